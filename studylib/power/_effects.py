@@ -1,0 +1,302 @@
+"""Population effects of the 3 x 2 design as a generative model (PROCESS model 83).
+
+The model behind every power computation of :mod:`studylib.power`::
+
+    psr      = i1 + a1 X + g1 W1 + g2 W2 + h1 X W1 + h2 X W2 + e1      (M1)
+    pk       = i2 + a2 X + d21 psr + e2                                (M2)
+    attitude = i3 + c' X + b1 psr + b2 pk + e3                         (Y)
+
+X is comment valence (negative = 0, positive = 1), W1 and W2 are the indicators of the
+influencer response ``like`` and ``reply`` (``none`` is the reference). The residuals are
+independent normal. This is PROCESS model 83 with a multicategorical W that moderates the
+X -> M1 path only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from numbers import Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputTypeError, SpecError
+
+__all__ = ["Model83Effects", "VALENCE", "RESPONSE", "DVS"]
+
+VALENCE = ("negative", "positive")
+RESPONSE = ("none", "like", "reply")
+DVS = ("psr", "pk", "attitude")
+
+# Design of one balanced replicate: the six cells in the order (valence, response),
+# valence outer. X and the W indicators of each cell.
+_CELL_X = np.repeat([0.0, 1.0], 3)
+_CELL_W1 = np.tile([0.0, 1.0, 0.0], 2)
+_CELL_W2 = np.tile([0.0, 0.0, 1.0], 2)
+
+_PATHS = ("x_m1", "x_m2", "m1_m2", "x_y", "m1_y", "m2_y")
+
+
+def _real(value: Any, name: str) -> float:
+    if not isinstance(value, Real) or isinstance(value, bool) or not math.isfinite(value):
+        raise SpecError(f"effect {name} must be a finite number; got {value!r}")
+    return float(value)
+
+
+def _pair(value: Any, name: str) -> tuple[float, float]:
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - {"like", "reply"})
+        if unknown:
+            raise SpecError(
+                f"effect {name} has keys {unknown}; allowed are 'like' and 'reply' "
+                "(the response levels compared with 'none')"
+            )
+        value = (value.get("like", 0.0), value.get("reply", 0.0))
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+        raise SpecError(
+            f"effect {name} must give two numbers, for 'like' and 'reply' (each compared "
+            f"with 'none'), as a pair or a dict; got {value!r}"
+        )
+    return (_real(value[0], f"{name}[like]"), _real(value[1], f"{name}[reply]"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Model83Effects:
+    """Population paths of the thesis design, the input of every power simulation.
+
+    By default the paths are *standardized*: psr, pk and attitude have total variance 1 in
+    the balanced design, so ``x_m1`` is the difference positive minus negative comments in
+    SD units of psr when the influencer does not respond (a Cohen's d), and ``m1_m2`` etc.
+    are fully standardized regression weights. The residual SDs then follow from the paths;
+    paths that explain all the variance (implied R² >= 1) are rejected. Give ``sd_m1``,
+    ``sd_m2`` and ``sd_y`` (all three) to use unstandardized paths with these residual SDs.
+
+    Parameters
+    ----------
+    x_m1 : float
+        a1, effect of valence (positive = 1) on psr when the response is ``none``.
+    w_m1 : pair of float or dict
+        Effects of ``like`` and ``reply`` (vs ``none``) on psr at negative valence.
+    xw_m1 : pair of float or dict
+        Valence x response interaction on psr: how much the valence effect changes for
+        ``like`` and for ``reply`` compared with ``none``.
+    m1_m2, x_m2 : float
+        d21 (psr -> pk) and a2 (valence -> pk).
+    m1_y, m2_y, x_y : float
+        b1 (psr -> attitude), b2 (pk -> attitude) and the direct effect c'.
+    sd_m1, sd_m2, sd_y : float, optional
+        Residual SDs of the three equations; computed when all are None (standardized).
+
+    Raises
+    ------
+    SpecError
+        A path that is not a finite number, a residual SD <= 0, only some SDs given, or
+        standardized paths implying R² >= 1 (residual variance <= 0) for an equation.
+
+    See Also
+    --------
+    power_model83, Model83Effects.from_result, Model83Effects.from_params
+
+    Examples
+    --------
+    >>> from studylib.power import Model83Effects
+    >>> eff = Model83Effects(x_m1=0.4, xw_m1=(-0.7, -1.0), m1_m2=-0.4, m1_y=0.2, m2_y=-0.4)
+    >>> eff.r_squared()
+    {'psr': 0.094722222222, 'pk': 0.16, 'attitude': 0.264}
+    >>> print(eff.indirect_effects().set_index("effect")["value"].round(3).to_string())
+    effect
+    valence -> psr -> attitude | none                        0.080
+    valence -> psr -> attitude | like                       -0.060
+    valence -> psr -> attitude | reply                      -0.120
+    valence -> psr -> pk -> attitude | none                  0.064
+    valence -> psr -> pk -> attitude | like                 -0.048
+    valence -> psr -> pk -> attitude | reply                -0.096
+    index valence -> psr -> attitude: like vs none          -0.140
+    index valence -> psr -> attitude: reply vs none         -0.200
+    index valence -> psr -> pk -> attitude: like vs none    -0.112
+    index valence -> psr -> pk -> attitude: reply vs none   -0.160
+    valence -> pk -> attitude                                0.000
+    >>> Model83Effects(x_m1=2.5)
+    Traceback (most recent call last):
+    ...
+    studylib.errors.SpecError: standardized effects imply R² = 1.562 >= 1 for psr ...
+    """
+
+    x_m1: float = 0.0
+    w_m1: tuple[float, float] = (0.0, 0.0)
+    xw_m1: tuple[float, float] = (0.0, 0.0)
+    m1_m2: float = 0.0
+    x_m2: float = 0.0
+    m1_y: float = 0.0
+    m2_y: float = 0.0
+    x_y: float = 0.0
+    sd_m1: float | None = None
+    sd_m2: float | None = None
+    sd_y: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in _PATHS:
+            object.__setattr__(self, name, _real(getattr(self, name), name))
+        for name in ("w_m1", "xw_m1"):
+            object.__setattr__(self, name, _pair(getattr(self, name), name))
+        sds = (self.sd_m1, self.sd_m2, self.sd_y)
+        given = [s is not None for s in sds]
+        if any(given) and not all(given):
+            raise SpecError(
+                "give all three residual SDs sd_m1, sd_m2, sd_y (unstandardized paths) or "
+                f"none of them (standardized paths); got {sds}"
+            )
+        if all(given):
+            for name, s in zip(("sd_m1", "sd_m2", "sd_y"), sds, strict=True):
+                if _real(s, name) <= 0:
+                    raise SpecError(f"residual SD {name} must be > 0; got {s!r}")
+                object.__setattr__(self, name, float(s))
+            object.__setattr__(self, "_standardized", False)
+            return
+        object.__setattr__(self, "_standardized", True)
+        # M1 first: its residual variance is needed for the explained variance of M2, Y.
+        names = dict(zip(DVS, ("sd_m1", "sd_m2", "sd_y"), strict=True))
+        var = {}
+        for dv in DVS:
+            explained = self._explained_variance(var.get("psr", 0.0), var.get("pk", 0.0))
+            resid = 1.0 - explained[dv]
+            if not resid > 1e-12:
+                raise SpecError(
+                    f"standardized effects imply R² = {explained[dv]:.4g} >= 1 for {dv} "
+                    f"(residual variance {resid:.4g} <= 0): the paths into {dv} are too "
+                    "large for variables with variance 1; make them smaller"
+                )
+            var[dv] = resid
+            object.__setattr__(self, names[dv], math.sqrt(resid))
+
+    # -- population moments ---------------------------------------------------------
+    def cell_means(self) -> np.ndarray:
+        """Cell means of psr, pk, attitude: array (3 dvs, 6 cells), cells valence-outer.
+
+        Intercepts are chosen so that each grand mean is 0 (location does not matter for
+        any test).
+        """
+        x, w1, w2 = _CELL_X, _CELL_W1, _CELL_W2
+        mu1 = (
+            self.x_m1 * x
+            + self.w_m1[0] * w1
+            + self.w_m1[1] * w2
+            + self.xw_m1[0] * x * w1
+            + self.xw_m1[1] * x * w2
+        )
+        mu2 = self.x_m2 * x + self.m1_m2 * mu1
+        mu3 = self.x_y * x + self.m1_y * mu1 + self.m2_y * mu2
+        mu = np.vstack([mu1, mu2, mu3])
+        return mu - mu.mean(axis=1, keepdims=True)
+
+    def cell_sds(self) -> np.ndarray:
+        """Within-cell SDs of psr, pk, attitude (the same in every cell)."""
+        v1 = self.sd_m1**2
+        v2 = self.m1_m2**2 * v1 + self.sd_m2**2
+        v3 = (self.m1_y + self.m2_y * self.m1_m2) ** 2 * v1 + self.m2_y**2 * self.sd_m2**2
+        v3 += self.sd_y**2
+        return np.sqrt([v1, v2, v3])
+
+    def _explained_variance(self, v1: float, v2r: float) -> dict[str, float]:
+        # v1 = residual variance of psr, v2r = residual variance of pk (given so far).
+        mu = self.cell_means()
+        between = mu.var(axis=1)  # balanced cells: population variance over the 6 cells
+        return {
+            "psr": float(between[0]),
+            "pk": float(between[1] + self.m1_m2**2 * v1),
+            "attitude": float(
+                between[2] + (self.m1_y + self.m2_y * self.m1_m2) ** 2 * v1 + self.m2_y**2 * v2r
+            ),
+        }
+
+    def r_squared(self) -> dict[str, float]:
+        """Population R² of the psr, pk and attitude equations (balanced design)."""
+        v1, v2 = self.sd_m1**2, self.sd_m2**2
+        explained = self._explained_variance(v1, v2)
+        resid = {"psr": v1, "pk": v2, "attitude": self.sd_y**2}
+        return {dv: round(explained[dv] / (explained[dv] + resid[dv]), 12) for dv in DVS}
+
+    def cell_table(self) -> pd.DataFrame:
+        """Population cell means and within-cell SD of each DV, a tidy DataFrame.
+
+        Columns: ``dv, valence, response, mean, sd``.
+        """
+        mu, sd = self.cell_means(), self.cell_sds()
+        rows = []
+        for k, dv in enumerate(DVS):
+            for c in range(6):
+                rows.append((dv, VALENCE[c // 3], RESPONSE[c % 3], mu[k, c], sd[k]))
+        return pd.DataFrame(rows, columns=["dv", "valence", "response", "mean", "sd"])
+
+    def indirect_effects(self) -> pd.DataFrame:
+        """Population conditional indirect effects and indexes of moderated mediation.
+
+        Columns: ``effect`` (the label used in power tables) and ``value``.
+        """
+        labels, values = _effect_labels(), _effect_values(self.as_vector()[None, :])[0]
+        return pd.DataFrame({"effect": labels, "value": values})
+
+    def as_vector(self) -> np.ndarray:
+        """The paths in the order used internally (a1, h1, h2, a2, d21, b1, b2)."""
+        return np.array(
+            [self.x_m1, *self.xw_m1, self.x_m2, self.m1_m2, self.m1_y, self.m2_y], dtype=float
+        )
+
+    @property
+    def standardized(self) -> bool:
+        """True when the residual SDs were derived from standardized paths."""
+        return bool(self._standardized)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The paths and residual SDs as plain Python values."""
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        d["w_m1"] = dict(zip(("like", "reply"), self.w_m1, strict=True))
+        d["xw_m1"] = dict(zip(("like", "reply"), self.xw_m1, strict=True))
+        d["standardized"] = self.standardized
+        return d
+
+    # -- constructors --------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Model83Effects:
+        """Build from a dict with the field names (e.g. read from YAML or JSON)."""
+        if not isinstance(d, dict):
+            raise InputTypeError(f"effects must be a dict of paths; got {type(d).__name__}")
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - names - {"standardized"})
+        if unknown:
+            raise SpecError(f"unknown effect names {unknown}; allowed: {sorted(names)}")
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+# -- the effects tested in model 83 -----------------------------------------------
+_PATH_LABELS = (
+    "valence -> psr -> attitude",
+    "valence -> pk -> attitude",
+    "valence -> psr -> pk -> attitude",
+)
+
+
+def _effect_labels() -> list[str]:
+    """Labels, in order, of the model-83 effects computed by :func:`_effect_values`."""
+    labels = [f"{_PATH_LABELS[0]} | {w}" for w in RESPONSE]
+    labels += [f"{_PATH_LABELS[2]} | {w}" for w in RESPONSE]
+    labels += [f"index {_PATH_LABELS[0]}: {w} vs none" for w in RESPONSE[1:]]
+    labels += [f"index {_PATH_LABELS[2]}: {w} vs none" for w in RESPONSE[1:]]
+    labels += [_PATH_LABELS[1]]
+    return labels
+
+
+def _effect_values(p: np.ndarray) -> np.ndarray:
+    """Model-83 effects from path vectors ``p[..., 7]`` = (a1, h1, h2, a2, d21, b1, b2).
+
+    Returns an array ``[..., 11]`` in the order of :func:`_effect_labels`.
+    """
+    a1, h1, h2, a2, d21, b1, b2 = (p[..., k] for k in range(7))
+    theta = (a1, a1 + h1, a1 + h2)
+    serial = d21 * b2
+    out = [t * b1 for t in theta]
+    out += [t * serial for t in theta]
+    out += [h1 * b1, h2 * b1, h1 * serial, h2 * serial, a2 * b2]
+    return np.stack(out, axis=-1) + 0.0  # + 0.0 turns -0.0 into 0.0

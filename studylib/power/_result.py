@@ -1,0 +1,168 @@
+"""The result of a power simulation: a tidy table, the smallest n, a power curve."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._version import __version__
+from ._grid import check_target
+
+__all__ = ["PowerResult"]
+
+COLUMNS = [
+    "analysis",
+    "effect",
+    "n_per_cell",
+    "n_total",
+    "reps",
+    "power",
+    "mc_se",
+    "ci_low",
+    "ci_high",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class PowerResult:
+    """Monte Carlo power of the design's tests over a grid of n per cell.
+
+    Attributes
+    ----------
+    power : pandas.DataFrame
+        One row per effect and n per cell: ``analysis`` (``"anova"`` or ``"model83"``),
+        ``effect`` (label), ``n_per_cell``, ``n_total`` (6 cells), ``reps``, ``power``
+        (share of replications with a significant result: ANOVA p < alpha, or for an
+        indirect effect or index a CI excluding 0), ``mc_se`` = sqrt(power (1 - power) /
+        reps), ``ci_low``, ``ci_high`` (Wilson score interval of the power at level
+        ``attrs["conf"]``, 0.95).
+    target : float or None
+        Target power used by :meth:`min_n` when none is given.
+    method : str
+        ``"montecarlo"`` or ``"bootstrap"`` (CIs of indirect effects), ``"anova"`` when
+        only ANOVA tests were simulated.
+    settings : dict
+        Everything needed to rerun: effects, grid, reps, alpha, conf, draws/boot, tests.
+    seed : int
+        The seed actually used (the same seed gives an identical table).
+    version : str
+        studylib version.
+    """
+
+    power: pd.DataFrame
+    target: float | None
+    method: str
+    settings: dict[str, Any]
+    seed: int
+    version: str = __version__
+
+    def table(self) -> pd.DataFrame:
+        """The tidy power table (a copy of :attr:`power`)."""
+        return self.power.copy()
+
+    def min_n(self, target: float | None = None) -> pd.DataFrame:
+        """Smallest n per cell on the grid whose estimated power reaches ``target``.
+
+        Parameters
+        ----------
+        target : float, optional
+            Power to reach, in (0, 1); defaults to the result's ``target`` (else 0.8).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``analysis, effect, target, n_per_cell`` (pandas ``Int64``, missing when no grid
+            point reaches the target), ``power`` (at that n), ``mc_se``.
+        """
+        target = check_target(target)
+        if target is None:
+            target = self.target if self.target is not None else 0.8
+        rows = []
+        for (analysis, effect), g in self.power.groupby(["analysis", "effect"], sort=False):
+            ok = g[g["power"] >= target].sort_values("n_per_cell")
+            if len(ok):
+                first = ok.iloc[0]
+                rows.append((analysis, effect, target, first["n_per_cell"], first["power"], first["mc_se"]))
+            else:
+                rows.append((analysis, effect, target, pd.NA, np.nan, np.nan))
+        out = pd.DataFrame(
+            rows, columns=["analysis", "effect", "target", "n_per_cell", "power", "mc_se"]
+        )
+        out["n_per_cell"] = out["n_per_cell"].astype("Int64")
+        return out
+
+    def plot(self, *, effects: list[str] | None = None, ax: Any = None, target: float | None = None):
+        """Power curves: power against n per cell, one line per effect, with Wilson CIs.
+
+        Parameters
+        ----------
+        effects : list of str, optional
+            Effect labels to draw (default: all).
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure otherwise.
+        target : float, optional
+            Horizontal reference line (default: the result's ``target``).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import matplotlib.pyplot as plt
+
+        target = check_target(target) if target is not None else self.target
+        tab = self.power
+        if effects is not None:
+            unknown = sorted(set(effects) - set(tab["effect"]))
+            if unknown:
+                from ..errors import OptionError
+
+                raise OptionError(f"effects not in the result: {unknown}")
+            tab = tab[tab["effect"].isin(effects)]
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7.5, 4.5))
+        for effect, g in tab.groupby("effect", sort=False):
+            g = g.sort_values("n_per_cell")
+            err = np.vstack([g["power"] - g["ci_low"], g["ci_high"] - g["power"]])
+            ax.errorbar(g["n_per_cell"], g["power"], yerr=err, marker="o", ms=3, capsize=2, label=effect)
+        if target is not None:
+            ax.axhline(target, color="grey", ls="--", lw=1)
+        ax.set_xlabel("n per cell (6 cells)")
+        ax.set_ylabel("power")
+        ax.set_ylim(0, 1.02)
+        ax.set_title(f"Monte Carlo power ({self.method}, {self.settings['reps']} replications)")
+        ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+        return ax
+
+    def summary(self) -> str:
+        """Text summary: settings, then the smallest n per cell for each effect."""
+        s = self.settings
+        lines = [
+            f"Monte Carlo power ({self.method}), {s['reps']} replications per grid point, "
+            f"alpha = {s['alpha']:g}, seed = {self.seed}",
+            f"grid of n per cell: {', '.join(str(n) for n in s['n_grid'])}",
+        ]
+        target = self.target if self.target is not None else 0.8
+        mn = self.min_n(target)
+        lines.append(f"smallest n per cell reaching power {target:g}:")
+        width = max(len(e) for e in mn["effect"])
+        for _, r in mn.iterrows():
+            n = "not reached on the grid" if pd.isna(r["n_per_cell"]) else (
+                f"{int(r['n_per_cell'])} (power {r['power']:.3f}, MC SE {r['mc_se']:.3f})"
+            )
+            lines.append(f"  {r['analysis']:7} {r['effect']:<{width}}  {n}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-Python content (what ``studylib power --json`` writes)."""
+        return {
+            "method": self.method,
+            "target": self.target,
+            "seed": self.seed,
+            "version": self.version,
+            "settings": self.settings,
+            "power": self.power,
+            "min_n": self.min_n(),
+        }
