@@ -18,6 +18,7 @@ from .errors import (
     StudylibError,
     StudylibWarning,
 )
+from .power import Model83Effects, PowerResult, anova_power, power_anova, power_model83
 
 __all__ = [
     "__version__",
@@ -29,4 +30,9 @@ __all__ = [
     "SpecError",
     "StudylibError",
     "StudylibWarning",
+    "Model83Effects",
+    "PowerResult",
+    "anova_power",
+    "power_anova",
+    "power_model83",
 ]

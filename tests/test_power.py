@@ -1,0 +1,287 @@
+"""Tests of studylib.power: Monte Carlo power of the 3 x 2 ANOVA and PROCESS model 83."""
+
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from numpy.testing import assert_allclose
+from statsmodels.stats.power import ftest_power
+
+from studylib import Model83Effects, anova_power, power_anova, power_model83
+from studylib.errors import InputTypeError, OptionError, SpecError
+from studylib.power._anova import anova_pvalues
+from studylib.power._effects import _effect_values
+from studylib.power._model83 import bootstrap_ci, design, fit_paths, simulate_latent
+
+MU = [[0.0, 0.3, 0.5], [0.4, 0.0, -0.1]]  # rows valence negative/positive; cols none/like/reply
+EFF = Model83Effects(x_m1=0.5, w_m1=(0.2, 0.1), xw_m1=(-0.9, -1.2), m1_m2=-0.5, x_m2=0.1,
+                     m1_y=0.2, m2_y=-0.5, x_y=0.1)
+
+
+# -- analytic power -------------------------------------------------------------------
+def test_analytic_power_matches_statsmodels_ftest_power():
+    tab = anova_power(MU, sd=1.3, n_grid=[10, 25, 60], tests=["interaction", "simple", "valence", "response"])
+    assert len(tab) == 3 * 6  # interaction, 3 simple effects, 2 main effects
+    for _, r in tab.iterrows():
+        # statsmodels writes lambda = f^2 (df1 + df2 + ncc); ncc = N - df1 - df2 makes it
+        # f^2 N = lambda, with f = sqrt(lambda / N) as reported in cohens_f
+        ncc = r["n_total"] - r["df1"] - r["df2"]
+        expected = ftest_power(r["cohens_f"], r["df2"], r["df1"], 0.05, ncc=ncc)
+        assert_allclose(r["power"], expected, rtol=1e-9)
+
+
+def test_analytic_power_null_is_alpha():
+    tab = anova_power(np.zeros((2, 3)), n_grid=[5, 50], alpha=0.05)
+    assert_allclose(tab["power"], 0.05, rtol=1e-9)
+
+
+def test_vectorized_f_tests_equal_statsmodels_type3():
+    rng = np.random.default_rng(5)
+    n = 7
+    y = rng.normal(size=(1, 2, 3, n)) + np.asarray(MU)[None, :, :, None]
+    df = pd.DataFrame({
+        "y": y.ravel(),
+        "valence": np.repeat(["negative", "positive"], 3 * n),
+        "response": np.tile(np.repeat(["none", "like", "reply"], n), 2),
+    })
+    fit = smf.ols("y ~ C(valence, Sum) * C(response, Sum)", data=df).fit()
+    aov = sm.stats.anova_lm(fit, typ=3)
+    p = anova_pvalues(y, ("valence", "response", "interaction"))[0]
+    assert_allclose(p[0], aov.loc["C(valence, Sum)", "PR(>F)"], rtol=1e-8)
+    assert_allclose(p[1], aov.loc["C(response, Sum)", "PR(>F)"], rtol=1e-8)
+    assert_allclose(p[2], aov.loc["C(valence, Sum):C(response, Sum)", "PR(>F)"], rtol=1e-8)
+    # simple effect of valence at 'like': t test of the cell contrast with the pooled MSE
+    cells = y[0].mean(axis=-1)
+    mse = fit.mse_resid
+    t = (cells[1, 1] - cells[0, 1]) / np.sqrt(mse * 2 / n)
+    from scipy import stats
+    p_simple = anova_pvalues(y, ("simple",))[0]
+    assert_allclose(p_simple[1], 2 * stats.t.sf(abs(t), 6 * n - 6), rtol=1e-8)
+
+
+# -- Monte Carlo against analytic ---------------------------------------------------------
+def test_anova_monte_carlo_agrees_with_noncentral_f():
+    grid = [10, 20, 35]
+    sim = power_anova(MU, sd=1.0, n_grid=grid, reps=3000, seed=11, n_jobs=1, progress=False)
+    exact = anova_power(MU, sd=1.0, n_grid=grid)
+    merged = sim.power.merge(exact, on=["effect", "n_per_cell"], suffixes=("", "_exact"))
+    assert len(merged) == 12  # 4 tests x 3 grid points
+    se = np.sqrt(merged["power_exact"] * (1 - merged["power_exact"]) / 3000)
+    # 3 Monte Carlo SEs: with 12 comparisons, P(any beyond 3 SE by chance) is about 3%;
+    # the seed is fixed, so the test is deterministic.
+    assert (np.abs(merged["power"] - merged["power_exact"]) <= 3 * se).all(), merged
+    assert merged["power_exact"].between(0.1, 0.95).sum() >= 6  # informative points
+
+
+def test_model83_anova_rows_agree_with_noncentral_f_of_implied_cells():
+    grid = [15, 30, 45]
+    res = power_model83(EFF, n_grid=grid, reps=1000, anova_dvs=["psr", "attitude"], draws=100,
+                        seed=2, n_jobs=1, progress=False)
+    cells = EFF.cell_table()
+    for dv in ("psr", "attitude"):
+        c = cells[cells["dv"] == dv]
+        mu = c["mean"].to_numpy().reshape(2, 3)
+        exact = anova_power(mu, sd=c["sd"].iloc[0], n_grid=grid)
+        sim = res.power[res.power["effect"].str.startswith(f"{dv}: ")].copy()
+        sim["effect"] = sim["effect"].str.removeprefix(f"{dv}: ")
+        m = sim.merge(exact, on=["effect", "n_per_cell"], suffixes=("", "_exact"))
+        se = np.sqrt(m["power_exact"] * (1 - m["power_exact"]) / 1000)
+        se = np.maximum(se, 0.003)  # powers of exactly 1.0 have SE 0
+        # 3.5 SE: 24 comparisons, fixed seed
+        assert (np.abs(m["power"] - m["power_exact"]) <= 3.5 * se).all(), m
+
+
+def test_null_rejection_rate_is_alpha():
+    res = power_anova(np.zeros((2, 3)), n_grid=[8, 30], reps=4000, seed=7,
+                      tests=["interaction", "simple", "valence", "response"], n_jobs=1, progress=False)
+    se = np.sqrt(0.05 * 0.95 / 4000)
+    assert (np.abs(res.power["power"] - 0.05) <= 2 * se).all(), res.power
+
+
+def test_model83_null_does_not_exceed_alpha():
+    res = power_model83(Model83Effects(), n_grid=[20], reps=2000, anova_dvs=["pk"],
+                        anova_tests=("interaction",), draws=500, seed=8, n_jobs=1, progress=False)
+    se = np.sqrt(0.05 * 0.95 / 2000)
+    anova_row = res.power[res.power["analysis"] == "anova"]
+    assert abs(anova_row["power"].iloc[0] - 0.05) <= 2 * se
+    # CIs of products of null paths are conservative (Type I error well below alpha)
+    med = res.power[res.power["analysis"] == "model83"]
+    assert (med["power"] <= 0.05 + 2 * se).all(), med
+
+
+# -- model-83 engine ---------------------------------------------------------------
+def test_standardized_effects_give_unit_variance():
+    total = EFF.cell_sds() ** 2 + EFF.cell_means().var(axis=1)
+    assert_allclose(total, 1.0, rtol=1e-12)
+    m1, m2, y = simulate_latent(EFF, 2000, 1, np.random.default_rng(0))
+    # 12,000 draws: SE of a variance near 1 is about 0.013
+    assert_allclose([m1.var(), m2.var(), y.var()], 1.0, atol=0.05)
+
+
+def test_fit_paths_equal_statsmodels_ols():
+    n = 12
+    m1, m2, y = simulate_latent(EFF, n, 2, np.random.default_rng(4))
+    est, cov = fit_paths(m1, m2, y, n)
+    d = design(n)
+    r = 1
+    f1 = sm.OLS(m1[r], d).fit()
+    f2 = sm.OLS(m2[r], np.column_stack([np.ones(6 * n), d[:, 1], m1[r]])).fit()
+    f3 = sm.OLS(y[r], np.column_stack([np.ones(6 * n), d[:, 1], m1[r], m2[r]])).fit()
+    expected = np.r_[f1.params[[1, 4, 5]], f2.params[[1, 2]], f3.params[[2, 3]]]
+    assert_allclose(est[r], expected, rtol=1e-10)
+    se = np.r_[f1.bse[[1, 4, 5]], f2.bse[[1, 2]], f3.bse[[2, 3]]]
+    assert_allclose(np.sqrt(np.diag(cov[r])), se, rtol=1e-10)
+    assert_allclose(cov[r][0, 1], f1.cov_params()[1, 4], rtol=1e-10)
+
+
+def test_effect_values_are_products_of_paths():
+    p = np.array([0.5, -0.9, -1.2, 0.1, -0.5, 0.2, -0.4])
+    v = _effect_values(p)
+    assert_allclose(v[:3], np.array([0.5, -0.4, -0.7]) * 0.2)
+    assert_allclose(v[3:6], np.array([0.5, -0.4, -0.7]) * -0.5 * -0.4)
+    assert_allclose(v[6:10], [-0.9 * 0.2, -1.2 * 0.2, -0.9 * 0.2, -1.2 * 0.2])
+    assert_allclose(v[10], 0.1 * -0.4)
+
+
+def test_bootstrap_engine_equals_naive_resampling_loop():
+    n, boot = 20, 200
+    m1, m2, y = simulate_latent(EFF, n, 1, np.random.default_rng(9))
+    low, high = bootstrap_ci(m1, m2, y, n, boot, 0.95, np.random.default_rng(10))
+    rng = np.random.default_rng(10)
+    idx = rng.integers(0, 6 * n, size=(boot, 6 * n))  # the same stream as the engine
+    d = design(n)
+    paths = []
+    for i in idx:
+        a = np.linalg.lstsq(d[i], m1[0, i], rcond=None)[0]
+        z2 = np.column_stack([np.ones(6 * n), d[i, 1], m1[0, i]])
+        z3 = np.column_stack([z2, m2[0, i]])
+        b2 = np.linalg.lstsq(z2, m2[0, i], rcond=None)[0]
+        b3 = np.linalg.lstsq(z3, y[0, i], rcond=None)[0]
+        paths.append(np.r_[a[[1, 4, 5]], b2[[1, 2]], b3[[2, 3]]])
+    q = np.quantile(_effect_values(np.array(paths)), [0.025, 0.975], axis=0)
+    assert_allclose(low[0], q[0], rtol=1e-9)
+    assert_allclose(high[0], q[1], rtol=1e-9)
+
+
+def test_model83_power_increases_with_n_and_bootstrap_close_to_montecarlo():
+    kw = dict(n_grid=[15, 60], reps=100, anova_dvs=(), seed=5, n_jobs=1, progress=False)
+    mc = power_model83(EFF, **kw).power
+    bs = power_model83(EFF, method="bootstrap", boot=300, **kw).power
+    key = "index valence -> psr -> pk -> attitude: reply vs none"
+    p_mc = mc.loc[mc["effect"] == key, "power"].to_numpy()
+    assert p_mc[1] > p_mc[0]
+    # the two CI methods differ by their random streams and by little else: within 0.15
+    # (about 3 SEs of a difference of two proportions from 100 replications each)
+    assert_allclose(bs["power"], mc["power"], atol=0.15)
+
+
+# -- reproducibility --------------------------------------------------------------
+def test_same_seed_same_table_and_n_jobs_do_not_matter():
+    kw = dict(n_grid=[10, 20], reps=230, anova_dvs=["psr"], draws=300, seed=123, progress=False)
+    a = power_model83(EFF, n_jobs=1, **kw)
+    b = power_model83(EFF, n_jobs=1, **kw)
+    c = power_model83(EFF, n_jobs=2, **kw)
+    pd.testing.assert_frame_equal(a.power, b.power)
+    pd.testing.assert_frame_equal(a.power, c.power)
+    assert a.seed == 123
+    d = power_model83(EFF, n_jobs=1, **{**kw, "seed": 124})
+    assert not a.power["power"].equals(d.power["power"])
+
+
+def test_grid_points_do_not_depend_on_each_other():
+    a = power_anova(MU, n_grid=[10, 20], reps=100, seed=1, n_jobs=1, progress=False).power
+    b = power_anova(MU, n_grid=[20], reps=100, seed=1, n_jobs=1, progress=False).power
+    pd.testing.assert_frame_equal(a[a["n_per_cell"] == 20].reset_index(drop=True), b)
+
+
+def test_bootstrap_n_jobs_identical():
+    kw = dict(n_grid=[12], reps=12, method="bootstrap", boot=150, anova_dvs=(), seed=3, progress=False)
+    pd.testing.assert_frame_equal(power_model83(EFF, n_jobs=1, **kw).power,
+                                  power_model83(EFF, n_jobs=2, **kw).power)
+
+
+# -- result object ----------------------------------------------------------------
+def test_result_table_min_n_plot_and_json(tmp_path):
+    res = power_anova(MU, n_grid=[5, 40], reps=200, seed=2, n_jobs=1, progress=False, target=0.8)
+    tab = res.table()
+    assert list(tab.columns) == ["analysis", "effect", "n_per_cell", "n_total", "reps", "power",
+                                 "mc_se", "ci_low", "ci_high"]
+    assert_allclose(tab["mc_se"], np.sqrt(tab["power"] * (1 - tab["power"]) / 200))
+    assert ((tab["ci_low"] <= tab["power"]) & (tab["power"] <= tab["ci_high"])).all()
+    mn = res.min_n()
+    inter = mn.set_index("effect").loc["valence x response"]
+    assert inter["n_per_cell"] == 40
+    assert pd.isna(mn.set_index("effect").loc["valence | like", "n_per_cell"])
+    assert "smallest n per cell reaching power 0.8" in res.summary()
+    ax = res.plot()
+    assert len(ax.get_legend().get_texts()) == 4
+    from studylib._json import write_json
+    out = json.loads(write_json(res.to_dict(), tmp_path / "p.json").read_text())
+    assert out["seed"] == 2 and len(out["power"]) == 8
+
+
+# -- bad input --------------------------------------------------------------------
+@pytest.mark.parametrize("target", [0, 1, 1.5, -0.2, float("nan")])
+def test_target_outside_unit_interval(target):
+    with pytest.raises(OptionError, match="target power must be a number strictly between 0 and 1"):
+        power_anova(MU, n_grid=[10], target=target, progress=False)
+
+
+def test_empty_grid_and_bad_grid_values():
+    with pytest.raises(SpecError, match="n_grid is empty"):
+        power_model83(n_grid=[], progress=False)
+    with pytest.raises(OptionError, match="at least 2; got 1"):
+        anova_power(MU, n_grid=[1, 10])
+    with pytest.raises(OptionError, match="whole numbers of participants per cell; got 10.5"):
+        power_anova(MU, n_grid=[10.5])
+    with pytest.raises(InputTypeError, match="n_grid must be a sequence"):
+        power_anova(MU, n_grid="20")
+
+
+def test_impossible_effect_sizes():
+    with pytest.raises(SpecError, match=r"R² = 1.562 >= 1 for psr"):
+        Model83Effects(x_m1=2.5)
+    with pytest.raises(SpecError, match=r">= 1 for pk \(residual variance"):
+        Model83Effects(m1_m2=1.0)
+    with pytest.raises(SpecError, match=r">= 1 for attitude"):
+        Model83Effects(m1_y=0.8, m2_y=0.8, m1_m2=0.5)
+    with pytest.raises(SpecError, match="residual SD sd_m2 must be > 0; got 0"):
+        Model83Effects(sd_m1=1.0, sd_m2=0.0, sd_y=1.0)
+    with pytest.raises(SpecError, match="give all three residual SDs"):
+        Model83Effects(sd_m1=1.0)
+    with pytest.raises(SpecError, match="sd \\(within-cell standard deviation\\) must be > 0"):
+        power_anova(MU, sd=0, n_grid=[10])
+    with pytest.raises(SpecError, match="effect x_m1 must be a finite number; got nan"):
+        Model83Effects(x_m1=float("nan"))
+    with pytest.raises(SpecError, match="unknown effect names \\['a1'\\]"):
+        power_model83({"a1": 0.3}, n_grid=[10])
+
+
+def test_bad_options():
+    with pytest.raises(OptionError, match="method must be one of 'montecarlo', 'bootstrap'; got 'boot'"):
+        power_model83(n_grid=[10], method="boot")
+    with pytest.raises(OptionError, match="each of anova_dvs must be one of"):
+        power_model83(n_grid=[10], anova_dvs=["PSR"])
+    with pytest.raises(OptionError, match="each ANOVA test must be one of"):
+        power_anova(MU, n_grid=[10], tests=["interactions"])
+    with pytest.raises(SpecError, match="cell_means must be 2 x 3"):
+        power_anova([[0, 1], [1, 0]], n_grid=[10])
+    with pytest.raises(OptionError, match="n_jobs must be None"):
+        power_anova(MU, n_grid=[10], n_jobs=0)
+    with pytest.raises(OptionError, match="conf must be a number strictly between 0 and 1"):
+        power_model83(n_grid=[10], conf=95)
+    with pytest.raises(OptionError, match="reps must be at least 10"):
+        power_anova(MU, n_grid=[10], reps=5)
+
+
+def test_cell_means_dataframe_is_matched_by_labels():
+    df = pd.DataFrame(MU, index=["negative", "positive"], columns=["none", "like", "reply"])
+    shuffled = df.loc[["positive", "negative"], ["reply", "none", "like"]]
+    assert_allclose(anova_power(shuffled, n_grid=[10])["power"], anova_power(MU, n_grid=[10])["power"])
