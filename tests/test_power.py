@@ -285,3 +285,43 @@ def test_cell_means_dataframe_is_matched_by_labels():
     df = pd.DataFrame(MU, index=["negative", "positive"], columns=["none", "like", "reply"])
     shuffled = df.loc[["positive", "negative"], ["reply", "none", "like"]]
     assert_allclose(anova_power(shuffled, n_grid=[10])["power"], anova_power(MU, n_grid=[10])["power"])
+
+
+# -- effects from files and the simulator's parameters ----------------------------
+def test_effects_from_file_and_latent_round_trip(tmp_path):
+    path = tmp_path / "eff.yaml"
+    path.write_text("effects:\n  x_m1: 0.4\n  xw_m1: {like: -0.7, reply: -1.0}\n  m1_m2: -0.4\n",
+                    encoding="utf-8")
+    eff = Model83Effects.from_file(path)
+    assert eff.xw_m1 == (-0.7, -1.0) and eff.standardized
+    assert Model83Effects.from_latent(EFF.to_latent()) == EFF
+    raw = Model83Effects.from_latent(EFF.to_latent())
+    assert not raw.standardized  # residual SDs given explicitly
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("x_m1: 3\n", encoding="utf-8")
+    with pytest.raises(SpecError, match=r"bad.yaml: standardized effects imply R² = 2.25"):
+        Model83Effects.from_file(bad)
+    with pytest.raises(SpecError, match="no 'latent' section"):
+        Model83Effects.from_params(path)
+
+
+# -- command line -----------------------------------------------------------------
+def test_cli_power_writes_json(tmp_path, capsys):
+    from studylib.cli import main
+
+    out = tmp_path / "power.json"
+    rc = main(["power", "--grid", "10", "20", "--reps", "50", "--draws", "200", "--seed", "4",
+               "--anova-dvs", "psr", "--json", str(out), "--quiet", "--n-jobs", "1"])
+    assert rc == 0
+    printed = capsys.readouterr().out
+    assert "smallest n per cell reaching power 0.8" in printed
+    data = json.loads(out.read_text())
+    assert data["seed"] == 4 and data["settings"]["reps"] == 50
+    assert len(data["power"]) == 2 * (4 + 11)
+
+
+def test_cli_power_bad_input_exits_2(capsys):
+    from studylib.cli import main
+
+    assert main(["power", "--grid", "20", "--target", "1.2", "--quiet"]) == 2
+    assert "target power must be a number strictly between 0 and 1" in capsys.readouterr().err

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from numbers import Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -268,6 +269,104 @@ class Model83Effects:
         if unknown:
             raise SpecError(f"unknown effect names {unknown}; allowed: {sorted(names)}")
         return cls(**{k: v for k, v in d.items() if k in names})
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Model83Effects:
+        """Read the paths from a YAML or JSON file (a mapping of the field names).
+
+        The mapping may sit at the top level or under a key ``effects``.
+        """
+        data = _read_mapping(path)
+        if isinstance(data, dict) and isinstance(data.get("effects"), dict):
+            data = data["effects"]
+        if not isinstance(data, dict):
+            raise SpecError(f"{path}: must hold a mapping of effect names to values")
+        try:
+            return cls.from_dict(data)
+        except SpecError as exc:
+            raise SpecError(f"{path}: {exc}") from None
+
+    @classmethod
+    def from_latent(cls, latent: dict[str, Any], *, source: str = "latent") -> Model83Effects:
+        """Build from the ``latent`` section of the simulator's parameters.
+
+        That section (``data/synthetic/params.yaml``, read by :mod:`studylib.simulate`)
+        gives, per response level, the psr intercept and valence effect, the paths into
+        pk and attitude and the residual SDs, i.e. unstandardized paths with residual SDs.
+        """
+        try:
+            psr, pk, att = latent["psr"], latent["pk"], latent["attitude"]
+            icpt, val = psr["intercept"], psr["valence"]
+            values = dict(
+                x_m1=val["none"],
+                w_m1=(icpt["like"] - icpt["none"], icpt["reply"] - icpt["none"]),
+                xw_m1=(val["like"] - val["none"], val["reply"] - val["none"]),
+                m1_m2=pk["psr"],
+                x_m2=pk["valence"],
+                m1_y=att["psr"],
+                m2_y=att["pk"],
+                x_y=att["valence"],
+                sd_m1=psr["residual_sd"],
+                sd_m2=pk["residual_sd"],
+                sd_y=att["residual_sd"],
+            )
+        except (KeyError, TypeError) as exc:
+            raise SpecError(
+                f"{source}: the latent section needs psr.intercept and psr.valence per "
+                "response level (none, like, reply), pk.psr, pk.valence, attitude.psr, "
+                f"attitude.pk, attitude.valence and each residual_sd; missing {exc}"
+            ) from None
+        return cls(**values)
+
+    @classmethod
+    def from_params(cls, path: str | Path | None = None) -> Model83Effects:
+        """The paths the shipped synthetic data were generated with (or another params file).
+
+        Parameters
+        ----------
+        path : path, optional
+            A simulator parameter file; default ``data/synthetic/params.yaml``.
+        """
+        if path is None:
+            from ..paths import SYNTHETIC
+
+            path = SYNTHETIC / "params.yaml"
+        data = _read_mapping(path)
+        if not isinstance(data, dict) or "latent" not in data:
+            raise SpecError(f"{path}: no 'latent' section (the simulator's path values)")
+        return cls.from_latent(data["latent"], source=str(path))
+
+    def to_latent(self) -> dict[str, Any]:
+        """The paths as the ``latent`` section of the simulator's parameters."""
+        val = [self.x_m1, self.x_m1 + self.xw_m1[0], self.x_m1 + self.xw_m1[1]]
+        icpt = [0.0, self.w_m1[0], self.w_m1[1]]
+        return {
+            "psr": {
+                "intercept": dict(zip(RESPONSE, icpt, strict=True)),
+                "valence": dict(zip(RESPONSE, val, strict=True)),
+                "residual_sd": self.sd_m1,
+            },
+            "pk": {"intercept": 0.0, "psr": self.m1_m2, "valence": self.x_m2, "residual_sd": self.sd_m2},
+            "attitude": {
+                "intercept": 0.0,
+                "psr": self.m1_y,
+                "pk": self.m2_y,
+                "valence": self.x_y,
+                "residual_sd": self.sd_y,
+            },
+        }
+
+
+def _read_mapping(path: str | Path) -> Any:
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"effects file not found: {path}")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))  # JSON is YAML too
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{path}: not valid YAML/JSON: {exc}") from None
 
 
 # -- the effects tested in model 83 -----------------------------------------------
