@@ -222,14 +222,18 @@ class Model83Effects:
     def cell_table(self) -> pd.DataFrame:
         """Population cell means and within-cell SD of each DV, a tidy DataFrame.
 
-        Columns: ``dv, valence, response, mean, sd``.
+        Columns: ``dv, valence, response, mean, sd``; valence and response are
+        Categoricals in the study's level order.
         """
         mu, sd = self.cell_means(), self.cell_sds()
         rows = []
         for k, dv in enumerate(DVS):
             for c in range(6):
                 rows.append((dv, VALENCE[c // 3], RESPONSE[c % 3], mu[k, c], sd[k]))
-        return pd.DataFrame(rows, columns=["dv", "valence", "response", "mean", "sd"])
+        out = pd.DataFrame(rows, columns=["dv", "valence", "response", "mean", "sd"])
+        out["valence"] = pd.Categorical(out["valence"], categories=list(VALENCE))
+        out["response"] = pd.Categorical(out["response"], categories=list(RESPONSE))
+        return out
 
     def indirect_effects(self) -> pd.DataFrame:
         """Population conditional indirect effects and indexes of moderated mediation.

@@ -132,7 +132,10 @@ class PowerResult:
         ax.set_xlabel("n per cell (6 cells)")
         ax.set_ylabel("power")
         ax.set_ylim(0, 1.02)
-        ax.set_title(f"Monte Carlo power ({self.method}, {self.settings['reps']} replications)")
+        how = {"montecarlo": "Monte Carlo CIs", "bootstrap": "bootstrap CIs", "anova": "F tests"}
+        ax.set_title(
+            f"Simulated power ({how[self.method]}, {self.settings['reps']} replications per n)"
+        )
         ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
         return ax
 

@@ -115,7 +115,7 @@ def run_grid(
     job: Job, grid: tuple[int, ...], reps: int, seed: int, n_jobs: int, progress: bool
 ) -> np.ndarray:
     """Hits per grid point and test: array (len(grid), n_tests)."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     tasks = []
     for gi, n in enumerate(grid):
