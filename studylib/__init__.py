@@ -18,7 +18,7 @@ from .errors import (
     StudylibError,
     StudylibWarning,
 )
-from .power import Model83Effects, PowerResult, anova_power, power_anova, power_model83
+from .power import Model83Effects, PowerResult, power_anova, power_anova_analytic, power_model83
 
 __all__ = [
     "__version__",
@@ -32,7 +32,7 @@ __all__ = [
     "StudylibWarning",
     "Model83Effects",
     "PowerResult",
-    "anova_power",
+    "power_anova_analytic",
     "power_anova",
     "power_model83",
 ]

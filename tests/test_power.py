@@ -14,7 +14,7 @@ import statsmodels.formula.api as smf
 from numpy.testing import assert_allclose
 from statsmodels.stats.power import ftest_power
 
-from studylib import Model83Effects, anova_power, power_anova, power_model83
+from studylib import Model83Effects, power_anova, power_anova_analytic, power_model83
 from studylib.errors import InputTypeError, OptionError, SpecError
 from studylib.power._anova import anova_pvalues
 from studylib.power._effects import _effect_values
@@ -27,7 +27,7 @@ EFF = Model83Effects(x_m1=0.5, w_m1=(0.2, 0.1), xw_m1=(-0.9, -1.2), m1_m2=-0.5, 
 
 # -- analytic power -------------------------------------------------------------------
 def test_analytic_power_matches_statsmodels_ftest_power():
-    tab = anova_power(MU, sd=1.3, n_grid=[10, 25, 60], tests=["interaction", "simple", "valence", "response"])
+    tab = power_anova_analytic(MU, sd=1.3, n_grid=[10, 25, 60], tests=["interaction", "simple", "valence", "response"])
     assert len(tab) == 3 * 6  # interaction, 3 simple effects, 2 main effects
     for _, r in tab.iterrows():
         # statsmodels writes lambda = f^2 (df1 + df2 + ncc); ncc = N - df1 - df2 makes it
@@ -38,7 +38,7 @@ def test_analytic_power_matches_statsmodels_ftest_power():
 
 
 def test_analytic_power_null_is_alpha():
-    tab = anova_power(np.zeros((2, 3)), n_grid=[5, 50], alpha=0.05)
+    tab = power_anova_analytic(np.zeros((2, 3)), n_grid=[5, 50], alpha=0.05)
     assert_allclose(tab["power"], 0.05, rtol=1e-9)
 
 
@@ -70,7 +70,7 @@ def test_vectorized_f_tests_equal_statsmodels_type3():
 def test_anova_monte_carlo_agrees_with_noncentral_f():
     grid = [10, 20, 35]
     sim = power_anova(MU, sd=1.0, n_grid=grid, reps=3000, seed=11, n_jobs=1, progress=False)
-    exact = anova_power(MU, sd=1.0, n_grid=grid)
+    exact = power_anova_analytic(MU, sd=1.0, n_grid=grid)
     merged = sim.power.merge(exact, on=["effect", "n_per_cell"], suffixes=("", "_exact"))
     assert len(merged) == 12  # 4 tests x 3 grid points
     se = np.sqrt(merged["power_exact"] * (1 - merged["power_exact"]) / 3000)
@@ -88,7 +88,7 @@ def test_model83_anova_rows_agree_with_noncentral_f_of_implied_cells():
     for dv in ("psr", "attitude"):
         c = cells[cells["dv"] == dv]
         mu = c["mean"].to_numpy().reshape(2, 3)
-        exact = anova_power(mu, sd=c["sd"].iloc[0], n_grid=grid)
+        exact = power_anova_analytic(mu, sd=c["sd"].iloc[0], n_grid=grid)
         sim = res.power[res.power["effect"].str.startswith(f"{dv}: ")].copy()
         sim["effect"] = sim["effect"].str.removeprefix(f"{dv}: ")
         m = sim.merge(exact, on=["effect", "n_per_cell"], suffixes=("", "_exact"))
@@ -238,7 +238,7 @@ def test_empty_grid_and_bad_grid_values():
     with pytest.raises(SpecError, match="n_grid is empty"):
         power_model83(n_grid=[], progress=False)
     with pytest.raises(OptionError, match="at least 2; got 1"):
-        anova_power(MU, n_grid=[1, 10])
+        power_anova_analytic(MU, n_grid=[1, 10])
     with pytest.raises(OptionError, match="whole numbers of participants per cell; got 10.5"):
         power_anova(MU, n_grid=[10.5])
     with pytest.raises(InputTypeError, match="n_grid must be a sequence"):
@@ -284,7 +284,7 @@ def test_bad_options():
 def test_cell_means_dataframe_is_matched_by_labels():
     df = pd.DataFrame(MU, index=["negative", "positive"], columns=["none", "like", "reply"])
     shuffled = df.loc[["positive", "negative"], ["reply", "none", "like"]]
-    assert_allclose(anova_power(shuffled, n_grid=[10])["power"], anova_power(MU, n_grid=[10])["power"])
+    assert_allclose(power_anova_analytic(shuffled, n_grid=[10])["power"], power_anova_analytic(MU, n_grid=[10])["power"])
 
 
 # -- effects from files and the simulator's parameters ----------------------------

@@ -4,7 +4,7 @@
   of moderated mediation; Monte Carlo or bootstrap CIs) and of the ANOVAs on psr, pk and
   attitude, simulated from a path model :class:`Model83Effects`.
 - :func:`power_anova`: power of the 3 x 2 ANOVA tests from cell means and an SD.
-- :func:`anova_power`: the analytic (noncentral F) power of the same ANOVA tests.
+- :func:`power_anova_analytic`: the analytic (noncentral F) power of the same ANOVA tests.
 
 Every simulation returns a :class:`PowerResult` (tidy table, smallest n per cell reaching a
 target, power curve), is seeded (identical results whatever the number of workers) and
@@ -13,7 +13,7 @@ uses all cores by default.
 
 from __future__ import annotations
 
-from ._anova import anova_power
+from ._anova import power_anova_analytic
 from ._api import THESIS_EFFECTS, power_anova, power_model83
 from ._effects import Model83Effects
 from ._result import PowerResult
@@ -22,7 +22,7 @@ __all__ = [
     "Model83Effects",
     "PowerResult",
     "THESIS_EFFECTS",
-    "anova_power",
+    "power_anova_analytic",
     "power_anova",
     "power_model83",
 ]

@@ -22,7 +22,7 @@ from ..errors import InputTypeError, SpecError
 from ._effects import RESPONSE, VALENCE
 from ._grid import check_grid
 
-__all__ = ["anova_power", "ANOVA_TESTS", "anova_test_labels"]
+__all__ = ["power_anova_analytic", "ANOVA_TESTS", "anova_test_labels"]
 
 ANOVA_TESTS = ("interaction", "simple", "valence", "response")
 
@@ -110,7 +110,7 @@ def _noncentrality(mu: np.ndarray, sd: float, n: int, tests: Sequence[str]) -> l
     return out
 
 
-def anova_power(
+def power_anova_analytic(
     cell_means: Any,
     *,
     sd: float = 1.0,
@@ -174,9 +174,9 @@ def anova_power(
 
     Examples
     --------
-    >>> from studylib.power import anova_power
+    >>> from studylib.power import power_anova_analytic
     >>> mu = [[0.0, 0.3, 0.5], [0.4, 0.0, -0.1]]  # rows negative/positive valence
-    >>> tab = anova_power(mu, sd=1.0, n_grid=[20, 50], tests=["interaction"])
+    >>> tab = power_anova_analytic(mu, sd=1.0, n_grid=[20, 50], tests=["interaction"])
     >>> tab[["effect", "n_per_cell", "df2", "power"]].round(3)
                    effect  n_per_cell  df2  power
     0  valence x response          20  114  0.515

@@ -111,12 +111,12 @@ def power_anova(
 
     See Also
     --------
-    anova_power : the analytic (noncentral F) power of the same tests.
+    power_anova_analytic : the analytic (noncentral F) power of the same tests.
     power_model83 : ANOVA and model-83 power from a path model.
 
     Examples
     --------
-    >>> from studylib.power import anova_power, power_anova
+    >>> from studylib.power import power_anova_analytic, power_anova
     >>> mu = [[0.0, 0.3, 0.5], [0.4, 0.0, -0.1]]
     >>> res = power_anova(mu, n_grid=[20, 50], reps=400, tests=["interaction"],
     ...                   seed=1, n_jobs=1, progress=False)
@@ -124,7 +124,7 @@ def power_anova(
                    effect  n_per_cell  power  mc_se
     0  valence x response          20  0.478  0.025
     1  valence x response          50  0.900  0.015
-    >>> anova_power(mu, n_grid=[20, 50], tests=["interaction"])["power"].round(3).tolist()
+    >>> power_anova_analytic(mu, n_grid=[20, 50], tests=["interaction"])["power"].round(3).tolist()
     [0.515, 0.909]
     >>> # R: simr / Superpower::ANOVA_power() simulate the same design
     """
@@ -217,7 +217,7 @@ def power_model83(
 
     See Also
     --------
-    Model83Effects, power_anova, anova_power
+    Model83Effects, power_anova, power_anova_analytic
 
     Notes
     -----

@@ -50,6 +50,20 @@ class PowerResult:
         The seed actually used (the same seed gives an identical table).
     version : str
         studylib version.
+
+    See Also
+    --------
+    power_model83, power_anova
+
+    Examples
+    --------
+    >>> from studylib.power import power_anova
+    >>> res = power_anova([[0, 0.3, 0.5], [0.4, 0, -0.1]], n_grid=[10, 30, 50], reps=300,
+    ...                   tests=["interaction"], seed=1, n_jobs=1, progress=False)
+    >>> res.min_n(0.8)[["effect", "n_per_cell", "power"]]
+                   effect  n_per_cell     power
+    0  valence x response          50  0.89...
+    >>> ax = res.plot()  # power curve with 95% Wilson intervals (matplotlib Axes)
     """
 
     power: pd.DataFrame
