@@ -18,6 +18,8 @@ from .errors import (
     StudylibError,
     StudylibWarning,
 )
+from .questionnaires import ItemSet, Scale, load_questionnaires, load_scale
+from .scoring import reverse_items, score, score_scales
 
 __all__ = [
     "__version__",
@@ -29,4 +31,11 @@ __all__ = [
     "SpecError",
     "StudylibError",
     "StudylibWarning",
+    "ItemSet",
+    "Scale",
+    "load_questionnaires",
+    "load_scale",
+    "reverse_items",
+    "score",
+    "score_scales",
 ]
