@@ -19,6 +19,7 @@ from .errors import (
     StudylibWarning,
 )
 from .questionnaires import ItemSet, Scale, load_questionnaires, load_scale
+from .reliability import ReliabilityResult, reliability
 from .scoring import reverse_items, score, score_scales
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "Scale",
     "load_questionnaires",
     "load_scale",
+    "reliability",
+    "ReliabilityResult",
     "reverse_items",
     "score",
     "score_scales",

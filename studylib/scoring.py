@@ -8,16 +8,17 @@ Missing answers are never imputed. The data passed in are never modified.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ._validation import check_columns, check_dataframe, check_numeric, check_range
-from .errors import ColumnError
+from .errors import ColumnError, DataError
 from .questionnaires import Scale, as_scales
 
-__all__ = ["reverse_items", "score", "score_scales", "item_matrix"]
+__all__ = ["reverse_items", "score", "score_scales", "item_matrix", "checked_matrix"]
 
 
 def item_matrix(data: pd.DataFrame, scale: Scale, *, context: str | None = None) -> np.ndarray:
@@ -27,22 +28,43 @@ def item_matrix(data: pd.DataFrame, scale: Scale, *, context: str | None = None)
     :class:`DataError` (naming column, rows and values) for non-numeric answers or answers
     outside ``scale.min..scale.max``.
     """
+    return checked_matrix(data, scale.items, scale.min, scale.max, context=context or f"scale {scale.id!r}")
+
+
+def checked_matrix(
+    data: pd.DataFrame,
+    items: Sequence[str],
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    context: str | None = None,
+) -> np.ndarray:
+    """Answers to ``items`` as a new float array (NaN = missing) after column, type and
+    (when ``low``/``high`` are given) range checks. ``data`` is never modified."""
     check_dataframe(data)
-    context = context or f"scale {scale.id!r}"
-    items = check_columns(data, list(scale.items), context=context)
-    dup = [c for c in items if isinstance(data.columns.get_loc(c), (slice, np.ndarray))]
+    items = check_columns(data, list(items), context=context)
+    dup = [c for c in items if not isinstance(data.columns.get_loc(c), int | np.integer)]
     if dup:
-        raise ColumnError(f"item columns that occur more than once in data: {dup} ({context})")
+        raise ColumnError(f"item columns that occur more than once in data: {dup}{_ctx(context)}")
     block = data[items]
     if not all(pd.api.types.is_numeric_dtype(block[c]) and not pd.api.types.is_bool_dtype(block[c]) for c in items):
         check_numeric(data, items, context=context)  # raises naming column, row and value
         block = block.apply(pd.to_numeric, errors="coerce")
     x = block.to_numpy(dtype=float, na_value=np.nan, copy=True)  # never a view of data
-    with np.errstate(invalid="ignore"):
-        bad = (x < scale.min) | (x > scale.max) | np.isinf(x)
-    if bad.any():
-        check_range(data, items, scale.min, scale.max, context=context)  # raises with details
+    if low is not None and high is not None:
+        with np.errstate(invalid="ignore"):
+            bad = (x < low) | (x > high) | np.isinf(x)
+        if bad.any():
+            check_range(data, items, low, high, context=context)  # raises with details
+    elif np.isinf(x).any():
+        j = int(np.nonzero(np.isinf(x).any(axis=0))[0][0])
+        rows = data.index[np.isinf(x[:, j])]
+        raise DataError(f"column {items[j]!r} has infinite values in rows {list(rows[:5])}{_ctx(context)}")
     return x
+
+
+def _ctx(context: str | None) -> str:
+    return f" ({context})" if context else ""
 
 
 def _reverse_in_place(x: np.ndarray, scale: Scale) -> np.ndarray:
