@@ -57,21 +57,49 @@ def pairwise_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> c.round(4).tolist(), n.tolist()
     ([[1.6667, 1.8333], [1.8333, 2.3333]], [[4, 3], [3, 3]])
     """
-    m = ~np.isnan(x)
-    if m.all():
-        n = np.full((x.shape[1], x.shape[1]), x.shape[0])
-        return np.cov(x, rowvar=False, ddof=1), n
-    mf = m.astype(float)
-    # centre each column first (covariance is shift-invariant; improves precision)
-    col_mean = np.nanmean(x, axis=0)
-    x0 = np.where(m, x - col_mean, 0.0)
-    n = mf.T @ mf  # pair counts
-    sxy = x0.T @ x0
-    sx = x0.T @ mf  # [i, j]: sum of x_i over rows where j is observed (and i)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = (sxy - sx * sx.T / n) / (n - 1)
-    return cov, n.astype(np.int64)
+    mom = _Moments(x)
+    return mom.cov, mom.pairs
 
+
+class _Moments:
+    """Sums needed by every statistic, from one pass of matrix products over the data.
+
+    Columns are centred at their own means first (covariances are shift-invariant; this
+    keeps the sums small and the subtraction exact enough), missing cells set to 0.
+    """
+
+    def __init__(self, x: np.ndarray) -> None:
+        m = ~np.isnan(x)
+        mf = m.astype(float)
+        self.n_i = mf.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.mean = np.where(m, x, 0.0).sum(axis=0) / self.n_i
+        x0 = x - self.mean
+        x0[~m] = 0.0
+        pairs = mf.T @ mf
+        sxy = x0.T @ x0
+        sx = x0.T @ mf  # [i, j]: sum of centred x_i over rows where i and j are observed
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.cov = (sxy - sx * sx.T / pairs) / (pairs - 1)
+        self.pairs = pairs.astype(np.int64)
+        self.ss = np.diag(sxy).copy()  # sum of squared deviations per item
+        self._x0, self._mf = x0, mf
+
+    def item_total_r(self) -> np.ndarray:
+        """Correlation of each item with the mean of the answered items (psych raw.r),
+        over the rows where the item is answered."""
+        x0, mf = self._x0, self._mf
+        cnt = mf.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            total = (x0.sum(axis=1) + mf @ self.mean) / cnt
+        ok = cnt > 0
+        tc = np.where(ok, total - total[ok].mean(), 0.0)
+        sxt = x0.T @ tc  # the centred x sums to 0 over its answered rows
+        st = mf.T @ tc
+        stt = mf.T @ (tc * tc)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var_t = stt - st * st / self.n_i
+            return sxt / np.sqrt(self.ss * var_t)
 
 
 def _alpha_raw(c: np.ndarray) -> float:
@@ -455,17 +483,17 @@ def reliability(
     n_complete = int(complete.sum())
     if missing == "listwise":
         x = x[complete]
-        answered = answered[complete]
         n = n_complete
     else:
         keep = answered.any(axis=1)
-        x = x[keep]
-        answered = answered[keep]
         n = int(keep.sum())
+        if n < len(keep):
+            x = x[keep]
     if n < 2:
         raise ModelError(f"reliability needs at least 2 respondents with answers ({missing}); got {n}")
 
-    c, pairs = pairwise_cov(x)
+    mom = _Moments(x)
+    c, pairs = mom.cov, mom.pairs
     var = np.diag(c)
     bad = [cols[i] for i in range(k) if not np.isfinite(var[i]) or var[i] <= 0]
     if bad:
@@ -484,19 +512,10 @@ def reliability(
     alpha_std_drop, _ = _drop_one(r)
 
     # item-total correlation with the mean of answered items (psych raw.r), pairwise
-    n_i = answered.sum(axis=0)
-    total = np.where(answered, x, 0.0).sum(axis=1) / answered.sum(axis=1)
-    mf = answered.astype(float)
-    x0 = np.where(answered, x, 0.0)
-    t_mean_i = (mf * total[:, None]).sum(axis=0) / n_i
-    x_mean_i = x0.sum(axis=0) / n_i
-    dx = np.where(answered, x - x_mean_i, 0.0)
-    dt = np.where(answered, total[:, None] - t_mean_i, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r_total = (dx * dt).sum(axis=0) / np.sqrt((dx**2).sum(axis=0) * (dt**2).sum(axis=0))
-
-    item_mean = x_mean_i
-    item_sd = np.sqrt((dx**2).sum(axis=0) / (n_i - 1))
+    r_total = mom.item_total_r()
+    n_i = mom.n_i
+    item_mean = mom.mean
+    item_sd = np.sqrt(mom.ss / (n_i - 1))
 
     omega = np.nan
     loadings = np.full(k, np.nan)
