@@ -18,6 +18,9 @@ from .errors import (
     StudylibError,
     StudylibWarning,
 )
+from .questionnaires import ItemSet, Scale, load_questionnaires, load_scale
+from .reliability import ReliabilityResult, reliability
+from .scoring import reverse_items, score, score_scales
 
 __all__ = [
     "__version__",
@@ -29,4 +32,13 @@ __all__ = [
     "SpecError",
     "StudylibError",
     "StudylibWarning",
+    "ItemSet",
+    "Scale",
+    "load_questionnaires",
+    "load_scale",
+    "reliability",
+    "ReliabilityResult",
+    "reverse_items",
+    "score",
+    "score_scales",
 ]
