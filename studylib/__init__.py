@@ -8,6 +8,7 @@ multicategorical moderator) with a fast bootstrap, simulate studies and plan the
 from __future__ import annotations
 
 from ._version import __version__
+from .anova import anova
 from .errors import (
     ColumnError,
     DataError,
@@ -21,6 +22,7 @@ from .errors import (
 
 __all__ = [
     "__version__",
+    "anova",
     "ColumnError",
     "DataError",
     "InputTypeError",
