@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._version import __version__
 from .anova import anova
+from .emmeans import emmeans, pairwise, simple_effects
 from .errors import (
     ColumnError,
     DataError,
@@ -23,6 +24,9 @@ from .errors import (
 __all__ = [
     "__version__",
     "anova",
+    "emmeans",
+    "pairwise",
+    "simple_effects",
     "ColumnError",
     "DataError",
     "InputTypeError",
