@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._version import __version__
 from .anova import anova
+from .assumptions import levene, robust_anova, shapiro_residuals
 from .emmeans import emmeans, pairwise, simple_effects
 from .errors import (
     ColumnError,
@@ -24,6 +25,9 @@ from .errors import (
 __all__ = [
     "__version__",
     "anova",
+    "levene",
+    "robust_anova",
+    "shapiro_residuals",
     "emmeans",
     "pairwise",
     "simple_effects",
