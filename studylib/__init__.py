@@ -10,6 +10,7 @@ from __future__ import annotations
 from ._version import __version__
 from .anova import anova
 from .assumptions import levene, robust_anova, shapiro_residuals
+from .descriptives import cell_summary
 from .emmeans import emmeans, pairwise, simple_effects
 from .errors import (
     ColumnError,
@@ -25,6 +26,7 @@ from .errors import (
 __all__ = [
     "__version__",
     "anova",
+    "cell_summary",
     "levene",
     "robust_anova",
     "shapiro_residuals",
