@@ -8,6 +8,10 @@ multicategorical moderator) with a fast bootstrap, simulate studies and plan the
 from __future__ import annotations
 
 from ._version import __version__
+from .anova import anova
+from .assumptions import levene, robust_anova, shapiro_residuals
+from .descriptives import cell_summary
+from .emmeans import emmeans, pairwise, simple_effects
 from .errors import (
     ColumnError,
     DataError,
@@ -24,6 +28,14 @@ from .scoring import reverse_items, score, score_scales
 
 __all__ = [
     "__version__",
+    "anova",
+    "cell_summary",
+    "levene",
+    "robust_anova",
+    "shapiro_residuals",
+    "emmeans",
+    "pairwise",
+    "simple_effects",
     "ColumnError",
     "DataError",
     "InputTypeError",
