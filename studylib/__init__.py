@@ -18,6 +18,7 @@ from .errors import (
     StudylibError,
     StudylibWarning,
 )
+from .process import ProcessResult, process
 
 __all__ = [
     "__version__",
@@ -29,4 +30,6 @@ __all__ = [
     "SpecError",
     "StudylibError",
     "StudylibWarning",
+    "process",
+    "ProcessResult",
 ]
