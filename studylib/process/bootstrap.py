@@ -21,7 +21,7 @@ from ..errors import ModelError
 __all__ = ["BootstrapDraws", "resample_coefficients", "percentile_ci", "bc_ci"]
 
 _CHUNK_ELEMENTS = 4_000_000  # resamples x cases per chunk (int32 indices + float64 counts)
-_BINCOUNT_ELEMENTS = 131_072  # cases counted per bincount call: keeps the target in cache
+_BINCOUNT_ELEMENTS = 500_000  # cases counted per bincount call (measured best on 2 cores)
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,8 @@ def _counts(idx: np.ndarray, n: int) -> np.ndarray:
     for start in range(0, b, rows):
         stop = min(b, start + rows)
         k = stop - start
-        flat = (idx[start:stop] + (np.arange(k, dtype=np.int64) * n)[:, None]).ravel()
+        offsets = np.arange(k, dtype=idx.dtype) * idx.dtype.type(n)
+        flat = (idx[start:stop] + offsets[:, None]).ravel()
         out[start:stop] = np.bincount(flat, minlength=k * n).reshape(k, n)
     return out
 

@@ -21,7 +21,7 @@ from .._validation import (
 from .._version import __version__
 from ..errors import DataError, InputTypeError, ModelError, OptionError, SpecError
 from .bootstrap import BootstrapDraws, bc_ci, percentile_ci, resample_coefficients
-from .coding import CODINGS, code_categorical
+from .coding import CODINGS, categories, code_categorical
 from .effects import (
     Design,
     ModValue,
@@ -36,6 +36,11 @@ from .results import ProcessResult
 from .spec import build_spec, parse_spec, spec_table
 
 __all__ = ["process"]
+
+def _plain(value):
+    """A numpy scalar as the matching Python scalar (labels of groups)."""
+    return value.item() if isinstance(value, np.generic) else value
+
 
 _COEF_COLS = ["equation", "term", "estimate", "se", "t", "df", "p", "ci_low", "ci_high"]
 _EFFECT_COLS = ["x_term", "w", "z", "effect", "se", "t", "df", "p", "ci_low", "ci_high"]
@@ -360,7 +365,8 @@ def process(
             if user is not None:
                 raise OptionError(f"{mod}values cannot be used with a categorical {mod}; every group is probed")
             cod = codings[mod]
-            design.values[mod] = [ModValue(lv, tuple(cod.matrix[i])) for i, lv in enumerate(cod.levels)]
+            levels = categories(frame[names[mod]])
+            design.values[mod] = [ModValue(_plain(lv), tuple(cod.matrix[i])) for i, lv in enumerate(levels)]
         else:
             col = columns[role_terms[mod][0]]
             vals = probe_values(col, probe=probe, values=user)
@@ -433,7 +439,9 @@ def process(
             jn_frames.append(jn)
     conditional = pd.DataFrame(cond_rows, columns=["equation", "focal", *_EFFECT_COLS[1:]])
     jn_cols = ["equation", "focal", "moderator", "value", "pct_below", "pct_above"]
-    jn_table = pd.concat(jn_frames, ignore_index=True) if jn_frames else pd.DataFrame(columns=jn_cols)
+    jn_table = pd.concat(jn_frames, ignore_index=True) if jn_frames else pd.DataFrame(
+        {c: pd.Series(dtype=float if c in jn_cols[3:] else object) for c in jn_cols}
+    )
 
     direct_rows, total_rows = [], []
     xy = sp.path("x", "y")

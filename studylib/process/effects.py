@@ -206,4 +206,4 @@ def jn_points(b1: float, b3: float, v11: float, v13: float, v33: float, crit: fl
         for r in roots
         if lo <= r <= hi
     ]
-    return pd.DataFrame(rows, columns=["value", "pct_below", "pct_above"])
+    return pd.DataFrame(rows, columns=["value", "pct_below", "pct_above"], dtype=float)
