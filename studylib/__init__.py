@@ -25,6 +25,7 @@ from .errors import (
 from .questionnaires import ItemSet, Scale, load_questionnaires, load_scale
 from .reliability import ReliabilityResult, reliability
 from .scoring import reverse_items, score, score_scales
+from .process import ProcessResult, process
 
 __all__ = [
     "__version__",
@@ -53,4 +54,6 @@ __all__ = [
     "reverse_items",
     "score",
     "score_scales",
+    "process",
+    "ProcessResult",
 ]
