@@ -8,6 +8,8 @@ multicategorical moderator) with a fast bootstrap, simulate studies and plan the
 from __future__ import annotations
 
 from ._version import __version__
+from .cleaning import ExclusionLog, ManipulationChecks, apply_exclusions, manipulation_checks
+from .datasets import list_datasets, load_synthetic
 from .errors import (
     ColumnError,
     DataError,
@@ -18,6 +20,9 @@ from .errors import (
     StudylibError,
     StudylibWarning,
 )
+from .io import ReadReport, prepare, read_data, write_data
+from .simulate import simulate_latent, simulate_study
+from .study import Study, load_study
 
 __all__ = [
     "__version__",
@@ -29,4 +34,18 @@ __all__ = [
     "SpecError",
     "StudylibError",
     "StudylibWarning",
+    "simulate_study",
+    "simulate_latent",
+    "load_study",
+    "Study",
+    "read_data",
+    "prepare",
+    "write_data",
+    "ReadReport",
+    "apply_exclusions",
+    "ExclusionLog",
+    "manipulation_checks",
+    "ManipulationChecks",
+    "load_synthetic",
+    "list_datasets",
 ]
