@@ -12,6 +12,8 @@ from .anova import anova
 from .assumptions import levene, robust_anova, shapiro_residuals
 from .descriptives import cell_summary
 from .emmeans import emmeans, pairwise, simple_effects
+from .cleaning import ExclusionLog, ManipulationChecks, apply_exclusions, manipulation_checks
+from .datasets import list_datasets, load_synthetic
 from .errors import (
     ColumnError,
     DataError,
@@ -26,6 +28,9 @@ from .questionnaires import ItemSet, Scale, load_questionnaires, load_scale
 from .reliability import ReliabilityResult, reliability
 from .scoring import reverse_items, score, score_scales
 from .process import ProcessResult, process
+from .io import ReadReport, prepare, read_data, write_data
+from .simulate import simulate_latent, simulate_study
+from .study import Study, load_study
 
 __all__ = [
     "__version__",
@@ -56,4 +61,18 @@ __all__ = [
     "score_scales",
     "process",
     "ProcessResult",
+    "simulate_study",
+    "simulate_latent",
+    "load_study",
+    "Study",
+    "read_data",
+    "prepare",
+    "write_data",
+    "ReadReport",
+    "apply_exclusions",
+    "ExclusionLog",
+    "manipulation_checks",
+    "ManipulationChecks",
+    "load_synthetic",
+    "list_datasets",
 ]
