@@ -18,9 +18,11 @@ from studylib import Model83Effects, power_anova, power_anova_analytic, power_mo
 from studylib.errors import InputTypeError, OptionError, SpecError
 from studylib.power._anova import anova_pvalues
 from studylib.power._effects import _effect_values
-from studylib.power._model83 import bootstrap_ci, design, fit_paths, simulate_latent
+from studylib.power._model83 import bootstrap_ci, design, draw_data, fit_paths
+from studylib.simulate import load_params
 
 MU = [[0.0, 0.3, 0.5], [0.4, 0.0, -0.1]]  # rows valence negative/positive; cols none/like/reply
+PARAMS = load_params()  # the shipped data/synthetic/params.yaml (measurement model)
 EFF = Model83Effects(x_m1=0.5, w_m1=(0.2, 0.1), xw_m1=(-0.9, -1.2), m1_m2=-0.5, x_m2=0.1,
                      m1_y=0.2, m2_y=-0.5, x_y=0.1)
 
@@ -120,14 +122,14 @@ def test_model83_null_does_not_exceed_alpha():
 def test_standardized_effects_give_unit_variance():
     total = EFF.cell_sds() ** 2 + EFF.cell_means().var(axis=1)
     assert_allclose(total, 1.0, rtol=1e-12)
-    m1, m2, y = simulate_latent(EFF, 2000, 1, np.random.default_rng(0))
+    m1, m2, y = draw_data(EFF, 2000, 1, np.random.default_rng(0), params=PARAMS)
     # 12,000 draws: SE of a variance near 1 is about 0.013
     assert_allclose([m1.var(), m2.var(), y.var()], 1.0, atol=0.05)
 
 
 def test_fit_paths_equal_statsmodels_ols():
     n = 12
-    m1, m2, y = simulate_latent(EFF, n, 2, np.random.default_rng(4))
+    m1, m2, y = draw_data(EFF, n, 2, np.random.default_rng(4), params=PARAMS)
     est, cov = fit_paths(m1, m2, y, n)
     d = design(n)
     r = 1
@@ -150,24 +152,29 @@ def test_effect_values_are_products_of_paths():
     assert_allclose(v[10], 0.1 * -0.4)
 
 
-def test_bootstrap_engine_equals_naive_resampling_loop():
-    n, boot = 20, 200
-    m1, m2, y = simulate_latent(EFF, n, 1, np.random.default_rng(9))
+def test_bootstrap_cis_equal_studylib_process_on_the_same_data():
+    import studylib
+
+    n, boot = 20, 1000
+    m1, m2, y = draw_data(EFF, n, 1, np.random.default_rng(9), params=PARAMS)
     low, high = bootstrap_ci(m1, m2, y, n, boot, 0.95, np.random.default_rng(10))
-    rng = np.random.default_rng(10)
-    idx = rng.integers(0, 6 * n, size=(boot, 6 * n))  # the same stream as the engine
-    d = design(n)
-    paths = []
-    for i in idx:
-        a = np.linalg.lstsq(d[i], m1[0, i], rcond=None)[0]
-        z2 = np.column_stack([np.ones(6 * n), d[i, 1], m1[0, i]])
-        z3 = np.column_stack([z2, m2[0, i]])
-        b2 = np.linalg.lstsq(z2, m2[0, i], rcond=None)[0]
-        b3 = np.linalg.lstsq(z3, y[0, i], rcond=None)[0]
-        paths.append(np.r_[a[[1, 4, 5]], b2[[1, 2]], b3[[2, 3]]])
-    q = np.quantile(_effect_values(np.array(paths)), [0.025, 0.975], axis=0)
-    assert_allclose(low[0], q[0], rtol=1e-9)
-    assert_allclose(high[0], q[1], rtol=1e-9)
+    data = pd.DataFrame({
+        "valence": pd.Categorical(np.repeat(["negative", "positive"], 3 * n),
+                                  categories=["negative", "positive"]),
+        "response": pd.Categorical(np.tile(np.repeat(["none", "like", "reply"], n), 2),
+                                   categories=["none", "like", "reply"]),
+        "psr": m1[0], "pk": m2[0], "attitude": y[0],
+    })
+    fit = studylib.process(data, model=83, x="valence", w="response", m=["psr", "pk"],
+                           y="attitude", boot=boot, seed=10)
+    ind = fit.indirect.assign(w=fit.indirect["w"].astype(str))
+    serial = ind[ind["path"] == "valence -> psr -> pk -> attitude"]
+    # same resamples (same seed, same engine): equal up to floating-point rounding
+    assert_allclose(low[0, 3:6], serial["ci_low"], rtol=1e-7)
+    assert_allclose(high[0, 3:6], serial["ci_high"], rtol=1e-7)
+    idx = fit.index[fit.index["path"] == "valence -> psr -> pk -> attitude"]
+    assert_allclose(low[0, 8:10], idx["ci_low"], rtol=1e-7)
+    assert_allclose(high[0, 8:10], idx["ci_high"], rtol=1e-7)
 
 
 def test_model83_power_increases_with_n_and_bootstrap_close_to_montecarlo():
@@ -297,11 +304,15 @@ def test_effects_from_file_and_latent_round_trip(tmp_path):
     assert Model83Effects.from_latent(EFF.to_latent()) == EFF
     raw = Model83Effects.from_latent(EFF.to_latent())
     assert not raw.standardized  # residual SDs given explicitly
+    shipped = Model83Effects.from_params()
+    assert shipped.x_m1 == PARAMS["latent"]["psr"]["valence"]["none"]
+    assert shipped.m2_y == PARAMS["latent"]["attitude"]["pk"]
+    assert shipped.sd_m2 == PARAMS["latent"]["pk"]["residual_sd"]
     bad = tmp_path / "bad.yaml"
     bad.write_text("x_m1: 3\n", encoding="utf-8")
     with pytest.raises(SpecError, match=r"bad.yaml: standardized effects imply R² = 2.25"):
         Model83Effects.from_file(bad)
-    with pytest.raises(SpecError, match="no 'latent' section"):
+    with pytest.raises(SpecError, match="eff.yaml: field 'design' is missing"):
         Model83Effects.from_params(path)
 
 
@@ -325,3 +336,38 @@ def test_cli_power_bad_input_exits_2(capsys):
 
     assert main(["power", "--grid", "20", "--target", "1.2", "--quiet"]) == 2
     assert "target power must be a number strictly between 0 and 1" in capsys.readouterr().err
+
+
+def test_effects_from_process_result_reproduce_its_estimates():
+    import studylib
+
+    pilot = studylib.simulate_latent(60, seed=2)
+    fit = studylib.process(pilot, model=83, x="valence", w="response", m=["psr", "pk"],
+                           y="attitude", boot=1000, seed=1)
+    eff = Model83Effects.from_result(fit)
+    # the population indirect effects of the fitted paths are the fit's point estimates
+    ind = fit.indirect.set_index(["path", fit.indirect["w"].astype(str)])["effect"]
+    values = eff.indirect_effects().set_index("effect")["value"]
+    assert_allclose(values["valence -> psr -> pk -> attitude | reply"],
+                    ind["valence -> psr -> pk -> attitude", "reply"], rtol=1e-10)
+    assert_allclose(values["valence -> psr -> attitude | like"],
+                    ind["valence -> psr -> attitude", "like"], rtol=1e-10)
+    mse = fit.equations.query("test == 'model'").set_index("equation")["mse"]
+    assert_allclose([eff.sd_m1**2, eff.sd_m2**2, eff.sd_y**2], mse[["psr", "pk", "attitude"]], rtol=1e-12)
+    with pytest.raises(InputTypeError, match="result must be a studylib.process result; got dict"):
+        Model83Effects.from_result({})
+    fit4 = studylib.process(pilot.assign(x=pilot["valence"].cat.codes.astype(float)), model=4,
+                            x="x", m="psr", y="attitude", boot=1000, seed=1)
+    with pytest.raises(SpecError, match="must be a fit of PROCESS model 83; got model '4'"):
+        Model83Effects.from_result(fit4)
+
+
+def test_item_scores_option_runs_and_records_settings():
+    kw = dict(n_grid=[30], reps=40, draws=200, anova_dvs=["psr"], seed=6, n_jobs=1, progress=False)
+    items = power_model83(EFF, scores="items", **kw)
+    latent = power_model83(EFF, **kw)
+    assert items.settings["scores"] == "items"
+    assert list(items.power.columns) == list(latent.power.columns)
+    assert not items.power["power"].equals(latent.power["power"])
+    with pytest.raises(OptionError, match="scores must be one of 'latent', 'items'; got 'item'"):
+        power_model83(EFF, n_grid=[10], scores="item")

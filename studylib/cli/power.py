@@ -59,6 +59,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--anova-dvs", nargs="*", default=["psr", "pk", "attitude"], metavar="DV",
                    help="DVs whose 3 x 2 ANOVA is tested (default: psr pk attitude; none: give "
                    "the flag without values)")
+    p.add_argument("--scores", default="latent", choices=("latent", "items"),
+                   help="analyse latent normal scores (default) or means of simulated 7-point "
+                   "items (measurement model of the simulator's parameter file)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: drawn and reported)")
     p.add_argument("--n-jobs", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--json", type=Path, metavar="FILE", help="write the result's to_dict() as JSON")
@@ -91,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
         draws=args.draws,
         boot=args.boot,
         anova_dvs=args.anova_dvs,
+        scores=args.scores,
+        params=args.from_params,
         alpha=args.alpha,
         target=args.target,
         seed=args.seed,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -158,6 +159,8 @@ def power_model83(
     conf: float = 0.95,
     anova_dvs: Sequence[str] = DVS,
     anova_tests: Sequence[str] = ("interaction", "simple"),
+    scores: str = "latent",
+    params: str | Path | dict | None = None,
     alpha: float = 0.05,
     target: float | None = 0.8,
     seed: int | np.random.Generator | None = None,
@@ -166,8 +169,9 @@ def power_model83(
 ) -> PowerResult:
     """Monte Carlo power of PROCESS model 83 (and the ANOVAs) in the 3 x 2 design.
 
-    Each replication draws n participants per cell from the path model ``effects``
-    (latent normal scale scores psr, pk, attitude), fits model 83 by OLS and computes a CI
+    Each replication draws n participants per cell from the path model ``effects`` with
+    :func:`studylib.simulate.simulate_latent` (normal latent scale scores psr, pk,
+    attitude, or means of simulated 7-point items), fits model 83 by OLS and computes a CI
     for every conditional indirect effect and every index of moderated mediation: by the
     Monte Carlo method (default) or the percentile bootstrap. An effect counts as detected
     when its CI excludes 0. The ANOVAs of ``anova_dvs`` are run on the same data.
@@ -195,6 +199,13 @@ def power_model83(
         DVs whose 3 x 2 ANOVA is also tested (empty for none).
     anova_tests : sequence of str, default ("interaction", "simple")
         ANOVA tests, as in :func:`power_anova`.
+    scores : {"latent", "items"}, default "latent"
+        Analyse the latent normal scores, or the scale means of 7-point items drawn by the
+        simulator's measurement model (loadings, thresholds of ``params``): more realistic,
+        slower, and then the paths describe the latent variables, not the scale means.
+    params : path, dict or None
+        Simulator parameters (``None``: ``data/synthetic/params.yaml``); only their
+        measurement model is used, the paths come from ``effects``.
     alpha, target, seed, n_jobs, progress
         As in :func:`power_anova`.
 
@@ -211,9 +222,9 @@ def power_model83(
     Raises
     ------
     SpecError
-        Impossible effects (implied R² >= 1), an empty grid.
+        Impossible effects (implied R² >= 1), an empty grid, invalid ``params``.
     OptionError
-        Unknown method, DV or test; ``target``, ``conf`` or ``alpha`` outside (0, 1).
+        Unknown method, scores, DV or test; ``target``, ``conf`` or ``alpha`` outside (0, 1).
 
     See Also
     --------
@@ -227,10 +238,9 @@ def power_model83(
     percentiles of :math:`a^* b^*`; likewise for :math:`\\theta_w d_{21} b_2` with
     :math:`\\theta_w = a_1 + h_w`. All replications of a chunk are fitted at once with
     batched matrix algebra (the psr equation has the same design in every replication).
-    The bootstrap resamples cases and solves the three equations for all resamples with
-    one matrix product of the case counts (the engine of :mod:`studylib.power`, written
-    for many small replications; it gives the same percentile CIs as
-    ``studylib.process(..., ci="percentile")`` up to the random stream).
+    The bootstrap uses the resampling engine of :func:`studylib.process` on each
+    replication (same resamples and percentile CIs as ``studylib.process(..., model=83,
+    boot=boot, ci="percentile")`` for the same data and seed).
 
     References
     ----------
@@ -272,6 +282,10 @@ def power_model83(
     draws = check_int(draws, "draws", minimum=100)
     boot = check_int(boot, "boot", minimum=100)
     conf = check_fraction(conf, "conf")
+    scores = check_option(scores, "scores", ("latent", "items"))
+    from ..simulate import load_params
+
+    params = load_params(params)
     if isinstance(anova_dvs, str):
         anova_dvs = (anova_dvs,)
     dvs = tuple(check_option(dv, "each of anova_dvs", DVS) for dv in anova_dvs)
@@ -287,6 +301,8 @@ def power_model83(
         boot=boot,
         conf=conf,
         alpha=alpha,
+        params=params,
+        scores=scores,
     )
     hits = run_grid(job, grid, reps, seed, n_jobs, progress)
     labels = [("anova", f"{dv}: {label}") for dv in dvs for label, _ in anova_test_labels(tests)]
@@ -302,6 +318,8 @@ def power_model83(
         "boot": boot if method == "bootstrap" else None,
         "anova_dvs": list(dvs),
         "anova_tests": list(tests),
+        "scores": scores,
+        "params": params.get("_source"),
     }
     return PowerResult(_table(hits, labels, grid, reps), target, method, settings, seed)
 

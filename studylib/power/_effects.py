@@ -329,16 +329,92 @@ class Model83Effects:
         Parameters
         ----------
         path : path, optional
-            A simulator parameter file; default ``data/synthetic/params.yaml``.
-        """
-        if path is None:
-            from ..paths import SYNTHETIC
+            A simulator parameter file (checked by :func:`studylib.simulate.load_params`);
+            default ``data/synthetic/params.yaml``.
 
-            path = SYNTHETIC / "params.yaml"
-        data = _read_mapping(path)
-        if not isinstance(data, dict) or "latent" not in data:
-            raise SpecError(f"{path}: no 'latent' section (the simulator's path values)")
-        return cls.from_latent(data["latent"], source=str(path))
+        Examples
+        --------
+        >>> from studylib.power import Model83Effects
+        >>> eff = Model83Effects.from_params()
+        >>> eff.indirect_effects().iloc[3:6].round(2)
+                                             effect  value
+        3   valence -> psr -> pk -> attitude | none   0.18
+        4   valence -> psr -> pk -> attitude | like  -0.15
+        5  valence -> psr -> pk -> attitude | reply  -0.30
+        """
+        from ..simulate import load_params
+
+        params = load_params(path)
+        return cls.from_latent(params["latent"], source=params.get("_source", "params"))
+
+    @classmethod
+    def from_result(cls, result: Any) -> Model83Effects:
+        """Paths and residual SDs estimated by a model-83 fit of :func:`studylib.process`.
+
+        Use a fit on pilot data (or the shipped synthetic data) as the population for a
+        power simulation. X must have 2 categories and W 3 (indicator coding; the first
+        category of each is the reference, playing the role of ``negative`` and ``none``),
+        without covariates. Estimates from a small pilot are noisy and, when selected for
+        being significant, too large: treat the resulting power as optimistic.
+
+        Examples
+        --------
+        >>> import studylib
+        >>> from studylib.power import Model83Effects
+        >>> from studylib.simulate import simulate_latent
+        >>> pilot = simulate_latent(40, seed=1)
+        >>> fit = studylib.process(pilot, model=83, x="valence", w="response",
+        ...                        m=["psr", "pk"], y="attitude", boot=1000, seed=1)
+        >>> eff = Model83Effects.from_result(fit)
+        >>> est = fit.coefficients.set_index(["equation", "term"])["estimate"]
+        >>> bool(eff.m1_m2 == est["pk", "psr"]), eff.standardized
+        (True, False)
+        """
+        model = getattr(result, "model", None)
+        coefs = getattr(result, "coefficients", None)
+        eqs = getattr(result, "equations", None)
+        if not all(isinstance(t, pd.DataFrame) for t in (model, coefs, eqs)):
+            raise InputTypeError(
+                f"result must be a studylib.process result; got {type(result).__name__}"
+            )
+        attrs = model.attrs
+        if str(attrs.get("model")) != "83":
+            raise SpecError(f"result must be a fit of PROCESS model 83; got model {attrs.get('model')!r}")
+        if attrs.get("covariates"):
+            raise SpecError(
+                f"result has covariates {attrs['covariates']}: the power simulation's model "
+                "has none; refit model 83 without covariates"
+            )
+        codings = attrs.get("codings", {})
+        xc, wc = codings.get("x", {}), codings.get("w", {})
+        if len(xc.get("levels", ())) != 2 or len(wc.get("levels", ())) != 3 or any(
+            c.get("coding") != "indicator" for c in (xc, wc)
+        ):
+            raise SpecError(
+                "result must have a categorical x with 2 levels and a categorical w with 3 "
+                "levels, both with indicator coding (the 3 x 2 design)"
+            )
+        v = attrs["variables"]
+        (xt,), (w1, w2) = xc["terms"], wc["terms"]
+        est = coefs.set_index(["equation", "term"])["estimate"]
+        mse = eqs[eqs["test"] == "model"].set_index("equation")["mse"]
+
+        def get(eq: str, term: str) -> float:
+            return float(est.loc[(v[eq], term)])
+
+        return cls(
+            x_m1=get("m1", xt),
+            w_m1=(get("m1", w1), get("m1", w2)),
+            xw_m1=(get("m1", f"{xt}:{w1}"), get("m1", f"{xt}:{w2}")),
+            m1_m2=get("m2", v["m1"]),
+            x_m2=get("m2", xt),
+            m1_y=get("y", v["m1"]),
+            m2_y=get("y", v["m2"]),
+            x_y=get("y", xt),
+            sd_m1=math.sqrt(mse[v["m1"]]),
+            sd_m2=math.sqrt(mse[v["m2"]]),
+            sd_y=math.sqrt(mse[v["y"]]),
+        )
 
     def to_latent(self) -> dict[str, Any]:
         """The paths as the ``latent`` section of the simulator's parameters."""

@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import OptionError
 from ._anova import anova_pvalues
 from ._effects import Model83Effects
-from ._model83 import bootstrap_ci, fit_paths, montecarlo_ci, simulate_latent
+from ._model83 import bootstrap_ci, draw_data, fit_paths, montecarlo_ci
 
 __all__ = ["Job", "run_grid", "resolve_n_jobs"]
 
@@ -43,6 +43,8 @@ class Job:
     boot: int = 1000
     conf: float = 0.95
     alpha: float = 0.05
+    params: dict | None = None  # simulator parameters (studylib.simulate.load_params)
+    scores: str = "latent"
 
     @property
     def chunk(self) -> int:
@@ -75,7 +77,7 @@ def run_chunk(job: Job, n: int, reps: int, seed: np.random.SeedSequence) -> np.n
         y = mu[None, :, :, None] + job.sd * rng.standard_normal((reps, 2, 3, n))
         p = anova_pvalues(y, job.anova_tests)
         return (p < job.alpha).sum(axis=0)
-    m1, m2, y = simulate_latent(job.effects, n, reps, rng)
+    m1, m2, y = draw_data(job.effects, n, reps, rng, params=job.params, scores=job.scores)
     for k in job.anova_dvs:
         data = (m1, m2, y)[k].reshape(reps, 2, 3, n)
         hits.append((anova_pvalues(data, job.anova_tests) < job.alpha).sum(axis=0))
