@@ -10,10 +10,10 @@ from __future__ import annotations
 from ._version import __version__
 from .anova import anova
 from .assumptions import levene, robust_anova, shapiro_residuals
-from .descriptives import cell_summary
-from .emmeans import emmeans, pairwise, simple_effects
 from .cleaning import ExclusionLog, ManipulationChecks, apply_exclusions, manipulation_checks
 from .datasets import list_datasets, load_synthetic
+from .descriptives import cell_summary
+from .emmeans import emmeans, pairwise, simple_effects
 from .errors import (
     ColumnError,
     DataError,
@@ -24,11 +24,11 @@ from .errors import (
     StudylibError,
     StudylibWarning,
 )
+from .io import ReadReport, prepare, read_data, write_data
+from .process import ProcessResult, process
 from .questionnaires import ItemSet, Scale, load_questionnaires, load_scale
 from .reliability import ReliabilityResult, reliability
 from .scoring import reverse_items, score, score_scales
-from .process import ProcessResult, process
-from .io import ReadReport, prepare, read_data, write_data
 from .simulate import simulate_latent, simulate_study
 from .study import Study, load_study
 
