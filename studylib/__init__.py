@@ -78,7 +78,7 @@ __all__ = [
     "list_datasets",
     "Model83Effects",
     "PowerResult",
-    "power_anova_analytic",
     "power_anova",
+    "power_anova_analytic",
     "power_model83",
 ]
