@@ -66,6 +66,14 @@ def test_vectorized_f_tests_equal_statsmodels_type3():
     from scipy import stats
     p_simple = anova_pvalues(y, ("simple",))[0]
     assert_allclose(p_simple[1], 2 * stats.t.sf(abs(t), 6 * n - 6), rtol=1e-8)
+    # and studylib's own simple effects (pooled error term)
+    import studylib
+
+    df["valence"] = pd.Categorical(df["valence"], categories=["negative", "positive"])
+    df["response"] = pd.Categorical(df["response"], categories=["none", "like", "reply"])
+    se = studylib.simple_effects(df, "y", ["valence", "response"], effect="valence", by="response")
+    assert_allclose(p_simple, se.set_index(se["response"].astype(str)).loc[["none", "like", "reply"], "p"],
+                    rtol=1e-8)
 
 
 # -- Monte Carlo against analytic ---------------------------------------------------------

@@ -203,27 +203,31 @@ def power_anova_analytic(
 
 
 def anova_pvalues(y: np.ndarray, tests: Sequence[str]) -> np.ndarray:
-    """p-values of the F tests for data ``y`` of shape (reps, 2, 3, n): array (reps, k)."""
-    n = y.shape[-1]
-    df2 = 6 * n - 6
-    cm = y.mean(axis=-1)
-    ssw = ((y - cm[..., None]) ** 2).sum(axis=(-3, -2, -1))
-    mse = ssw / df2
-    grand = cm.mean(axis=(1, 2))
-    rows, cols = cm.mean(axis=2), cm.mean(axis=1)
+    """p-values of the F tests for data ``y`` of shape (reps, 2, 3, n): array (reps, k).
+
+    The omnibus tests (valence, response, interaction; Type III) come from
+    :class:`studylib.anova.FactorialDesign`, the array-level path of :func:`studylib.anova`
+    that fits all replications at once; the simple effects of valence use its pooled
+    residual mean square.
+    """
+    from ..anova import FactorialDesign
+
+    reps, n = y.shape[0], y.shape[-1]
+    cell = np.repeat(np.arange(6), n)
+    fd = FactorialDesign(np.column_stack([cell // 3, cell % 3]), (2, 3),
+                         factors=("valence", "response"))
+    fit = fd.fit(y.reshape(reps, 6 * n).T)
+    p_of = dict(zip(fit.terms, fit.p, strict=True))
+    mse = fit.ss_resid / fit.df_resid
     out = []
     for t in tests:
         if t == "interaction":
-            resid = cm - rows[:, :, None] - cols[:, None, :] + grand[:, None, None]
-            out.append(stats.f.sf(n * (resid**2).sum(axis=(1, 2)) / 2 / mse, 2, df2))
-        elif t == "valence":
-            ss = 3 * n * ((rows - grand[:, None]) ** 2).sum(axis=1)
-            out.append(stats.f.sf(ss / mse, 1, df2))
-        elif t == "response":
-            ss = 2 * n * ((cols - grand[:, None]) ** 2).sum(axis=1)
-            out.append(stats.f.sf(ss / 2 / mse, 2, df2))
+            out.append(p_of["valence:response"])
+        elif t in ("valence", "response"):
+            out.append(p_of[t])
         else:
+            cm = y.mean(axis=-1)
             for j in range(3):
                 ss = n / 2 * (cm[:, 1, j] - cm[:, 0, j]) ** 2
-                out.append(stats.f.sf(ss / mse, 1, df2))
+                out.append(stats.f.sf(ss / mse, 1, fit.df_resid))
     return np.stack(out, axis=1)
