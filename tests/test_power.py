@@ -39,6 +39,25 @@ def test_analytic_power_matches_statsmodels_ftest_power():
         assert_allclose(r["power"], expected, rtol=1e-9)
 
 
+def test_analytic_power_matches_ftestanovapower_and_pingouin_by_reparametrization():
+    # Both assume a one-way design with k groups: df1 = k - 1, df2 = N' - k, lambda =
+    # f^2 N'. With k = df1 + 1 and N' = df2 + k they describe the same noncentral F as a
+    # 3 x 2 test with error df N - 6 (for pingouin, N' = k n' with n' = df2 / k + 1).
+    import pingouin as pg
+    from statsmodels.stats.power import FTestAnovaPower
+
+    tab = power_anova_analytic(MU, sd=0.9, n_grid=[10, 31], tests=["interaction", "simple"])
+    for _, r in tab.iterrows():
+        k = int(r["df1"]) + 1
+        nobs = r["df2"] + k
+        f = np.sqrt(r["noncentrality"] / nobs)
+        sm_power = FTestAnovaPower().power(effect_size=f, nobs=nobs, alpha=0.05, k_groups=k)
+        assert_allclose(r["power"], sm_power, rtol=1e-9)
+        f2 = r["noncentrality"] / nobs
+        pg_power = pg.power_anova(eta_squared=f2 / (1 + f2), k=k, n=nobs / k, alpha=0.05)
+        assert_allclose(r["power"], pg_power, rtol=1e-7)
+
+
 def test_analytic_power_null_is_alpha():
     tab = power_anova_analytic(np.zeros((2, 3)), n_grid=[5, 50], alpha=0.05)
     assert_allclose(tab["power"], 0.05, rtol=1e-9)

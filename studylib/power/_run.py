@@ -48,7 +48,12 @@ class Job:
 
     @property
     def chunk(self) -> int:
-        return CHUNK[self.method] if self.model83 else CHUNK["anova"]
+        """Replications per task: fixed by the settings, never by the number of workers."""
+        if not self.model83:
+            return CHUNK["anova"]
+        if self.method == "montecarlo":  # keep reps x draws x 11 effects near 20 MB
+            return max(5, min(CHUNK["montecarlo"], 200_000 // self.draws))
+        return CHUNK["bootstrap"]
 
 
 def _threadpool_limit():
