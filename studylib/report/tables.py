@@ -323,20 +323,30 @@ def _check_str_table(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(cells, index=table.index, columns=list(table.columns))
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace("∞", "inf"))
+    except ValueError:
+        return False
+    return True
+
+
 def _numeric_like(values: Sequence[str]) -> bool:
+    """True if every non-empty cell is a number, ``< .001``-style p or ``[a, b]`` CI."""
     vals = [v.strip() for v in values if v.strip()]
     if not vals:
         return False
-    ok = 0
     for v in vals:
-        t = v.replace("< ", "").replace("> ", "").replace("[", "").replace("]", "").replace(",", "")
-        t = t.split()[0] if t.split() else t
-        try:
-            float(t.replace("−", "-"))
-            ok += 1
-        except ValueError:
-            pass
-    return ok == len(vals)
+        if v.startswith("[") and v.endswith("]"):
+            parts = v[1:-1].split(", ")
+            ok = len(parts) == 2 and all(_is_number(p) for p in parts)
+        elif v[:2] in ("< ", "> "):
+            ok = _is_number(v[2:])
+        else:
+            ok = _is_number(v)
+        if not ok:
+            return False
+    return True
 
 
 def to_markdown(table: pd.DataFrame, *, caption: str | None = None, note: str | None = None) -> str:
