@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from ._factorial import design_matrix, factor_terms, prepare, term_name
 from ._validation import check_fraction, check_option
@@ -217,7 +217,7 @@ def eta2_partial_ci(F: float, df: float, df_resid: float, *, conf: float = 0.90)
 
     def limit(target: float) -> float:
         def f(lam: float) -> float:
-            return stats.ncf.cdf(F, df, df_resid, lam) - target if lam > 0 else stats.f.cdf(F, df, df_resid) - target
+            return special.ncfdtr(df, df_resid, lam, F) - target
 
         if f(0.0) <= 0:
             return 0.0
