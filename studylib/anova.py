@@ -97,6 +97,8 @@ class FactorialDesign:
     ('a', 'b', 'a:b')
     >>> fit.F
     array([102.4,  48.4,   6.4])
+    >>> # from a DataFrame with Categorical factors: codes = df[["valence", "response"]]
+    >>> # .apply(lambda s: s.cat.codes).to_numpy()
     >>> Y = np.column_stack([y, 2 * y, y[::-1]])   # many outcomes at once (simulations)
     >>> FactorialDesign(codes).fit(Y).F.shape      # (terms, outcomes)
     (3, 3)
