@@ -19,7 +19,7 @@ from scipy import optimize, special, stats
 
 from ._factorial import design_matrix, factor_terms, prepare, term_name
 from ._validation import check_fraction, check_option
-from .errors import InputTypeError, ModelError
+from .errors import DataError, InputTypeError, ModelError
 
 __all__ = ["anova", "AnovaArrays", "FactorialDesign", "eta2_partial_ci", "ANOVA_COLUMNS"]
 
@@ -128,6 +128,8 @@ class FactorialDesign:
             raise ModelError("codes must lie in 0 .. n_levels - 1")
         if factors is None:
             factors = [chr(ord("A") + j) for j in range(k)]
+        if len(factors) != k:
+            raise InputTypeError(f"factors must name the {k} columns of codes; got {list(factors)}")
         self.factors = tuple(factors)
         self.n_levels = n_levels
         self.ss_type = ss_type
@@ -164,6 +166,8 @@ class FactorialDesign:
         y = np.asarray(y, dtype=float)
         if y.shape[0] != self.n or y.ndim > 2:
             raise InputTypeError(f"y must have shape ({self.n},) or ({self.n}, m); got {y.shape}")
+        if not np.all(np.isfinite(y)):
+            raise DataError("y has missing or infinite values; drop those rows before building the design")
         resid = y - self._q_full @ (self._q_full.T @ y)
         ss_resid = np.sum(resid**2, axis=0)
         ss = np.stack([np.sum((w.T @ y) ** 2, axis=0) for w in self._bases])

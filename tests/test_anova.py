@@ -286,6 +286,10 @@ def test_fast_path_rejects_bad_designs():
         FactorialDesign(np.array([[0.5, 1.0]]))
     with pytest.raises(OptionError, match="ss_type must be one of 1, 2, 3; got 4"):
         FactorialDesign(np.array([[0], [1], [0], [1]]), ss_type=4)
+    with pytest.raises(InputTypeError, match="factors must name the 1 columns of codes"):
+        FactorialDesign(np.array([0, 1, 0, 1]), factors=["a", "b"])
+    with pytest.raises(DataError, match="y has missing or infinite values"):
+        FactorialDesign(np.array([0, 1, 0, 1])).fit([1.0, np.nan, 2.0, 3.0])
 
 
 # --- bad input ---------------------------------------------------------------------------
