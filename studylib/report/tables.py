@@ -99,6 +99,7 @@ def format_p(p: Any, *, digits: int = 3) -> str:
     --------
     >>> [format_p(v) for v in (0.0231, 0.00004, 0.05, 0.99996, float("nan"))]
     ['.023', '< .001', '.050', '> .999', '']
+    >>> # R: papaja::apa_p(c(0.0231, 0.00004, 0.05))
     """
     if _missing(p):
         return ""
@@ -364,6 +365,7 @@ def to_markdown(table: pd.DataFrame, *, caption: str | None = None, note: str | 
     |:-----|-------:|
     | a    | < .001 |
     | b    |   .230 |
+    >>> # R: knitr::kable(x, format = "pipe")
     """
     table = _check_str_table(table)
     headers = [_md_escape(str(c)) for c in table.columns]
@@ -433,6 +435,7 @@ def to_latex(
     \bottomrule
     \end{tabular}
     \end{table}
+    >>> # R: knitr::kable(x, format = "latex", booktabs = TRUE)
     """
     table = _check_str_table(table)
     align = "".join("r" if _numeric_like(list(table[c])) else "l" for c in table.columns)
@@ -471,6 +474,7 @@ def to_html(
     <tr><td>a&lt;b</td><td class="num">&lt; .001</td></tr>
     </tbody>
     </table>
+    >>> # R: knitr::kable(x, format = "html")
     """
     table = _check_str_table(table)
     right = [_numeric_like(list(table[c])) for c in table.columns]
