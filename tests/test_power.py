@@ -398,3 +398,18 @@ def test_item_scores_option_runs_and_records_settings():
     assert not items.power["power"].equals(latent.power["power"])
     with pytest.raises(OptionError, match="scores must be one of 'latent', 'items'; got 'item'"):
         power_model83(EFF, n_grid=[10], scores="item")
+
+
+def test_cli_power_bootstrap_from_params(tmp_path, capsys):
+    from studylib.cli import main
+    from studylib.paths import SYNTHETIC
+
+    out = tmp_path / "p.json"
+    rc = main(["power", "--grid", "12", "--reps", "10", "--method", "bootstrap", "--boot", "200",
+               "--from-params", str(SYNTHETIC / "params.yaml"), "--anova-dvs", "--quiet",
+               "--n-jobs", "1", "--seed", "1", "--json", str(out)])
+    assert rc == 0
+    data = json.loads(out.read_text())
+    assert data["method"] == "bootstrap" and data["settings"]["boot"] == 200
+    assert data["settings"]["effects"]["x_m1"] == Model83Effects.from_params().x_m1
+    assert {r["analysis"] for r in data["power"]} == {"model83"}
