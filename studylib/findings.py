@@ -80,10 +80,11 @@ def check_findings(
     serial_path : str
         The ``path`` label of the serial indirect effect X -> M1 -> M2 -> Y.
     contrasts : pandas.DataFrame, optional
-        Pairwise contrasts of conditional indirect effects with columns ``path``,
-        ``contrast`` (e.g. ``"reply - like"``), ``effect``, ``ci_low``, ``ci_high``; when
-        the ``reply - like`` contrast of ``serial_path`` is there, its bootstrap CI decides
-        whether "more negative for replies" holds. Without it only the direction is used.
+        Pairwise contrasts of conditional indirect effects
+        (``studylib.process(...).contrasts``: ``path1``, ``w1``, ``path2``, ``w2``,
+        ``effect`` = first minus second, ``ci_low``, ``ci_high``). When the reply-vs-like
+        contrast of ``serial_path`` is there, its bootstrap CI decides whether "more
+        negative for replies" holds; without it only the direction is used.
     moderator : str, default "w"
         Column of ``indirect`` holding the moderator group.
     groups : sequence of str, default ("none", "like", "reply")
@@ -142,11 +143,16 @@ def check_findings(
     ci = None
     criterion = "reply - like < 0 (point estimates; no contrast CI given)"
     if contrasts is not None:
-        check_columns(contrasts, ["path", "contrast", "effect", "ci_low", "ci_high"], context="contrasts")
-        hit = contrasts[(contrasts["path"] == serial_path) & (contrasts["contrast"] == f"{groups[2]} - {groups[1]}")]
-        if not hit.empty:
-            ci = (float(hit["ci_low"].iloc[0]), float(hit["ci_high"].iloc[0]))
-            criterion = "reply - like < 0 and its bootstrap CI excludes 0"
+        check_columns(contrasts, ["path1", "w1", "path2", "w2", "effect", "ci_low", "ci_high"],
+                      context="contrasts")
+        same = (contrasts["path1"] == serial_path) & (contrasts["path2"] == serial_path)
+        for first, second, sign in ((groups[2], groups[1], 1.0), (groups[1], groups[2], -1.0)):
+            hit = contrasts[same & (contrasts["w1"] == first) & (contrasts["w2"] == second)]
+            if not hit.empty:
+                bounds = sorted(sign * float(hit[c].iloc[0]) for c in ("ci_low", "ci_high"))
+                ci = (bounds[0], bounds[1])
+                criterion = "reply - like < 0 and its bootstrap CI excludes 0"
+                break
     holds = diff < 0 and (ci is None or ci[1] < 0)
     out.append(_row(
         f"{groups[2]} < {groups[1]}",

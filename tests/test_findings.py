@@ -38,8 +38,9 @@ def test_findings_fail_when_ci_includes_zero_or_direction_reverses():
 
 
 def test_contrast_ci_decides_the_reply_like_finding():
-    contrasts = pd.DataFrame({"path": [PATH], "contrast": ["reply - like"], "effect": [-0.07],
-                              "ci_low": [-0.15], "ci_high": [0.01]})
+    # layout of studylib.process(...).contrasts: effect = first minus second
+    contrasts = pd.DataFrame({"path1": [PATH], "w1": ["like"], "path2": [PATH], "w2": ["reply"],
+                              "effect": [0.07], "ci_low": [-0.01], "ci_high": [0.15]})
     res = check_findings(indirect([0.12, -0.08, -0.15], [0.05, -0.14, -0.24], [0.2, -0.03, -0.08]),
                          {}, serial_path=PATH, contrasts=contrasts)
     row = res.iloc[3]
