@@ -15,13 +15,14 @@ Examples
 ...                     "effect": [0.12, -0.08, -0.15], "boot_se": [0.04, 0.03, 0.04],
 ...                     "ci_low": [0.05, -0.14, -0.24], "ci_high": [0.20, -0.03, -0.08]})
 >>> aov = {"psr": pd.DataFrame({"term": ["valence:response"], "F": [9.1], "p": [0.0002]})}
->>> check_findings(ind, aov, serial_path="x -> m1 -> m2 -> y")[["finding", "estimate", "holds"]]
-             finding  estimate  holds
-0  indirect_none > 0      0.12   True
-1  indirect_like < 0     -0.08   True
-2  indirect_reply < 0    -0.15   True
-3   reply < like         -0.07   True
-4    interaction_psr    9.10   True
+>>> tab = check_findings(ind, aov, serial_path="x -> m1 -> m2 -> y")
+>>> tab[["finding", "estimate", "holds", "conclusive"]]
+              finding  estimate  holds  conclusive
+0   indirect_none > 0      0.12   True        True
+1   indirect_like < 0     -0.08   True        True
+2  indirect_reply < 0     -0.15   True        True
+3        reply < like     -0.07   True       False
+4     interaction_psr      9.10   True        True
 """
 
 from __future__ import annotations
@@ -39,11 +40,11 @@ __all__ = ["check_findings", "FINDINGS_COLUMNS"]
 
 #: Columns of the table returned by :func:`check_findings`.
 FINDINGS_COLUMNS = ("finding", "statement", "quantity", "estimate", "ci_low", "ci_high", "p",
-                    "criterion", "holds")
+                    "holds", "conclusive")
 
 
 def _row(finding: str, statement: str, quantity: str, estimate: float, *, ci: tuple[float, float] | None = None,
-         p: float | None = None, criterion: str, holds: bool) -> dict[str, Any]:
+         p: float | None = None, holds: bool, conclusive: bool) -> dict[str, Any]:
     return {
         "finding": finding,
         "statement": statement,
@@ -52,8 +53,8 @@ def _row(finding: str, statement: str, quantity: str, estimate: float, *, ci: tu
         "ci_low": float(ci[0]) if ci is not None else np.nan,
         "ci_high": float(ci[1]) if ci is not None else np.nan,
         "p": float(p) if p is not None else np.nan,
-        "criterion": criterion,
         "holds": bool(holds),
+        "conclusive": bool(conclusive),
     }
 
 
@@ -99,10 +100,12 @@ def check_findings(
     pandas.DataFrame
         One row per finding: ``finding`` (short id), ``statement`` (the thesis's claim),
         ``quantity`` (what was estimated), ``estimate``, ``ci_low``, ``ci_high``, ``p``
-        (NaN where not applicable), ``criterion`` (the rule applied) and ``holds`` (bool).
-        An indirect effect holds when its estimate has the reported sign and its CI
-        excludes zero; "more negative for replies" when reply - like < 0 (and, with
-        ``contrasts``, its CI lies below zero); an interaction when p < ``alpha``.
+        (NaN where not applicable), ``holds`` and ``conclusive`` (bools).
+        ``holds``: the point estimate has the reported direction (an indirect effect its
+        sign; "more negative for replies" reply - like < 0); an interaction holds when
+        p < ``alpha``. ``conclusive``: it holds and the bootstrap CI excludes zero (for the
+        reply - like difference only with ``contrasts``); for interactions the same as
+        ``holds``.
 
     Raises
     ------
@@ -132,16 +135,16 @@ def check_findings(
         (groups[2], reply, -1, "negative when the influencer replies"),
     ):
         ci = (row["ci_low"], row["ci_high"])
-        holds = (sign * row["effect"] > 0) and (ci[0] > 0 if sign > 0 else ci[1] < 0)
+        holds = sign * row["effect"] > 0
+        conclusive = holds and (ci[0] > 0 if sign > 0 else ci[1] < 0)
         out.append(_row(
             f"indirect_{key} {'>' if sign > 0 else '<'} 0",
             f"The serial indirect effect of positive comments on attitude via PSR and PK is {text}.",
             f"conditional indirect effect ({moderator} = {key})", row["effect"], ci=ci,
-            criterion="sign of estimate and CI excludes 0", holds=holds,
+            holds=holds, conclusive=conclusive,
         ))
     diff = float(reply["effect"] - like["effect"])
     ci = None
-    criterion = "reply - like < 0 (point estimates; no contrast CI given)"
     if contrasts is not None:
         check_columns(contrasts, ["path1", "w1", "path2", "w2", "effect", "ci_low", "ci_high"],
                       context="contrasts")
@@ -151,14 +154,13 @@ def check_findings(
             if not hit.empty:
                 bounds = sorted(sign * float(hit[c].iloc[0]) for c in ("ci_low", "ci_high"))
                 ci = (bounds[0], bounds[1])
-                criterion = "reply - like < 0 and its bootstrap CI excludes 0"
                 break
-    holds = diff < 0 and (ci is None or ci[1] < 0)
+    holds = diff < 0
     out.append(_row(
         f"{groups[2]} < {groups[1]}",
         "The reversal is stronger when the influencer replies than when they like the comments.",
         f"difference of conditional indirect effects ({groups[2]} - {groups[1]})", diff, ci=ci,
-        criterion=criterion, holds=holds,
+        holds=holds, conclusive=holds and ci is not None and ci[1] < 0,
     ))
     for dv, table in anova_tables.items():
         check_columns(table, ["term", "F", "p"], context=f"ANOVA table of {dv!r}")
@@ -169,6 +171,6 @@ def check_findings(
         out.append(_row(
             f"interaction_{dv}",
             f"Comment valence and influencer response interact on {dv} (3 x 2 ANOVA).",
-            f"F of {interaction} on {dv}", F, p=p, criterion=f"p < {alpha:g}", holds=p < alpha,
+            f"F of {interaction} on {dv}", F, p=p, holds=p < alpha, conclusive=p < alpha,
         ))
     return pd.DataFrame(out, columns=list(FINDINGS_COLUMNS))
