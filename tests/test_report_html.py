@@ -120,7 +120,23 @@ def test_report_input_errors():
     fig, _ = plt.subplots()
     with pytest.raises(OptionError, match="fmt must be one of 'png', 'svg'; got 'jpg'"):
         report.add_figure(fig, caption="c", fmt="jpg")
+    with pytest.raises(OptionError, match="exactly one of png= or svg="):
+        report.add_rendered_figure(caption="c")
+    with pytest.raises(InputTypeError, match="bytes of a PNG"):
+        report.add_rendered_figure(png=b"GIF89a", caption="c")
+    with pytest.raises(InputTypeError, match="text of an SVG"):
+        report.add_rendered_figure(svg="<html>", caption="c")
     plt.close(fig)
+
+
+def test_rendered_figure_equals_figure_rendered_by_the_report():
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1], [1, 0])
+    a, b = HtmlReport("x"), HtmlReport("x")
+    a.add_figure(fig, caption="c", fmt="svg", key="k")
+    b.add_rendered_figure(svg=figure_to_svg(fig, salt="k"), caption="c", key="k")
+    plt.close(fig)
+    assert a.render() == b.render() and a.n_figures == b.n_figures == 1
 
 
 def test_write_table_and_figure(tmp_path):

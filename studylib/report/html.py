@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_dataframe, check_option
-from ..errors import InputTypeError
+from ..errors import InputTypeError, OptionError
 
 __all__ = [
     "HtmlReport",
@@ -410,14 +410,40 @@ class HtmlReport:
             PNG resolution.
         """
         check_option(fmt, "fmt", ("png", "svg"))
+        key = key or f"figure-{self._n_figures + 1}"
+        if fmt == "png":
+            self.add_rendered_figure(png=figure_to_png(fig, dpi=dpi), caption=caption, alt=alt, key=key)
+        else:
+            self.add_rendered_figure(svg=figure_to_svg(fig, salt=key), caption=caption, alt=alt, key=key)
+
+    def add_rendered_figure(
+        self,
+        *,
+        png: bytes | None = None,
+        svg: str | None = None,
+        caption: str,
+        alt: str | None = None,
+        key: str | None = None,
+    ) -> None:
+        """Append a figure already rendered (by :func:`figure_to_png` or :func:`figure_to_svg`).
+
+        Give exactly one of ``png`` (PNG bytes, embedded as base64) or ``svg`` (an SVG
+        document, inlined). Rendering once and reusing the result for the file on disk
+        and the report saves time.
+        """
+        if (png is None) == (svg is None):
+            raise OptionError("give exactly one of png= or svg=")
         self._n_figures += 1
         key = key or f"figure-{self._n_figures}"
         alt_text = _html.escape(alt or caption, quote=True)
-        if fmt == "png":
-            data = base64.b64encode(figure_to_png(fig, dpi=dpi)).decode("ascii")
+        if png is not None:
+            if not isinstance(png, bytes) or not png.startswith(b"\x89PNG"):
+                raise InputTypeError("png must be the bytes of a PNG file (see figure_to_png)")
+            data = base64.b64encode(png).decode("ascii")
             body = f'<img alt="{alt_text}" src="data:image/png;base64,{data}">'
         else:
-            svg = figure_to_svg(fig, salt=key)
+            if not isinstance(svg, str) or "<svg" not in svg:
+                raise InputTypeError("svg must be the text of an SVG document (see figure_to_svg)")
             svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype for inlining
             body = svg.replace("<svg ", f'<svg role="img" aria-label="{alt_text}" ', 1)
         self._target().append(
