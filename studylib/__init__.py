@@ -8,6 +8,12 @@ multicategorical moderator) with a fast bootstrap, simulate studies and plan the
 from __future__ import annotations
 
 from ._version import __version__
+from .anova import anova
+from .assumptions import levene, robust_anova, shapiro_residuals
+from .cleaning import ExclusionLog, ManipulationChecks, apply_exclusions, manipulation_checks
+from .datasets import list_datasets, load_synthetic
+from .descriptives import cell_summary
+from .emmeans import emmeans, pairwise, simple_effects
 from .errors import (
     ColumnError,
     DataError,
@@ -18,9 +24,24 @@ from .errors import (
     StudylibError,
     StudylibWarning,
 )
+from .io import ReadReport, prepare, read_data, write_data
+from .process import ProcessResult, process
+from .questionnaires import ItemSet, Scale, load_questionnaires, load_scale
+from .reliability import ReliabilityResult, reliability
+from .scoring import reverse_items, score, score_scales
+from .simulate import simulate_latent, simulate_study
+from .study import Study, load_study
 
 __all__ = [
     "__version__",
+    "anova",
+    "cell_summary",
+    "levene",
+    "robust_anova",
+    "shapiro_residuals",
+    "emmeans",
+    "pairwise",
+    "simple_effects",
     "ColumnError",
     "DataError",
     "InputTypeError",
@@ -29,4 +50,29 @@ __all__ = [
     "SpecError",
     "StudylibError",
     "StudylibWarning",
+    "ItemSet",
+    "Scale",
+    "load_questionnaires",
+    "load_scale",
+    "reliability",
+    "ReliabilityResult",
+    "reverse_items",
+    "score",
+    "score_scales",
+    "process",
+    "ProcessResult",
+    "simulate_study",
+    "simulate_latent",
+    "load_study",
+    "Study",
+    "read_data",
+    "prepare",
+    "write_data",
+    "ReadReport",
+    "apply_exclusions",
+    "ExclusionLog",
+    "manipulation_checks",
+    "ManipulationChecks",
+    "load_synthetic",
+    "list_datasets",
 ]
