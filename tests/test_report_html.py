@@ -17,7 +17,7 @@ import pytest
 from browser_check import check_figures, require_chromium
 
 from studylib.errors import InputTypeError, OptionError
-from studylib.report.export import to_latex, to_markdown, write_figure, write_table
+from studylib.report.export import write_figure, write_table
 from studylib.report.html import SYNTHETIC_NOTE, HtmlReport, figure_to_png, figure_to_svg
 
 
@@ -25,7 +25,7 @@ def make_report(synthetic=True):
     report = HtmlReport("Study <report>", subtitle="demo & test", synthetic=synthetic)
     report.section("Tables", intro="First paragraph.\n\nSecond <b>paragraph</b>.")
     report.add_table(pd.DataFrame({"term": ["valence", "response"], "F": [1.23456, np.nan],
-                                   "df": [1, 2]}), caption="Table 1", note="A note.")
+                                   "df": [1, 2], "p": [0.0004, 0.25]}), caption="Table 1", note="A note.")
     report.section("Figures")
     for fmt in ("png", "svg"):
         fig, ax = plt.subplots(figsize=(3, 2))
@@ -76,8 +76,10 @@ def test_report_is_self_contained_escaped_and_well_formed():
     # escaping of user text
     assert "<title>Study &lt;report&gt;</title>" in html
     assert "Second &lt;b&gt;paragraph&lt;/b&gt;." in html
-    # numbers shown with 3 decimals, missing as empty, integers unchanged
-    assert "<td>1.235</td>" in html and "<td></td>" in html and "<td>2</td>" in html
+    # APA display: 2 decimals, missing as empty, integers unchanged, p without leading zero
+    assert "<td>1.23</td>" in html and "<td></td>" in html and "<td>2</td>" in html
+    assert "<td>&lt; .001</td>" in html and "<td>.250</td>" in html
+    assert '<td class="text">valence</td>' in html  # text left-aligned, numbers right-aligned
     assert "Synthetic data." in html and SYNTHETIC_NOTE[:40] in html
     assert 'href="#tables"' in html and 'href="#figures"' in html
     assert "<dt>data.sha256</dt>" in html
@@ -140,13 +142,15 @@ def test_rendered_figure_equals_figure_rendered_by_the_report():
 
 
 def test_write_table_and_figure(tmp_path):
-    table = pd.DataFrame({"term": ["a_b", "c|d"], "estimate": [0.123456789, -1.5]})
+    table = pd.DataFrame({"term": ["a_b", "c|d"], "estimate": [0.123456789, -1.5], "n": [10, 12]})
     csv, md, tex = write_table(table, tmp_path / "tables", "coef", caption="Coefficients", digits=2)
     back = pd.read_csv(csv)
     np.testing.assert_array_equal(back["estimate"], table["estimate"])  # CSV keeps full precision
-    assert "| c\\|d | -1.50 |" in md.read_text()
-    assert "a\\_b & 0.12 \\\\" in tex.read_text() and "\\caption{Coefficients}" in tex.read_text()
-    assert to_markdown(table).count("\n") == 4 and to_latex(table).startswith("\\begin{table}")
+    assert "-1.50" in md.read_text() and "c\\|d" in md.read_text() and "**Coefficients**" in md.read_text()
+    assert "a\\_b & 0.12 & 10 \\\\" in tex.read_text() and "\\caption{Coefficients}" in tex.read_text()
+    display = pd.DataFrame({"Term": ["x"], "F": ["9.99"]})
+    _, md2, _ = write_table(table, tmp_path, "shown", display=display)
+    assert "9.99" in md2.read_text() and "0.12" not in md2.read_text()
     with pytest.raises(OptionError, match="file name"):
         write_table(table, tmp_path, "../evil")
     fig, ax = plt.subplots()

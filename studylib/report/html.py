@@ -14,7 +14,7 @@ Examples
 >>> report.add_table(pd.DataFrame({"cell": ["a", "b"], "mean": [1.23456, 2.5]}),
 ...                  caption="Table 1. Means", digits=2)
 >>> html = report.render()
->>> "synthetic" in html and "<td>1.23</td>" in html
+>>> "synthetic" in html and "<td>1.23</td>" in html and "<th>M</th>" in html
 True
 """
 
@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .._validation import check_dataframe, check_option
@@ -173,52 +172,43 @@ def _check_figure(fig: Any) -> None:
         )
 
 
-def _format_value(value: Any, digits: int) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return f"{float(value):.{digits}f}"
-    return str(value)
+def format_table(table: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
+    """Return ``table`` as APA-style display text (every cell a string; for reports only).
 
-
-def format_table(table: pd.DataFrame, *, digits: int = 3, index: bool = False) -> pd.DataFrame:
-    """Return a copy of ``table`` with every cell as display text (for reports only).
-
-    Floats are shown with ``digits`` decimals, integers as they are, missing values as
-    empty cells. The numbers themselves stay unrounded in the pipeline's CSV and JSON files.
+    Uses :func:`studylib.report.tables.apa_table` (p-values as ``< .001``, CI pairs merged,
+    no leading zero for bounded statistics) and shows integer columns as whole numbers.
+    The numbers themselves stay unrounded in the pipeline's CSV and JSON files.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        The table.
-    digits : int, default 3
-        Decimals of floats.
-    index : bool, default False
-        Keep the index as leading column(s).
+        A tidy result table.
+    digits : int, default 2
+        Decimals of ordinary numbers.
 
     Returns
     -------
     pandas.DataFrame
-        Same columns (plus the index when ``index=True``), all cells strings.
+        All cells strings; columns renamed to their display labels.
 
     Examples
     --------
-    >>> format_table(pd.DataFrame({"term": ["a"], "p": [0.04567], "df": [2]}), digits=2)
-      term     p df
-    0    a  0.05  2
+    >>> format_table(pd.DataFrame({"term": ["a"], "p": [0.04567], "n_before": [310]}))
+      Term     p n_before
+    0    a  .046      310
     """
+    from .tables import apa_table
+
     check_dataframe(table, "table")
-    frame = table.reset_index() if index else table
-    out = pd.DataFrame(
-        {col: [_format_value(v, digits) for v in frame[col].tolist()] for col in frame.columns},
-        index=range(len(frame)),
-    )
-    out.columns = [str(c) for c in frame.columns]
-    return out
+    ints = {c: "int" for c in table.columns
+            if pd.api.types.is_integer_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])}
+    return apa_table(table.reset_index(drop=True), digits=digits, formats=ints)
+
+
+def _numeric_like(values: list[str]) -> bool:
+    vals = [v.strip() for v in values if v.strip()]
+    pattern = re.compile(r"^[<>]?\s*[\[(]?[-−+]?[0-9.]+(, [-−+]?[0-9.]+[\])])?$|^[∞-]+$")
+    return bool(vals) and all(pattern.match(v) for v in vals)
 
 
 def _slug(text: str, used: set[str]) -> str:
@@ -326,7 +316,7 @@ class HtmlReport:
         *,
         caption: str,
         note: str | None = None,
-        digits: int = 3,
+        digits: int = 2,
         index: bool = False,
         formatted: bool = False,
     ) -> None:
@@ -335,30 +325,27 @@ class HtmlReport:
         Parameters
         ----------
         table : pandas.DataFrame
-            The table. Numbers are shown with ``digits`` decimals unless ``formatted``.
+            The table. Formatted APA-style by :func:`format_table` unless ``formatted``.
         caption : str
             Shown above the table.
         note : str, optional
             Shown below the table (APA "Note.").
-        digits : int, default 3
-            Decimals for floats.
+        digits : int, default 2
+            Decimals of ordinary numbers (p-values get at least 3).
         index : bool, default False
             Show the index as leading column(s).
         formatted : bool, default False
-            The cells are already display text (e.g. from an APA formatter); show as is.
+            The cells are already display text (e.g. from
+            :func:`studylib.report.tables.format_anova`); show them as they are.
         """
         check_dataframe(table, "table")
         shown = table.reset_index() if index else table
-        text_cols = {
-            str(c)
-            for c in shown.columns
-            if not pd.api.types.is_numeric_dtype(shown[c]) or pd.api.types.is_bool_dtype(shown[c])
-        }
         if formatted:
             cells = shown.astype(str).where(shown.notna(), "")
         else:
             cells = format_table(shown, digits=digits)
-        cells.columns = [str(c) for c in shown.columns]
+        cells.columns = [str(c) for c in cells.columns]
+        text_cols = {c for c in cells.columns if not _numeric_like(cells[c].tolist())}
 
         def cls(col: str) -> str:
             return ' class="text"' if col in text_cols else ""
