@@ -399,7 +399,8 @@ class HtmlReport:
         check_option(fmt, "fmt", ("png", "svg"))
         key = key or f"figure-{self._n_figures + 1}"
         if fmt == "png":
-            self.add_rendered_figure(png=figure_to_png(fig, dpi=dpi), caption=caption, alt=alt, key=key)
+            self.add_rendered_figure(png=figure_to_png(fig, dpi=dpi), caption=caption, alt=alt, key=key,
+                                     dpi=dpi)
         else:
             self.add_rendered_figure(svg=figure_to_svg(fig, salt=key), caption=caption, alt=alt, key=key)
 
@@ -411,12 +412,14 @@ class HtmlReport:
         caption: str,
         alt: str | None = None,
         key: str | None = None,
+        dpi: int = 150,
     ) -> None:
         """Append a figure already rendered (by :func:`figure_to_png` or :func:`figure_to_svg`).
 
         Give exactly one of ``png`` (PNG bytes, embedded as base64) or ``svg`` (an SVG
         document, inlined). Rendering once and reusing the result for the file on disk
-        and the report saves time.
+        and the report saves time. A PNG is shown at its size in inches (pixels / ``dpi``),
+        so high-resolution figures stay sharp without being drawn oversized.
         """
         if (png is None) == (svg is None):
             raise OptionError("give exactly one of png= or svg=")
@@ -427,7 +430,8 @@ class HtmlReport:
             if not isinstance(png, bytes) or not png.startswith(b"\x89PNG"):
                 raise InputTypeError("png must be the bytes of a PNG file (see figure_to_png)")
             data = base64.b64encode(png).decode("ascii")
-            body = f'<img alt="{alt_text}" src="data:image/png;base64,{data}">'
+            width = round(int.from_bytes(png[16:20], "big") * 96 / dpi)  # IHDR width, CSS px
+            body = f'<img alt="{alt_text}" style="width:{width}px" src="data:image/png;base64,{data}">'
         else:
             if not isinstance(svg, str) or "<svg" not in svg:
                 raise InputTypeError("svg must be the text of an SVG document (see figure_to_svg)")
