@@ -108,6 +108,19 @@ def test_path_diagram_labels_every_path_and_the_moderation(coefficients):
     assert "Intercept" not in moderation
 
 
+def test_path_diagram_names_the_reference_group_of_a_fitted_model():
+    from studylib import load_analysis_data, process
+
+    sd = load_analysis_data()
+    res = process(sd.kept, model=83, x="valence", m=["psr", "pk"], y="attitude", w="response",
+                  boot=1000, seed=1)
+    ax = path_diagram(res, x="valence", m=["psr", "pk"], y="attitude", w="response")
+    texts = [t.get_text() for t in ax.texts]
+    a1 = res.coefficients.set_index(["equation", "term"]).loc[("psr", "valence[positive]")]
+    assert any(t.startswith(f"{a1['estimate']:.2f}") and t.endswith("(W = none)") for t in texts)
+    assert any("valence[positive]:response[reply]" in t for t in texts)
+
+
 def test_path_diagram_missing_equation(coefficients):
     with pytest.raises(DataError, match=r"equations not in the coefficients: \['pk2'\]"):
         path_diagram(coefficients, x="valence", m=["psr", "pk2"], y="attitude")

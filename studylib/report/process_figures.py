@@ -185,6 +185,15 @@ def conditional_indirect_plot(
     return ax
 
 
+def _w_reference(result: Any) -> str:
+    """The reference group of a categorical W as recorded on a process result, else "ref."."""
+    model = getattr(result, "model", None)
+    try:
+        return str(model.attrs["codings"]["w"]["levels"][0])
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return "ref."
+
+
 def _match_term(terms: Sequence[str], name: str) -> str | None:
     """The term of a main effect of ``name`` (exact, or ``name`` plus a level suffix)."""
     if name in terms:
@@ -251,8 +260,9 @@ def path_diagram(
 
     Notes
     -----
-    The X -> M1 coefficient of model 83 is the effect of X in the reference group of W;
-    the X x W terms are the differences of that effect between each group and the reference.
+    The X -> M1 coefficient of model 83 is the effect of X in the reference group of W
+    (named on the arrow when ``result`` is a process result with a categorical W); the
+    X x W terms are the differences of that effect between each group and the reference.
 
     References
     ----------
@@ -325,7 +335,7 @@ def path_diagram(
             text = fmt(row)
             moderated = w is not None and pred == x and outcome == m[0]
             if moderated:
-                text += "\n(W = ref.)"
+                text += f"\n(W = {_w_reference(result)})"
             if pred == x and outcome == y:
                 arrow(artists[x], artists[y], f"c' = {text}", dy=-0.07)
             elif moderated:
