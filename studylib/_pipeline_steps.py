@@ -22,6 +22,8 @@ _LABELS = {
     "psr": "Parasocial\nrelationship (M1)", "pk": "Persuasion\nknowledge (M2)",
     "attitude": "Product\nattitude (Y)",
 }
+#: Steps reported to the progress bar by :func:`run_steps`.
+N_STEPS = 7
 _SCALE_NAMES = {"psr": "parasocial relationship (PSR)", "pk": "persuasion knowledge (PK)",
                 "attitude": "product attitude"}
 

@@ -306,7 +306,7 @@ def reproduce(
     """
     from tqdm.auto import tqdm
 
-    from ._pipeline_steps import run_steps
+    from ._pipeline_steps import N_STEPS, run_steps
 
     out = Path(out) if out is not None else paths.RESULTS
     if out.exists() and not out.is_dir():
@@ -324,7 +324,7 @@ def reproduce(
     seed = sd.study.seed if seed is None else seed
     info = session_info(sd.data_path)
     settings = {"boot": boot, "seed": seed, "example": bool(example)}
-    with _staging(out) as stage, tqdm(total=None, desc="studylib reproduce", unit="step",
+    with _staging(out) as stage, tqdm(total=N_STEPS, desc="studylib reproduce", unit="step",
                                       disable=not progress, file=sys.stderr, leave=False) as bar:
         results, findings = run_steps(sd, stage, settings=settings, session=info, bar=bar)
         results = {"studylib": __version__, **results}
