@@ -27,12 +27,12 @@ import argparse
 import sys
 from pathlib import Path
 
-try:
-    import studylib  # noqa: F401
-except ImportError:  # run from a checkout without installing: use the package next to this file
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Use the studylib of the checkout this script belongs to (also when another one is installed).
+_ROOT = Path(__file__).resolve().parent.parent
+if (_ROOT / "studylib" / "__init__.py").is_file() and str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
 
-from studylib.cli import main as cli_main
+from studylib.cli import main as cli_main  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
