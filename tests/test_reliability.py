@@ -182,7 +182,7 @@ def item_frames(draw):
     return pd.DataFrame(x, columns=[f"i{j}" for j in range(k)]), perm
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(item_frames(), st.sampled_from(["pairwise", "listwise"]))
 @pytest.mark.filterwarnings("ignore:one-factor model has a Heywood case")
 def test_property_alpha_independent_of_item_order(fr, missing):
