@@ -165,7 +165,8 @@ def score(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
     0  6.666667           3
     1  4.000000           2
     2       NaN           1
-    >>> # R: psych::scoreItems(keys, df, min = 1, max = 7) gives the means of answered items
+    >>> # R: psych::scoreItems(keys, df, min = 1, max = 7, impute = "none")$scores
+    >>> # (means of the answered items; psych has no minimum-answered rule)
     """
     x = _reverse_in_place(item_matrix(data, scale), scale)
     value, n = _score_matrix(x, scale)
