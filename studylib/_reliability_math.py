@@ -36,8 +36,8 @@ class _Moments:
     keeps the sums small and the subtraction exact enough), missing cells set to 0.
     """
 
-    def __init__(self, x: np.ndarray) -> None:
-        m = ~np.isnan(x)
+    def __init__(self, x: np.ndarray, answered: np.ndarray | None = None) -> None:
+        m = ~np.isnan(x) if answered is None else answered
         mf = m.astype(float)
         self.n_i = mf.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -351,16 +351,18 @@ def reliability(
     n_complete = int(complete.sum())
     if missing == "listwise":
         x = x[complete]
+        answered = answered[complete]
         n = n_complete
     else:
         keep = answered.any(axis=1)
         n = int(keep.sum())
         if n < len(keep):
             x = x[keep]
+            answered = answered[keep]
     if n < 2:
         raise ModelError(f"reliability needs at least 2 respondents with answers ({missing}); got {n}")
 
-    mom = _Moments(x)
+    mom = _Moments(x, answered)
     c, pairs = mom.cov, mom.pairs
     var = np.diag(c)
     bad = [cols[i] for i in range(k) if not np.isfinite(var[i]) or var[i] <= 0]

@@ -53,7 +53,7 @@ def checked_matrix(
     x = block.to_numpy(dtype=float, na_value=np.nan, copy=True)  # never a view of data
     if low is not None and high is not None:
         with np.errstate(invalid="ignore"):
-            bad = (x < low) | (x > high) | np.isinf(x)
+            bad = (x < low) | (x > high)  # NaN compares False; +-inf is caught here
         if bad.any():
             check_range(data, items, low, high, context=context)  # raises with details
     elif np.isinf(x).any():
