@@ -423,10 +423,7 @@ def parse_questionnaire(d: Mapping[str, Any], *, source: str | None = None) -> S
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise
+    text = path.read_text(encoding="utf-8")
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
