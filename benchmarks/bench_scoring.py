@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         "numpy": np.__version__,
         "pandas": pd.__version__,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "load_average_1min_at_end": os.getloadavg()[0],
         "studylib_score_median_s": t_score,
         "studylib_reliability_median_s": t_alpha,
         "studylib_score_plus_reliability_median_s": t_both,
@@ -138,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"{args.n:,} respondents x {args.k} items (1..7, 2% missing, 6 reverse-keyed), "
         f"median of {args.repeats} repeats ({out['machine']}, Python {out['python']}, "
-        f"numpy {out['numpy']}, pandas {out['pandas']}).",
+        f"numpy {out['numpy']}, pandas {out['pandas']}; 1-min load average at the end "
+        f"{out['load_average_1min_at_end']:.1f}).",
         "",
         "| what | median (s) |",
         "|---|---|",

@@ -40,10 +40,10 @@ class _Moments:
         m = ~np.isnan(x) if answered is None else answered
         mf = m.astype(float)
         self.n_i = mf.sum(axis=0)
+        x0 = np.where(m, x, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            self.mean = np.where(m, x, 0.0).sum(axis=0) / self.n_i
-        x0 = x - self.mean
-        x0[~m] = 0.0
+            self.mean = x0.sum(axis=0) / self.n_i
+        np.subtract(x0, self.mean, out=x0, where=m)
         pairs = mf.T @ mf
         sxy = x0.T @ x0
         sx = x0.T @ mf  # [i, j]: sum of centred x_i over rows where i and j are observed
@@ -104,7 +104,8 @@ def one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 10_0
     Minimises :math:`\\sum_{i \\ne j} (r_{ij} - \\lambda_i \\lambda_j)^2` (unweighted
     least squares on the off-diagonal elements, "minres" as in ``psych::fa(fm="minres")``),
     starting from the first principal axis with squared multiple correlations as
-    communalities, with L-BFGS-B and an analytic gradient. As psych bounds uniquenesses at
+    communalities, by Newton's method with analytic gradient and Hessian (bounded L-BFGS-B
+    as fallback). As psych bounds uniquenesses at
     0.005, loadings are bounded at :math:`\\pm\\sqrt{0.995}` (a Heywood case stops there).
 
     >>> r = np.array([[1, .42, .48], [.42, 1, .56], [.48, .56, 1]])
@@ -129,16 +130,47 @@ def one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 10_0
         np.fill_diagonal(res, 0.0)
         return float((res**2).sum()), -4.0 * res @ lam
 
+    def hessian(lam: np.ndarray) -> np.ndarray:
+        res = off - np.outer(lam, lam)
+        np.fill_diagonal(res, 0.0)
+        h = 4.0 * (np.outer(lam, lam) - res)
+        np.fill_diagonal(h, 4.0 * ((lam**2).sum() - lam**2))
+        return h
+
     lam0 = np.clip(lam0, -_MAX_LOADING, _MAX_LOADING)
-    sol = optimize.minimize(
-        fun,
-        lam0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(-_MAX_LOADING, _MAX_LOADING)] * k,
-        options={"ftol": tol, "gtol": 1e-10, "maxiter": max_iter},
+    # Newton's method with step halving (converges in a few steps from the principal
+    # axis start); if it fails, leaves the bounds or ends off a minimum: bounded L-BFGS-B
+    lam, converged = lam0.copy(), False
+    for _ in range(100):
+        f, g = fun(lam)
+        try:
+            step = np.linalg.solve(hessian(lam), g)
+        except np.linalg.LinAlgError:
+            break
+        t = 1.0
+        while fun(lam - t * step)[0] > f and t > 1e-10:
+            t /= 2
+        lam = lam - t * step
+        if np.max(np.abs(t * step)) < 1e-13:
+            converged = True
+            break
+    ok = (
+        converged
+        and np.all(np.isfinite(lam))
+        and np.all(np.abs(lam) < _MAX_LOADING)
+        and np.linalg.eigvalsh(hessian(lam))[0] > 0
     )
-    lam = sol.x
+    if not ok:
+        start = np.clip(lam if np.all(np.isfinite(lam)) else lam0, -_MAX_LOADING, _MAX_LOADING)
+        sol = optimize.minimize(
+            fun,
+            start,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-_MAX_LOADING, _MAX_LOADING)] * k,
+            options={"ftol": tol, "gtol": 1e-10, "maxiter": max_iter},
+        )
+        lam = sol.x
     if lam.sum() < 0:
         lam = -lam
     if k < 3:

@@ -168,6 +168,15 @@ def test_minres_recovers_exact_one_factor_structure():
     assert_allclose(one_factor_minres(r), lam, atol=1e-6)
 
 
+def test_minres_heywood_case_is_bounded_like_psych():
+    lam = np.array([1.1, 0.5, 0.5, 0.4])  # no proper solution: first loading > 1
+    r = np.outer(lam, lam)
+    np.fill_diagonal(r, 1.0)
+    est = one_factor_minres(r)
+    assert_allclose(est[0], np.sqrt(0.995), rtol=1e-9)  # psych bounds uniquenesses at 0.005
+    assert (np.abs(est[1:]) < 1).all()
+
+
 @st.composite
 def item_frames(draw):
     n = draw(st.integers(min_value=8, max_value=30))
