@@ -113,6 +113,8 @@ def one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 10_0
     [0.6, 0.7, 0.8]
     """
     k = r.shape[0]
+    if k < 3:
+        raise ModelError(f"a one-factor model needs at least 3 items; got {k}")
     off = r.copy()
     np.fill_diagonal(off, 0.0)
     try:
@@ -173,8 +175,6 @@ def one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 10_0
         lam = sol.x
     if lam.sum() < 0:
         lam = -lam
-    if k < 3:
-        raise ModelError("a one-factor model for omega needs at least 3 items")
     return lam
 
 
