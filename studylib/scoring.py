@@ -104,6 +104,7 @@ def reverse_items(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
          a    b
     0  1.0  5.0
     1  2.0  NaN
+    >>> # R: psych::reverse.code(keys = c(1, -1), items = df, mini = 1, maxi = 5)
     """
     x = _reverse_in_place(item_matrix(data, scale), scale)
     return pd.DataFrame(x, index=data.index, columns=list(scale.items))
@@ -211,6 +212,8 @@ def score_scales(data: pd.DataFrame, scales: Any) -> pd.DataFrame:
          a  a_n_answered     b  b_n_answered
     0  1.5             2  20.0             2
     1  4.5             2   0.0             2
+    >>> # R (scale a): psych::scoreItems(list(a = c("a1", "a2")), df, min = 1, max = 5,
+    >>> #              impute = "none")$scores
     """
     check_dataframe(data)
     cols: dict[str, Any] = {}
