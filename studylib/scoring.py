@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_columns, check_dataframe, check_numeric, check_range
-from .errors import ColumnError, DataError
+from .errors import ColumnError, DataError, SpecError
 from .questionnaires import Scale, as_scales
 
 __all__ = ["reverse_items", "score", "score_scales", "item_matrix", "checked_matrix"]
@@ -67,6 +67,15 @@ def _ctx(context: str | None) -> str:
     return f" ({context})" if context else ""
 
 
+def _one_scale(scale: Any) -> Scale:
+    """A Scale from a Scale, a scale id / YAML path or a definition dict."""
+    if isinstance(scale, Scale):
+        return scale
+    if isinstance(scale, (list, tuple)):
+        raise SpecError("give one scale here; use score_scales() for several")
+    return as_scales(scale)[0]
+
+
 def _reverse_in_place(x: np.ndarray, scale: Scale) -> np.ndarray:
     if scale.reverse:
         idx = [scale.items.index(i) for i in scale.reverse]
@@ -81,8 +90,9 @@ def reverse_items(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
     ----------
     data : DataFrame
         One row per respondent; must contain every item of ``scale``.
-    scale : Scale
-        Items, reverse keys and the declared response range.
+    scale : Scale or str
+        Items, reverse keys and the declared response range (a Scale, a scale id such
+        as ``"psr"``, a YAML path or a definition dict).
 
     Returns
     -------
@@ -106,6 +116,7 @@ def reverse_items(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
     1  2.0  NaN
     >>> # R: psych::reverse.code(keys = c(1, -1), items = df, mini = 1, maxi = 5)
     """
+    scale = _one_scale(scale)
     x = _reverse_in_place(item_matrix(data, scale), scale)
     return pd.DataFrame(x, index=data.index, columns=list(scale.items))
 
@@ -127,8 +138,9 @@ def score(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
     ----------
     data : DataFrame
         One row per respondent with the scale's item columns (other columns ignored).
-    scale : Scale
-        From :func:`studylib.load_scale` or :meth:`Scale.from_dict`.
+    scale : Scale or str
+        From :func:`studylib.load_scale` or :meth:`Scale.from_dict`; a scale id such as
+        ``"psr"``, a YAML path or a definition dict also works.
 
     Returns
     -------
@@ -169,6 +181,7 @@ def score(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
     >>> # R: psych::scoreItems(keys, df, min = 1, max = 7, impute = "none")$scores
     >>> # (means of the answered items; psych has no minimum-answered rule)
     """
+    scale = _one_scale(scale)
     x = _reverse_in_place(item_matrix(data, scale), scale)
     value, n = _score_matrix(x, scale)
     out = pd.DataFrame({"score": value, "n_answered": n.astype(np.int64)}, index=data.index)
