@@ -267,8 +267,9 @@ def reliability(
     ColumnError, DataError
         Unknown or duplicated item columns; non-numeric or out-of-range answers.
     ModelError
-        Fewer than 2 items (3 for omega), an item without variance, a pair of items
-        never answered together, or fewer than 2 respondents.
+        Fewer than 2 items, an item without variance, a pair of items never answered
+        together, or fewer than 2 respondents. (With 2 items, omega, the loadings and
+        alpha if dropped are NaN: a one-factor model needs 3 items.)
 
     See Also
     --------

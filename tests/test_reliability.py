@@ -252,3 +252,12 @@ def test_raw_data_not_modified(bfi):
     before = bfi.copy()
     reliability(bfi, ["A1", "A2", "A3", "A4", "A5"], reverse=["A1"], min=1, max=6)
     pd.testing.assert_frame_equal(bfi, before)
+
+
+def test_two_items_alpha_without_omega():
+    df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 1, 4, 3, 5]})
+    res = reliability(df)
+    c = np.cov(df.to_numpy(float), rowvar=False)
+    assert_allclose(res.alpha, 2 * (1 - np.trace(c) / c.sum()), rtol=1e-12)
+    assert np.isnan(res.omega) and res.items["loading"].isna().all()
+    assert res.items["alpha_if_dropped"].isna().all()
