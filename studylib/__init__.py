@@ -8,8 +8,12 @@ multicategorical moderator) with a fast bootstrap, simulate studies and plan the
 from __future__ import annotations
 
 from ._version import __version__
+from .anova import anova
+from .assumptions import levene, robust_anova, shapiro_residuals
 from .cleaning import ExclusionLog, ManipulationChecks, apply_exclusions, manipulation_checks
 from .datasets import list_datasets, load_synthetic
+from .descriptives import cell_summary
+from .emmeans import emmeans, pairwise, simple_effects
 from .errors import (
     ColumnError,
     DataError,
@@ -21,11 +25,23 @@ from .errors import (
     StudylibWarning,
 )
 from .io import ReadReport, prepare, read_data, write_data
+from .process import ProcessResult, process
+from .questionnaires import ItemSet, Scale, load_questionnaires, load_scale
+from .reliability import ReliabilityResult, reliability
+from .scoring import reverse_items, score, score_scales
 from .simulate import simulate_latent, simulate_study
 from .study import Study, load_study
 
 __all__ = [
     "__version__",
+    "anova",
+    "cell_summary",
+    "levene",
+    "robust_anova",
+    "shapiro_residuals",
+    "emmeans",
+    "pairwise",
+    "simple_effects",
     "ColumnError",
     "DataError",
     "InputTypeError",
@@ -34,6 +50,17 @@ __all__ = [
     "SpecError",
     "StudylibError",
     "StudylibWarning",
+    "ItemSet",
+    "Scale",
+    "load_questionnaires",
+    "load_scale",
+    "reliability",
+    "ReliabilityResult",
+    "reverse_items",
+    "score",
+    "score_scales",
+    "process",
+    "ProcessResult",
     "simulate_study",
     "simulate_latent",
     "load_study",

@@ -1,0 +1,229 @@
+"""One bootstrap engine for every quantity of a fitted model.
+
+All equations are refitted on the same B resamples of cases. A resample is represented by
+its vector of case counts c (how often each case was drawn), so that every equation's
+normal equations are sums over cases weighted by c: with the n x q matrix P of the products
+of model columns that the equations need, one matrix product ``C @ P`` (resamples x
+products) gives every resample's X'X and X'y at once. Resamples are processed in chunks so
+memory stays bounded (about 100 MB of working arrays whatever n and B), and the small
+systems are solved as one batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from ..errors import ModelError
+
+__all__ = ["BootstrapDraws", "resample_coefficients", "percentile_ci", "bc_ci"]
+
+_CHUNK_ELEMENTS = 4_000_000  # resamples x cases per chunk (int32 indices + float64 counts)
+_BINCOUNT_ELEMENTS = 500_000  # cases counted per bincount call (measured best on 2 cores)
+
+
+@dataclass(frozen=True)
+class BootstrapDraws:
+    """Bootstrap replicates kept on a result.
+
+    Attributes
+    ----------
+    B : int
+        Number of resamples used (singular resamples were replaced).
+    ci : str
+        ``"percentile"`` or ``"bc"`` (bias-corrected).
+    conf : float
+        Confidence level of the intervals.
+    n_replaced : int
+        Resamples with a singular design that were discarded and replaced by new draws.
+    coefficients : dict of str to ndarray
+        Per equation (same names as ``.coefficients['equation']``), a (B, p) array of the
+        coefficients in the order of that equation's terms.
+    indirect, index, contrasts : ndarray
+        (B, rows) arrays aligned with the rows of the result's tables of the same names.
+    """
+
+    B: int
+    ci: str
+    conf: float
+    n_replaced: int
+    coefficients: dict = field(repr=False)
+    indirect: np.ndarray = field(repr=False)
+    index: np.ndarray = field(repr=False)
+    contrasts: np.ndarray = field(repr=False)
+
+
+def percentile_ci(draws: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of each column of ``draws`` (numpy's linear quantiles)."""
+    a = (1 - conf) / 2
+    lo, hi = np.quantile(draws, [a, 1 - a], axis=0)
+    return lo, hi
+
+
+def bc_ci(draws: np.ndarray, estimate: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
+    """Bias-corrected percentile interval (Efron, 1987) of each column of ``draws``."""
+    B = draws.shape[0]
+    below = (draws < estimate).sum(axis=0) + 0.5 * (draws == estimate).sum(axis=0)
+    prop = np.clip(below / B, 0.5 / B, 1 - 0.5 / B)
+    z0 = stats.norm.ppf(prop)
+    zc = stats.norm.ppf(0.5 + conf / 2)
+    p_lo = stats.norm.cdf(2 * z0 - zc)
+    p_hi = stats.norm.cdf(2 * z0 + zc)
+    lo = np.empty(draws.shape[1])
+    hi = np.empty(draws.shape[1])
+    for j in range(draws.shape[1]):
+        lo[j], hi[j] = np.quantile(draws[:, j], [p_lo[j], p_hi[j]])
+    return lo, hi
+
+
+class _Moments:
+    """The product columns the equations need and how to assemble X'X, X'y from them."""
+
+    def __init__(self, G: np.ndarray, const: int, equations: list[tuple[list[int], int]]):
+        n, q = G.shape
+        # shift continuous columns by their mean (better conditioned sums); keep
+        # coded/dichotomous columns as they are so that products of them stay identical
+        shift = np.zeros(q)
+        for j in range(q):
+            if j != const and np.unique(G[: min(n, 2000), j]).size > 3:
+                shift[j] = G[:, j].mean()
+        self.shift = shift
+        Gs = G - shift
+        cols: dict[bytes, int] = {}
+        prods: list[np.ndarray] = []
+        self.layout = []  # per equation: (index array p x p, index array p) into moments
+        pair_col: dict[tuple[int, int], int] = {}
+
+        def col_of(i: int, j: int) -> int:
+            key = (min(i, j), max(i, j))
+            if key in pair_col:
+                return pair_col[key]
+            if key == (const, const):
+                pair_col[key] = -1  # the count n, known
+                return -1
+            if i == const or j == const:
+                v = Gs[:, j if i == const else i]
+            else:
+                v = Gs[:, i] * Gs[:, j]
+            h = v.tobytes()
+            if h not in cols:
+                cols[h] = len(prods)
+                prods.append(v)
+            pair_col[key] = cols[h]
+            return cols[h]
+
+        for pred, out in equations:
+            xx = np.array([[col_of(i, j) for j in pred] for i in pred])
+            xy = np.array([col_of(i, out) for i in pred])
+            self.layout.append((xx, xy, pred, out))
+        self.P = np.column_stack(prods) if prods else np.zeros((n, 0))
+        self.n = n
+
+    def solve(self, T: np.ndarray, full_det: list[float]) -> tuple[list[np.ndarray], np.ndarray]:
+        """Coefficients per equation from moments ``T`` (b x products); singular mask."""
+        b = T.shape[0]
+        T = np.concatenate([T, np.full((b, 1), float(self.n))], axis=1)  # column -1 = n
+        singular = np.zeros(b, dtype=bool)
+        coefs = []
+        for (xx, xy, pred, out), det_full in zip(self.layout, full_det, strict=True):
+            A = T[:, xx]
+            r = T[:, xy]
+            d = np.einsum("bii->bi", A)
+            ok = (d > 1e-12 * self.n).all(axis=1)
+            ds = np.sqrt(np.where(d > 0, d, 1.0))
+            S = A / ds[:, :, None] / ds[:, None, :]
+            det = np.linalg.det(S)
+            ok &= det > min(1e-10, 1e-6 * det_full)
+            S[~ok] = np.eye(len(pred))
+            beta = np.linalg.solve(S, (r / ds)[:, :, None])[:, :, 0] / ds
+            # back to the unshifted columns: slopes unchanged, intercept adjusted
+            coefs.append((beta, self.shift[pred], self.shift[out]))
+            singular |= ~ok
+        return coefs, singular
+
+    def full_dets(self) -> list[float]:
+        T = np.concatenate([self.P.sum(axis=0), [float(self.n)]])[None, :]
+        dets = []
+        for xx, _xy, _pred, _out in self.layout:
+            A = T[:, xx]
+            d = np.einsum("bii->bi", A)
+            ds = np.sqrt(np.where(d > 0, d, 1.0))
+            dets.append(float(np.linalg.det(A / ds[:, :, None] / ds[:, None, :])[0]))
+        return dets
+
+
+def _counts(idx: np.ndarray, n: int) -> np.ndarray:
+    """Case counts (b x n float64) from resample indices (b x n)."""
+    b = idx.shape[0]
+    out = np.empty((b, n))
+    rows = max(1, _BINCOUNT_ELEMENTS // n)
+    for start in range(0, b, rows):
+        stop = min(b, start + rows)
+        k = stop - start
+        offsets = np.arange(k, dtype=idx.dtype) * idx.dtype.type(n)
+        flat = (idx[start:stop] + offsets[:, None]).ravel()
+        out[start:stop] = np.bincount(flat, minlength=k * n).reshape(k, n)
+    return out
+
+
+def resample_coefficients(
+    G: np.ndarray,
+    const: int,
+    equations: list[tuple[list[int], int]],
+    B: int,
+    rng: np.random.Generator,
+) -> tuple[list[np.ndarray], int]:
+    """Refit every equation on B case resamples.
+
+    Parameters
+    ----------
+    G : (n, q) array
+        All model columns (constant, coded predictors, products, mediators, outcome).
+    const : int
+        Column of G that is the constant 1.
+    equations : list of (predictor columns, outcome column)
+        The predictor columns include ``const``.
+    B : int
+        Number of resamples.
+    rng : numpy Generator
+        Source of randomness; the resampling indices come from an SFC64 stream seeded
+        from it, so the same seed gives bit-identical draws.
+
+    Returns
+    -------
+    list of (B, p) arrays (one per equation, coefficients in predictor order) and the
+    number of singular resamples that were replaced.
+    """
+    n = G.shape[0]
+    mom = _Moments(G, const, equations)
+    full_det = mom.full_dets()
+    stream = np.random.Generator(np.random.SFC64(rng.integers(0, 2**63, size=4)))
+    chunk = max(1, min(B, _CHUNK_ELEMENTS // n))
+    out = [np.empty((B, len(pred))) for pred, _ in equations]
+    filled = 0
+    replaced = 0
+    while filled < B:
+        b = min(chunk, B - filled)
+        idx = stream.integers(0, n, size=(b, n), dtype=np.int32) if n < 2**31 else stream.integers(0, n, size=(b, n))
+        T = _counts(idx, n) @ mom.P
+        del idx
+        coefs, singular = mom.solve(T, full_det)
+        good = ~singular
+        k = int(good.sum())
+        replaced += b - k
+        if replaced > max(B, 100) and filled + k < B // 2:
+            raise ModelError(
+                f"more than {replaced} bootstrap resamples had a singular design (e.g. a "
+                "group of a categorical variable was not drawn); the model cannot be "
+                "bootstrapped with these data: enlarge the small groups"
+            )
+        for e, (beta, shift_pred, shift_out) in enumerate(coefs):
+            beta = beta[good]
+            ci = equations[e][0].index(const)
+            slopes = np.delete(np.arange(beta.shape[1]), ci)
+            beta[:, ci] += shift_out - beta[:, slopes] @ shift_pred[slopes]
+            out[e][filled : filled + k] = beta
+        filled += k
+    return out, replaced

@@ -1,0 +1,549 @@
+"""``studylib.process``: fit a conditional process model and bootstrap its effects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import product
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._validation import (
+    as_generator,
+    check_columns,
+    check_dataframe,
+    check_fraction,
+    check_int,
+    check_numeric,
+    check_option,
+)
+from .._version import __version__
+from ..errors import DataError, InputTypeError, ModelError, OptionError, SpecError
+from .bootstrap import BootstrapDraws, bc_ci, percentile_ci, resample_coefficients
+from .coding import CODINGS, categories, code_categorical
+from .effects import (
+    Design,
+    ModValue,
+    edge_weights,
+    indirect_rows,
+    jn_points,
+    probe_values,
+    product_term,
+)
+from .ols import HC_TYPES, ols, t_stats, wald_f
+from .results import ProcessResult
+from .spec import build_spec, parse_spec, spec_table
+
+__all__ = ["process"]
+
+def _plain(value):
+    """A numpy scalar as the matching Python scalar (labels of groups)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+_COEF_COLS = ["equation", "term", "estimate", "se", "t", "df", "p", "ci_low", "ci_high"]
+_EFFECT_COLS = ["x_term", "w", "z", "effect", "se", "t", "df", "p", "ci_low", "ci_high"]
+
+
+def process(
+    data: pd.DataFrame,
+    *,
+    model: int | None = None,
+    x: str,
+    y: str,
+    m: str | Sequence[str] | None = None,
+    w: str | None = None,
+    z: str | None = None,
+    covariates: Sequence[str] | None = None,
+    x_coding: str | None = None,
+    w_coding: str | None = "indicator",
+    z_coding: str | None = "indicator",
+    boot: int = 5000,
+    seed: int | np.random.Generator | None = None,
+    conf: float = 0.95,
+    ci: str = "percentile",
+    hc: str | None = None,
+    center: str = "none",
+    probe: str = "percentile",
+    wvalues: Sequence[float] | None = None,
+    zvalues: Sequence[float] | None = None,
+    spec: str | Sequence[str] | None = None,
+) -> ProcessResult:
+    """Fit a regression-based conditional process model (Hayes' PROCESS) with bootstrap CIs.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per case. Rows with a missing value in any model variable are dropped
+        (listwise deletion, as in PROCESS); their number is reported as ``n_dropped``.
+    model : int, optional
+        PROCESS model number: 1, 2, 3, 4, 6, 7, 8, 14, 15, 58, 59 or 83-92. Leave out
+        when giving ``spec``.
+    x, y : str
+        Focal predictor and outcome columns.
+    m : str or list of str, optional
+        Mediator(s), in causal order for serial models.
+    w, z : str, optional
+        Moderator columns. A numeric moderator is continuous; a pandas Categorical (or text)
+        moderator is multicategorical and coded by ``w_coding``/``z_coding``.
+    covariates : list of str, optional
+        Numeric covariates entered in every equation.
+    x_coding : {None, "indicator", "sequential", "helmert", "effect"}
+        Coding of a multicategorical X. With None, a numeric X is used as it is and a
+        2-level Categorical X is coded 0/1 (its first category 0); any other non-numeric
+        X needs a coding. With a coding, even a numeric X is treated as categorical
+        (lowest value = reference), like PROCESS ``mcx``.
+    w_coding, z_coding : {"indicator", "sequential", "helmert", "effect", None}
+        Coding of a categorical moderator (reference = first category of a Categorical,
+        else the lowest value). None requires a numeric moderator.
+    boot : int
+        Bootstrap resamples, at least 1000 (default 5000); 0 skips the bootstrap.
+    seed : int or numpy.random.Generator, optional
+        Seed of the bootstrap; the same seed gives bit-identical results. The seed used
+        is stored on the result (None when a Generator was passed).
+    conf : float
+        Confidence level of every interval, strictly between 0 and 1.
+    ci : {"percentile", "bc"}
+        Percentile or bias-corrected bootstrap intervals.
+    hc : {None, "HC0", "HC1", "HC2", "HC3", "HC4"}
+        Heteroskedasticity-consistent standard errors for every equation.
+    center : {"none", "continuous", "all"}
+        Mean-centre the variables that form products before fitting (PROCESS
+        ``center`` = 0, 2, 1); conditional effects are then at centred moderator values.
+    probe : {"percentile", "meansd"}
+        Values of a continuous moderator: 16th, 50th and 84th percentiles (default) or the
+        mean and +-1 SD. A moderator with two distinct values is probed at both.
+    wvalues, zvalues : list of float, optional
+        Probe a continuous moderator at these values instead.
+    spec : str or list of str, optional
+        A custom model, e.g. ``["psr ~ valence*response", "pk ~ psr + valence",
+        "attitude ~ valence + psr + pk"]`` (``var*w`` = path moderated by w).
+
+    Returns
+    -------
+    ProcessResult
+        Frozen dataclass; its tables and their columns:
+
+        - ``coefficients``: equation, term, estimate, se, t, df, p, ci_low, ci_high
+        - ``equations``: equation, test, r, r2, mse, F, df1, df2, p (``test`` is
+          "model" for the whole equation, else the R²-change test of an interaction,
+          e.g. "valence*response", whose ``r2`` is the R² change)
+        - ``conditional``: equation, focal, w, z, effect, se, t, df, p, ci_low, ci_high
+        - ``jn``: equation, focal, moderator, value, pct_below, pct_above
+        - ``indirect``: path, x_term, w, z, effect, boot_se, ci_low, ci_high
+        - ``index``: path, x_term, moderator, w_term, index, boot_se, ci_low, ci_high
+        - ``contrasts``: path1, w1, z1, path2, w2, z2, x_term, effect, boot_se, ci_low,
+          ci_high (effect of row 1 minus row 2)
+        - ``direct``, ``total``: x_term, w, z, effect, se, t, df, p, ci_low, ci_high
+
+    Raises
+    ------
+    ColumnError
+        A named column is not in ``data``.
+    DataError
+        Non-numeric values in y, m or covariates.
+    InputTypeError
+        A non-numeric X or moderator without a coding.
+    ModelError
+        A constant variable, a group with fewer than 2 cases, a singular design.
+    SpecError
+        Unknown model number, wrong number of mediators, missing moderator, bad ``spec``.
+    OptionError
+        ``boot`` below 1000, ``conf`` outside (0, 1), unknown option values.
+
+    See Also
+    --------
+    studylib.anova : the 3 x 2 ANOVAs of the same data.
+
+    Notes
+    -----
+    Each equation is fitted by OLS; the indirect effect along X -> M1 -> ... -> Y is the
+    product of the conditional path coefficients,
+
+    .. math:: \\theta_{X \\to Y}(w) = a(w)\\, d_{21}(w) \\cdots b(w),
+
+    with :math:`a(w) = a_1 + a_3 w` for a moderated path. For a categorical W,
+    :math:`w` is the code vector of a group; the index of moderated mediation of code
+    column j is the indirect effect at :math:`e_j` minus that at 0 (with indicator coding:
+    the group's difference from the reference group). Validated against PROCESS for R
+    4.0.1 and PROCESS 2.16.3 for SPSS (tests/reference/process/).
+
+    References
+    ----------
+    Hayes, A. F. (2022). *Introduction to mediation, moderation, and conditional process
+    analysis: A regression-based approach* (3rd ed.). Guilford Press. ISBN 9781462549030.
+
+    Hayes, A. F., & Cai, L. (2007). Using heteroskedasticity-consistent standard error
+    estimators in OLS regression. *Behavior Research Methods, 39*, 709-722.
+    https://doi.org/10.3758/BF03192961
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import studylib
+    >>> rng = np.random.default_rng(7)
+    >>> n = 120
+    >>> d = pd.DataFrame({"x": rng.integers(0, 2, n).astype(float)})
+    >>> d["m"] = 0.5 * d.x + rng.normal(size=n)
+    >>> d["y"] = 0.4 * d.m + 0.2 * d.x + rng.normal(size=n)
+    >>> res = studylib.process(d, model=4, x="x", m="m", y="y", boot=1000, seed=1)
+    >>> # R: process(d, y = "y", x = "x", m = "m", model = 4, boot = 1000, seed = 1)
+    >>> res.indirect[["path", "effect"]]
+              path    effect
+    0  x -> m -> y  0.339243
+    """
+    check_dataframe(data)
+    if spec is None and model is None:
+        raise SpecError("give a PROCESS model number (model=4, 83, ...) or a custom spec=")
+    if spec is not None and model is not None:
+        raise SpecError(f"give either model= or spec=, not both; got model={model!r} and a spec")
+    check_option(ci, "ci", ("percentile", "bc"))
+    check_option(hc, "hc", (None, *HC_TYPES))
+    check_option(center, "center", ("none", "continuous", "all"))
+    check_option(probe, "probe", ("percentile", "meansd"))
+    check_option(x_coding, "x_coding", (None, *CODINGS))
+    check_option(w_coding, "w_coding", (None, *CODINGS))
+    check_option(z_coding, "z_coding", (None, *CODINGS))
+    conf = check_fraction(conf, "conf")
+    boot = check_int(boot, "boot", minimum=0)
+    if 0 < boot < 1000:
+        raise OptionError(
+            f"boot must be at least 1000 resamples (5000 recommended), or 0 to skip the bootstrap; got {boot}"
+        )
+    mediators = [m] if isinstance(m, str) else list(m or [])
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates or [])
+    names = {"x": x, "y": y}
+    names.update({f"m{i}": v for i, v in enumerate(mediators, 1)})
+    if w is not None:
+        names["w"] = w
+    if z is not None:
+        names["z"] = z
+    for role, col in names.items():
+        if not isinstance(col, str):
+            raise InputTypeError(f"{role} must be a column name (str); got {col!r}")
+    used = [*names.values(), *covariates]
+    check_columns(data, used, context="process variables")
+    roles = {v: k for k, v in names.items()}
+
+    if spec is not None:
+        sp = parse_spec(spec, roles)
+    else:
+        sp = build_spec(model, len(mediators))
+    needed = sp.moderators()
+    for mod in ("w", "z"):
+        if mod in needed and mod not in names:
+            raise SpecError(f"model {sp.name} needs the moderator {mod}=; got none")
+        if mod in names and mod not in needed:
+            raise SpecError(
+                f"model {sp.name} has no moderator {mod}; got {mod}={names[mod]!r} (use covariates= for control variables)"
+            )
+
+    # listwise deletion
+    frame = data[used]
+    complete = frame.notna().all(axis=1)
+    n_dropped = int((~complete).sum())
+    frame = frame.loc[complete]
+    n = len(frame)
+    if n < 3:
+        raise DataError(f"only {n} complete cases in columns {used} (after dropping {n_dropped} with missing values)")
+    check_numeric(frame, [y, *mediators, *covariates], context="process: y, m and covariates must be numeric")
+
+    columns: dict[str, np.ndarray] = {"constant": np.ones(n)}
+    role_terms: dict[str, list[str]] = {}
+    codings = {}
+    cat_roles = set()
+    for role, coding in (("x", x_coding), ("w", w_coding), ("z", z_coding)):
+        if role not in names:
+            continue
+        s = frame[names[role]]
+        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) and not isinstance(s.dtype, pd.CategoricalDtype)
+        as_cat = False
+        if role == "x":
+            if x_coding is not None:
+                as_cat = True
+            elif not numeric:
+                if isinstance(s.dtype, pd.CategoricalDtype) and len(s.cat.categories) == 2:
+                    as_cat, coding = True, "indicator"
+                else:
+                    raise InputTypeError(
+                        f"x {names[role]!r} is not numeric ({s.dtype}); pass x_coding='indicator' "
+                        "(or 'sequential', 'helmert', 'effect') to code it, or a 2-level pandas Categorical"
+                    )
+        elif not numeric:
+            if coding is None:
+                raise InputTypeError(
+                    f"{role} {names[role]!r} is not numeric ({s.dtype}); pass {role}_coding='indicator' "
+                    "(or 'sequential', 'helmert', 'effect') to code it as categorical"
+                )
+            as_cat = True
+        elif coding not in (None, "indicator"):
+            raise OptionError(
+                f"{role}_coding={coding!r} applies to a categorical {role}, but {names[role]!r} is numeric; "
+                f"convert it with pandas.Categorical to treat it as categorical, or pass {role}_coding=None"
+            )
+        if as_cat:
+            mat, cod = code_categorical(s, coding, role=role)
+            codings[role] = cod
+            cat_roles.add(role)
+            role_terms[role] = list(cod.terms)
+            for j, t in enumerate(cod.terms):
+                columns[t] = mat[:, j].astype(float)
+        else:
+            role_terms[role] = [names[role]]
+            columns[names[role]] = s.to_numpy(dtype=float)
+    for role in ["y", *[f"m{i}" for i in range(1, len(mediators) + 1)]]:
+        role_terms[role] = [names[role]]
+        columns[names[role]] = frame[names[role]].to_numpy(dtype=float)
+    for cov in covariates:
+        columns[cov] = frame[cov].to_numpy(dtype=float)
+    for col in [names[r] for r in names if r not in cat_roles] + covariates:
+        v = columns[col]
+        if np.ptp(v) == 0:
+            raise ModelError(
+                f"column {col!r} is constant (value {v[0]:g} in all {n} cases used); a constant "
+                "variable cannot be a model variable: drop it"
+            )
+
+    # centring of the variables that form products
+    centered = {}
+    if center != "none":
+        prod_roles = set()
+        for p in sp.paths:
+            if p.moderators:
+                prod_roles.add(p.src)
+                prod_roles.update(p.moderators)
+        for role in prod_roles:
+            if role in cat_roles and center != "all":
+                continue
+            for t in role_terms[role]:
+                mu = columns[t].mean()
+                columns[t] = columns[t] - mu
+                centered[t] = float(mu)
+
+    # equations
+    eq_terms: dict[str, list[str]] = {}
+    for dst in sp.outcomes():
+        into = sp.into(dst)
+        terms = ["constant"]
+        for src in ["x", *sp.mediators]:
+            if any(p.src == src for p in into):
+                terms += role_terms[src]
+        mods = [mod for mod in ("w", "z") if any(mod in p.moderators for p in into)]
+        for mod in mods:
+            terms += role_terms[mod]
+        if any(p.three_way for p in into):
+            for tw, tz in product(role_terms["w"], role_terms["z"]):
+                t = product_term(tw, tz)
+                columns[t] = columns[tw] * columns[tz]
+                terms.append(t)
+        for p in into:
+            for s_term in role_terms[p.src]:
+                for mod in p.moderators:
+                    for m_term in role_terms[mod]:
+                        t = product_term(s_term, m_term)
+                        columns[t] = columns[s_term] * columns[m_term]
+                        terms.append(t)
+                if p.three_way:
+                    for tw, tz in product(role_terms["w"], role_terms["z"]):
+                        t = product_term(s_term, tw, tz)
+                        columns[t] = columns[s_term] * columns[tw] * columns[tz]
+                        terms.append(t)
+        terms += covariates
+        eq_terms[dst] = terms
+    mediated = bool(sp.mediators)
+    total_model = mediated and not sp.moderators() and sp.path("x", "y") is not None
+    if total_model:
+        eq_terms["total"] = ["constant", *role_terms["x"], *covariates]
+
+    design = Design(sp, names, role_terms, eq_terms)
+    for mod in ("w", "z"):
+        if mod not in names:
+            continue
+        user = wvalues if mod == "w" else zvalues
+        if mod in cat_roles:
+            if user is not None:
+                raise OptionError(f"{mod}values cannot be used with a categorical {mod}; every group is probed")
+            cod = codings[mod]
+            levels = categories(frame[names[mod]])
+            design.values[mod] = [ModValue(_plain(lv), tuple(cod.matrix[i])) for i, lv in enumerate(levels)]
+        else:
+            col = columns[role_terms[mod][0]]
+            vals = probe_values(col, probe=probe, values=user)
+            design.values[mod] = [ModValue(v, (v,)) for v in vals]
+
+    # fits
+    fits = {}
+    out_col = {dst: names[dst] for dst in sp.outcomes()}
+    out_col["total"] = y
+    for dst, terms in eq_terms.items():
+        X = np.column_stack([columns[t] for t in terms])
+        label = names[dst] if dst != "total" else y
+        fits[dst] = ols(X, columns[out_col[dst]], terms, hc=hc, conf=conf, outcome=label)
+    eq_name = {dst: (names[dst] if dst != "total" else f"{y} (total)") for dst in eq_terms}
+
+    coef_rows, eq_rows = [], []
+    for dst, f in fits.items():
+        t, p, lo, hi = t_stats(f.coef, f.se, f.df_resid, conf)
+        for j, term in enumerate(f.terms):
+            coef_rows.append((eq_name[dst], term, f.coef[j], f.se[j], t[j], f.df_resid, p[j], lo[j], hi[j]))
+        slopes = list(range(1, len(f.terms)))
+        F, df1, df2, pf = wald_f(f, slopes)
+        eq_rows.append((eq_name[dst], "model", np.sqrt(max(f.r2, 0.0)), f.r2, f.mse, F, df1, df2, pf))
+        if dst == "total":
+            continue
+        for path in sp.into(dst):
+            if not path.moderators:
+                continue
+            groups = []
+            if path.three_way:
+                groups.append(("*".join(names[r] for r in (path.src, "w", "z")),
+                               [product_term(s, tw, tz) for s in role_terms[path.src]
+                                for tw, tz in product(role_terms["w"], role_terms["z"])]))
+            else:
+                for mod in path.moderators:
+                    groups.append((f"{names[path.src]}*{names[mod]}",
+                                   [product_term(s, mt) for s in role_terms[path.src] for mt in role_terms[mod]]))
+            for label, prods in groups:
+                idx = [f.index(tn) for tn in prods]
+                keep = [j for j in range(len(f.terms)) if j not in idx]
+                reduced = ols(np.column_stack([columns[f.terms[j]] for j in keep]), columns[out_col[dst]],
+                              [f.terms[j] for j in keep], hc=None, conf=conf, outcome=eq_name[dst])
+                F, df1, df2, pf = wald_f(f, idx)
+                eq_rows.append((eq_name[dst], label, np.nan, f.r2 - reduced.r2, np.nan, F, df1, df2, pf))
+    coefficients = pd.DataFrame(coef_rows, columns=_COEF_COLS)
+    equations = pd.DataFrame(eq_rows, columns=["equation", "test", "r", "r2", "mse", "F", "df1", "df2", "p"])
+
+    # conditional effects of moderated paths, Johnson-Neyman, direct and total effects
+    cond_rows, jn_frames = [], []
+    for path in sp.paths:
+        if not path.moderators:
+            continue
+        f = fits[path.dst]
+        mods = list(path.moderators)
+        for s_term in role_terms[path.src]:
+            for combo in product(*(design.values[md] for md in mods)):
+                mv = dict(zip(mods, combo, strict=True))
+                est, se, t, p, lo, hi = f.linear(edge_weights(design, path, s_term, mv))
+                cond_rows.append((eq_name[path.dst], s_term, mv["w"].label if "w" in mv else None,
+                                  mv["z"].label if "z" in mv else None, est, se, t, f.df_resid, p, lo, hi))
+        if mods == ["w"] and "w" not in cat_roles and len(role_terms[path.src]) == 1 and not path.three_way:
+            s_term = role_terms[path.src][0]
+            i1, i3 = f.index(s_term), f.index(product_term(s_term, role_terms["w"][0]))
+            crit = stats.t.ppf(0.5 + conf / 2, f.df_resid)
+            jn = jn_points(f.coef[i1], f.coef[i3], f.cov[i1, i1], f.cov[i1, i3], f.cov[i3, i3], crit,
+                           columns[role_terms["w"][0]])
+            jn.insert(0, "moderator", names["w"])
+            jn.insert(0, "focal", s_term)
+            jn.insert(0, "equation", eq_name[path.dst])
+            jn_frames.append(jn)
+    conditional = pd.DataFrame(cond_rows, columns=["equation", "focal", *_EFFECT_COLS[1:]])
+    jn_cols = ["equation", "focal", "moderator", "value", "pct_below", "pct_above"]
+    jn_table = pd.concat(jn_frames, ignore_index=True) if jn_frames else pd.DataFrame(
+        {c: pd.Series(dtype=float if c in jn_cols[3:] else object) for c in jn_cols}
+    )
+
+    direct_rows, total_rows = [], []
+    xy = sp.path("x", "y")
+    if mediated and xy is not None:
+        f = fits["y"]
+        mods = list(xy.moderators)
+        for s_term in role_terms["x"]:
+            for combo in product(*(design.values[md] for md in mods)):
+                mv = dict(zip(mods, combo, strict=True))
+                est, se, t, p, lo, hi = f.linear(edge_weights(design, xy, s_term, mv))
+                direct_rows.append((s_term, mv["w"].label if "w" in mv else None,
+                                    mv["z"].label if "z" in mv else None, est, se, t, f.df_resid, p, lo, hi))
+    if total_model:
+        f = fits["total"]
+        for s_term in role_terms["x"]:
+            est, se, t, p, lo, hi = f.linear(np.eye(len(f.terms))[f.index(s_term)])
+            total_rows.append((s_term, None, None, est, se, t, f.df_resid, p, lo, hi))
+    direct = pd.DataFrame(direct_rows, columns=_EFFECT_COLS)
+    total = pd.DataFrame(total_rows, columns=_EFFECT_COLS)
+
+    # indirect effects and the bootstrap
+    q_ind, q_idx, q_con = indirect_rows(design)
+    point = {dst: fits[dst].coef[None, :] for dst in fits}
+    est_ind = np.array([q.fun(point)[0] for q in q_ind])
+    est_idx = np.array([q.fun(point)[0] for q in q_idx])
+    est_con = np.array([q.fun(point)[0] for q in q_con])
+    rng, seed_used = as_generator(seed)
+    n_boot = boot if (boot and (q_ind or q_idx)) else 0
+    if n_boot:
+        eq_list = [d for d in sp.outcomes()]
+        names_g = list(columns)
+        G = np.column_stack([columns[t] for t in names_g])
+        pos = {t: i for i, t in enumerate(names_g)}
+        eqs = [([pos[t] for t in eq_terms[d]], pos[out_col[d]]) for d in eq_list]
+        draws, n_replaced = resample_coefficients(G, pos["constant"], eqs, n_boot, rng)
+        dcoef = dict(zip(eq_list, draws, strict=True))
+        d_ind = np.column_stack([q.fun(dcoef) for q in q_ind]) if q_ind else np.empty((n_boot, 0))
+        d_idx = np.column_stack([q.fun(dcoef) for q in q_idx]) if q_idx else np.empty((n_boot, 0))
+        d_con = np.column_stack([q.fun(dcoef) for q in q_con]) if q_con else np.empty((n_boot, 0))
+        boot_obj = BootstrapDraws(n_boot, ci, conf, n_replaced, {eq_name[d]: dcoef[d] for d in eq_list},
+                                  d_ind, d_idx, d_con)
+    else:
+        boot_obj = None
+
+    def table(qs, est, d, value_col):
+        rows = [dict(q.row) for q in qs]
+        frame_ = pd.DataFrame(rows)
+        frame_[value_col] = est
+        if d is not None and len(qs):
+            frame_["boot_se"] = d.std(axis=0, ddof=1)
+            lo, hi = percentile_ci(d, conf) if ci == "percentile" else bc_ci(d, est, conf)
+            frame_["ci_low"], frame_["ci_high"] = lo, hi
+        else:
+            frame_["boot_se"] = np.nan
+            frame_["ci_low"] = np.nan
+            frame_["ci_high"] = np.nan
+        return frame_
+
+    ind_cols = ["path", "x_term", "w", "z", "effect", "boot_se", "ci_low", "ci_high"]
+    idx_cols = ["path", "x_term", "moderator", "w_term", "index", "boot_se", "ci_low", "ci_high"]
+    con_cols = ["path1", "w1", "z1", "path2", "w2", "z2", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
+    indirect = table(q_ind, est_ind, boot_obj.indirect if boot_obj else None, "effect").reindex(columns=ind_cols)
+    index = table(q_idx, est_idx, boot_obj.index if boot_obj else None, "index").reindex(columns=idx_cols)
+    contrasts = table(q_con, est_con, boot_obj.contrasts if boot_obj else None, "effect").reindex(columns=con_cols)
+    for tab in (coefficients, conditional, direct, total, indirect, index, contrasts):
+        tab.attrs["conf"] = conf
+    for tab in (coefficients, conditional, direct, total):
+        tab.attrs["hc"] = hc
+    for tab in (indirect, index, contrasts):
+        tab.attrs["ci"] = ci if boot_obj else None
+
+    table_ = spec_table(sp, names, covariates, {
+        dst: [mod for mod in ("w", "z") if any(mod in p.moderators for p in sp.into(dst))] for dst in sp.outcomes()
+    })
+    table_.attrs.update({
+        "variables": dict(names),
+        "covariates": list(covariates),
+        "codings": {r: {"variable": c.variable, "coding": c.coding, "levels": list(c.levels),
+                        "terms": list(c.terms), "counts": list(c.counts),
+                        "matrix": c.matrix.tolist()} for r, c in codings.items()},
+        "centered": centered,
+        "probe": probe,
+        "moderator_values": {md: [v.label for v in design.values[md]] for md in design.values},
+        "conf": conf,
+        "ci": ci,
+        "hc": hc,
+        "boot": n_boot,
+    })
+    return ProcessResult(
+        model=table_,
+        coefficients=coefficients,
+        equations=equations,
+        conditional=conditional,
+        jn=jn_table.reset_index(drop=True),
+        indirect=indirect,
+        index=index,
+        contrasts=contrasts,
+        direct=direct,
+        total=total,
+        boot=boot_obj,
+        n=n,
+        n_dropped=n_dropped,
+        seed=seed_used,
+        version=__version__,
+    )

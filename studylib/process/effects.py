@@ -1,0 +1,209 @@
+"""Conditional effects, indirect effects, indexes of moderated mediation and contrasts.
+
+Every quantity is a function of the equations' coefficient vectors, written once for a
+stack of coefficient vectors: row 0 of the point estimates or the B bootstrap rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations, product
+
+import numpy as np
+import pandas as pd
+
+from .spec import Path, Spec
+
+__all__ = ["Design", "ModValue", "edge_weights", "indirect_rows", "jn_points", "probe_values"]
+
+
+@dataclass(frozen=True)
+class ModValue:
+    """One probed value of a moderator: a label and its code vector."""
+
+    label: object  # float (continuous) or str (group of a categorical moderator)
+    code: tuple[float, ...]
+
+
+@dataclass
+class Design:
+    """Everything the effect functions need to know about the coded model."""
+
+    spec: Spec
+    names: dict[str, str]  # role -> column name
+    role_terms: dict[str, list[str]]  # role -> its model terms (code columns)
+    eq_terms: dict[str, list[str]]  # outcome role -> predictor terms (with "constant")
+    values: dict[str, list[ModValue]] = field(default_factory=dict)  # w/z probe values
+
+    def label(self, role: str) -> str:
+        return self.names[role]
+
+
+def product_term(*terms: str) -> str:
+    return ":".join(terms)
+
+
+def edge_weights(design: Design, path: Path, src_term: str, mods: dict[str, ModValue]) -> np.ndarray:
+    """Weights over ``path.dst``'s coefficients giving the effect of ``src_term`` at ``mods``."""
+    terms = design.eq_terms[path.dst]
+    w = np.zeros(len(terms))
+    w[terms.index(src_term)] = 1.0
+    for mod in path.moderators:
+        for t, c in zip(design.role_terms[mod], mods[mod].code, strict=True):
+            w[terms.index(product_term(src_term, t))] += c
+    if path.three_way:
+        for (tw, cw), (tz, cz) in product(
+            zip(design.role_terms["w"], mods["w"].code, strict=True),
+            zip(design.role_terms["z"], mods["z"].code, strict=True),
+        ):
+            w[terms.index(product_term(src_term, tw, tz))] += cw * cz
+    return w
+
+
+def path_label(design: Design, chain: tuple[str, ...]) -> str:
+    return " -> ".join(design.names[r] for r in chain)
+
+
+def _chain_mods(design: Design, chain: tuple[str, ...]) -> list[str]:
+    mods: set[str] = set()
+    for src, dst in zip(chain[:-1], chain[1:], strict=True):
+        mods.update(design.spec.path(src, dst).moderators)
+    return [m for m in ("w", "z") if m in mods]
+
+
+def _chain_value(design, coefs, chain, x_term, mods) -> np.ndarray:
+    """Indirect effect along ``chain`` for every row of the coefficient stacks."""
+    value = None
+    for k, (src, dst) in enumerate(zip(chain[:-1], chain[1:], strict=True)):
+        path = design.spec.path(src, dst)
+        term = x_term if k == 0 else design.role_terms[src][0]
+        part = coefs[dst] @ edge_weights(design, path, term, mods)
+        value = part if value is None else value * part
+    return value
+
+
+@dataclass
+class Quantity:
+    """A table row and the function computing it from coefficient stacks."""
+
+    row: dict
+    fun: object
+
+
+def indirect_rows(design: Design) -> tuple[list[Quantity], list[Quantity], list[Quantity]]:
+    """The rows of the indirect, index and contrast tables, each with its function."""
+    indirect: list[Quantity] = []
+    index: list[Quantity] = []
+    contrasts: list[Quantity] = []
+    chains = design.spec.chains()
+    x_terms = design.role_terms["x"]
+    any_mod = any(_chain_mods(design, c) for c in chains)
+    for x_term in x_terms:
+        per_x: list[Quantity] = []
+        for chain in chains:
+            mods = _chain_mods(design, chain)
+            grids = list(product(*(design.values[m] for m in mods))) if mods else [()]
+            label = path_label(design, chain)
+            chain_rows = []
+            for combo in grids:
+                mv = dict(zip(mods, combo, strict=True))
+                row = {
+                    "path": label,
+                    "x_term": x_term,
+                    "w": mv["w"].label if "w" in mv else None,
+                    "z": mv["z"].label if "z" in mv else None,
+                }
+                q = Quantity(row, lambda c, ch=chain, xt=x_term, mv=mv: _chain_value(design, c, ch, xt, mv))
+                chain_rows.append(q)
+            indirect.extend(chain_rows)
+            per_x.extend(chain_rows)
+            # pairwise contrasts across moderator values of the same path: later minus earlier
+            for q1, q2 in combinations(chain_rows, 2):
+                contrasts.append(_contrast(q2, q1))
+            # index of moderated mediation: the path is linear in the moderator's codes
+            if len(mods) == 1:
+                mod = mods[0]
+                edges = [
+                    design.spec.path(s, d) for s, d in zip(chain[:-1], chain[1:], strict=True)
+                ]
+                hits = [e for e in edges if mod in e.moderators]
+                if len(hits) == 1 and not hits[0].three_way:
+                    k = len(design.role_terms[mod])
+                    zero = ModValue(0.0, (0.0,) * k)
+                    for j, term in enumerate(design.role_terms[mod]):
+                        unit = ModValue(1.0, tuple(float(i == j) for i in range(k)))
+
+                        def fun(c, ch=chain, xt=x_term, md=mod, u=unit, z0=zero):
+                            return _chain_value(design, c, ch, xt, {md: u}) - _chain_value(
+                                design, c, ch, xt, {md: z0}
+                            )
+
+                        index.append(
+                            Quantity(
+                                {"path": label, "x_term": x_term, "moderator": design.names[mod], "w_term": term},
+                                fun,
+                            )
+                        )
+        if not any_mod and len(chains) > 1:
+            for q1, q2 in combinations(per_x, 2):
+                contrasts.append(_contrast(q1, q2))
+            funs = [q.fun for q in per_x]
+            total = Quantity(
+                {"path": "total", "x_term": x_term, "w": None, "z": None},
+                lambda c, fs=funs: sum(f(c) for f in fs),
+            )
+            indirect.insert(len(indirect) - len(per_x), total)
+    return indirect, index, contrasts
+
+
+def _contrast(q1: Quantity, q2: Quantity) -> Quantity:
+    row = {
+        "path1": q1.row["path"],
+        "w1": q1.row["w"],
+        "z1": q1.row["z"],
+        "path2": q2.row["path"],
+        "w2": q2.row["w"],
+        "z2": q2.row["z"],
+        "x_term": q1.row["x_term"],
+    }
+    return Quantity(row, lambda c, f1=q1.fun, f2=q2.fun: f1(c) - f2(c))
+
+
+def probe_values(series: np.ndarray, *, probe: str, values) -> list[float]:
+    """Continuous moderator values: user values, 16/50/84th percentiles or mean +- SD.
+
+    A moderator with only two distinct values is probed at those two values.
+    Percentiles are R's type 6 (``numpy.percentile(method="weibull")``) as in PROCESS.
+    """
+    if values is not None:
+        return [float(v) for v in values]
+    uniq = np.unique(series)
+    if uniq.size == 2:
+        return [float(v) for v in uniq]
+    if probe == "meansd":
+        m, s = float(series.mean()), float(series.std(ddof=1))
+        return [m - s, m, m + s]
+    return [float(v) for v in np.percentile(series, [16, 50, 84], method="weibull")]
+
+
+def jn_points(b1: float, b3: float, v11: float, v13: float, v33: float, crit: float, wcol: np.ndarray) -> pd.DataFrame:
+    """Johnson-Neyman transition points of ``b1 + b3 w`` inside the observed range of w."""
+    c2 = crit**2
+    a = b3**2 - c2 * v33
+    b = 2 * (b1 * b3 - c2 * v13)
+    c = b1**2 - c2 * v11
+    roots: list[float] = []
+    if abs(a) > 1e-300:
+        disc = b * b - 4 * a * c
+        if disc >= 0:
+            sq = np.sqrt(disc)
+            roots = sorted({(-b - sq) / (2 * a), (-b + sq) / (2 * a)})
+    elif abs(b) > 1e-300:
+        roots = [-c / b]
+    lo, hi = float(wcol.min()), float(wcol.max())
+    rows = [
+        (r, 100 * float(np.mean(wcol < r)), 100 * float(np.mean(wcol > r)))
+        for r in roots
+        if lo <= r <= hi
+    ]
+    return pd.DataFrame(rows, columns=["value", "pct_below", "pct_above"], dtype=float)

@@ -1,0 +1,117 @@
+"""Ordinary least squares with ordinary or heteroskedasticity-consistent (HC0-HC4) errors.
+
+Coefficient tests and CIs use the t distribution with n - p degrees of freedom, as
+PROCESS does; F tests of several coefficients (model F, R²-change of interactions) are
+Wald tests that equal the classical F when ``hc`` is None (Hayes & Cai, 2007).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import linalg, stats
+
+from ..errors import ModelError
+
+__all__ = ["HC_TYPES", "OLSFit", "ols", "wald_f"]
+
+HC_TYPES = ("HC0", "HC1", "HC2", "HC3", "HC4")
+
+
+@dataclass(frozen=True)
+class OLSFit:
+    """One fitted equation. ``cov`` is the (possibly robust) covariance of ``coef``."""
+
+    terms: tuple[str, ...]
+    coef: np.ndarray
+    cov: np.ndarray
+    df_resid: int
+    n: int
+    r2: float
+    mse: float
+    conf: float
+
+    @property
+    def se(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.cov))
+
+    def index(self, term: str) -> int:
+        return self.terms.index(term)
+
+    def linear(self, weights: np.ndarray) -> tuple[float, float, float, float, float, float]:
+        """Estimate, se, t, p, ci_low, ci_high of ``weights @ coef``."""
+        est = float(weights @ self.coef)
+        se = float(np.sqrt(max(weights @ self.cov @ weights, 0.0)))
+        return (est, se, *t_stats(est, se, self.df_resid, self.conf))
+
+
+def t_stats(est, se, df, conf):
+    """t, two-sided p and the t-based CI (vectorised)."""
+    est = np.asarray(est, dtype=float)
+    se = np.asarray(se, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = est / se
+    p = 2 * stats.t.sf(np.abs(t), df)
+    crit = stats.t.ppf(0.5 + conf / 2, df)
+    out = (t, p, est - crit * se, est + crit * se)
+    if est.ndim == 0:
+        return tuple(float(v) for v in out)
+    return out
+
+
+def ols(X: np.ndarray, y: np.ndarray, terms: list[str], *, hc: str | None, conf: float, outcome: str) -> OLSFit:
+    """Fit ``y ~ X`` (X includes the constant column) by QR; raise on a singular design."""
+    n, p = X.shape
+    if n <= p:
+        raise ModelError(
+            f"equation for {outcome!r} has {p} coefficients but only {n} complete cases; "
+            "more cases than coefficients are needed"
+        )
+    q, r = np.linalg.qr(X)
+    diag = np.abs(np.diag(r))
+    scale = np.sqrt((X**2).sum(axis=0))
+    bad = np.flatnonzero(diag <= 1e-10 * np.maximum(scale, 1e-300))
+    if bad.size:
+        col = terms[bad[0]]
+        raise ModelError(
+            f"singular design in the equation for {outcome!r}: term {col!r} is a linear "
+            f"combination of the terms before it {list(terms[: bad[0]])}; drop or recode it"
+        )
+    coef = linalg.solve_triangular(r, q.T @ y)
+    resid = y - X @ coef
+    df = n - p
+    sse = float(resid @ resid)
+    mse = sse / df
+    rinv = linalg.solve_triangular(r, np.eye(p))
+    xtx_inv = rinv @ rinv.T
+    if hc is None:
+        cov = xtx_inv * mse
+    else:
+        h = np.einsum("ij,ij->i", q, q)
+        e2 = resid**2
+        if hc == "HC0":
+            omega = e2
+        elif hc == "HC1":
+            omega = e2 * n / df
+        elif hc == "HC2":
+            omega = e2 / (1 - h)
+        elif hc == "HC3":
+            omega = e2 / (1 - h) ** 2
+        else:  # HC4 (Cribari-Neto, 2004)
+            delta = np.minimum(4.0, n * h / p)
+            omega = e2 / (1 - h) ** delta
+        meat = (X * omega[:, None]).T @ X
+        cov = xtx_inv @ meat @ xtx_inv
+    yc = y - y.mean()
+    sst = float(yc @ yc)
+    r2 = 1 - sse / sst if sst > 0 else np.nan
+    return OLSFit(tuple(terms), coef, cov, df, n, float(r2), mse, conf)
+
+
+def wald_f(fit: OLSFit, idx: list[int]) -> tuple[float, int, int, float]:
+    """Wald F test that the coefficients ``idx`` are all zero: F, df1, df2, p."""
+    b = fit.coef[idx]
+    v = fit.cov[np.ix_(idx, idx)]
+    f = float(b @ np.linalg.solve(v, b)) / len(idx)
+    return f, len(idx), fit.df_resid, float(stats.f.sf(f, len(idx), fit.df_resid))

@@ -1,0 +1,139 @@
+"""The result of :func:`studylib.process`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._json import to_jsonable
+from .bootstrap import BootstrapDraws
+
+__all__ = ["ProcessResult"]
+
+_LINE = "*" * 75
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    """A fitted conditional process model (see :func:`studylib.process` for the columns).
+
+    Attributes
+    ----------
+    model : DataFrame
+        The model as a parameter table (lhs, op, rhs, role, moderated_by); its ``attrs``
+        hold the variables, codings, centring, probed moderator values and options.
+    coefficients, equations, conditional, jn, indirect, index, contrasts, direct, total : DataFrame
+        The estimates; empty (with the same columns) where a model has none.
+    boot : BootstrapDraws or None
+        Bootstrap replicates behind every bootstrap SE and CI (None without bootstrap).
+    n, n_dropped : int
+        Cases used and cases dropped for missing values (listwise).
+    seed : int or None
+        Seed of the bootstrap (None when a Generator was passed).
+    version : str
+        studylib version that produced the result.
+    """
+
+    model: pd.DataFrame = field(repr=False)
+    coefficients: pd.DataFrame = field(repr=False)
+    equations: pd.DataFrame = field(repr=False)
+    conditional: pd.DataFrame = field(repr=False)
+    jn: pd.DataFrame = field(repr=False)
+    indirect: pd.DataFrame = field(repr=False)
+    index: pd.DataFrame = field(repr=False)
+    contrasts: pd.DataFrame = field(repr=False)
+    direct: pd.DataFrame = field(repr=False)
+    total: pd.DataFrame = field(repr=False)
+    boot: BootstrapDraws | None = field(repr=False)
+    n: int = 0
+    n_dropped: int = 0
+    seed: int | None = None
+    version: str = ""
+
+    def __repr__(self) -> str:
+        v = self.model.attrs.get("variables", {})
+        b = self.boot.B if self.boot is not None else 0
+        return (
+            f"ProcessResult(model={self.model.attrs.get('model')!r}, y={v.get('y')!r}, "
+            f"x={v.get('x')!r}, n={self.n}, n_dropped={self.n_dropped}, boot={b}, seed={self.seed})"
+        )
+
+    def table(self) -> pd.DataFrame:
+        """Every effect in one tidy frame: kind, label, estimate, se, p, ci_low, ci_high.
+
+        ``kind`` is one of coefficient, conditional, direct, total, indirect, index,
+        contrast; ``se`` is the bootstrap SE for bootstrap quantities (``p`` is then NaN).
+        """
+        parts = []
+        c = self.coefficients
+        parts.append(pd.DataFrame({"kind": "coefficient", "label": c.equation + ": " + c.term,
+                                   "estimate": c.estimate, "se": c.se, "p": c.p,
+                                   "ci_low": c.ci_low, "ci_high": c.ci_high}))
+        for kind, tab in (("conditional", self.conditional), ("direct", self.direct), ("total", self.total)):
+            if len(tab):
+                head = tab.equation + ": " + tab.focal if "focal" in tab else tab.x_term
+                parts.append(pd.DataFrame({"kind": kind, "label": head + _at(tab), "estimate": tab.effect,
+                                           "se": tab.se, "p": tab.p, "ci_low": tab.ci_low, "ci_high": tab.ci_high}))
+        for kind, tab, col in (("indirect", self.indirect, "effect"), ("index", self.index, "index"),
+                               ("contrast", self.contrasts, "effect")):
+            if not len(tab):
+                continue
+            if kind == "indirect":
+                label = tab.path + " [" + tab.x_term + "]" + _at(tab)
+            elif kind == "index":
+                label = tab.path + " [" + tab.x_term + "] by " + tab.w_term
+            else:
+                label = (tab.path1 + _at(tab, "w1", "z1") + " minus " + tab.path2 + _at(tab, "w2", "z2"))
+            parts.append(pd.DataFrame({"kind": kind, "label": label, "estimate": tab[col], "se": tab.boot_se,
+                                       "p": np.nan, "ci_low": tab.ci_low, "ci_high": tab.ci_high}))
+        out = pd.concat(parts, ignore_index=True)
+        out.attrs["conf"] = self.model.attrs.get("conf")
+        return out
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready content: settings, n, every table (as records), bootstrap info."""
+        attrs = dict(self.model.attrs)
+        return to_jsonable({
+            "studylib_version": self.version,
+            "model": attrs.pop("model", None),
+            "settings": attrs,
+            "n": self.n,
+            "n_dropped": self.n_dropped,
+            "seed": self.seed,
+            "bootstrap": None if self.boot is None else {
+                "B": self.boot.B, "ci": self.boot.ci, "conf": self.boot.conf, "n_replaced": self.boot.n_replaced},
+            "spec": self.model,
+            "coefficients": self.coefficients,
+            "equations": self.equations,
+            "conditional": self.conditional,
+            "jn": self.jn,
+            "direct": self.direct,
+            "total": self.total,
+            "indirect": self.indirect,
+            "index": self.index,
+            "contrasts": self.contrasts,
+        })
+
+    def summary(self, digits: int = 4) -> str:
+        """Text laid out like PROCESS output: equations, then direct and indirect effects."""
+        from .summary import format_summary
+
+        return format_summary(self, digits)
+
+
+def _at(tab: pd.DataFrame, wcol: str = "w", zcol: str = "z") -> pd.Series:
+    def one(w, z) -> str:
+        parts = [f"{k}={_fmt(v)}" for k, v in (("w", w), ("z", z)) if not _missing(v)]
+        return f" at {', '.join(parts)}" if parts else ""
+
+    return pd.Series([one(w, z) for w, z in zip(tab[wcol], tab[zcol], strict=True)], index=tab.index, dtype=object)
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v))
+
+
+def _fmt(v) -> str:
+    return f"{v:.4g}" if isinstance(v, (float, np.floating)) else str(v)

@@ -1,0 +1,561 @@
+"""Internal consistency of a scale: Cronbach's alpha (with Feldt CI), standardized alpha,
+McDonald's omega total from a one-factor model, and item statistics.
+
+The computations follow R ``psych::alpha`` (and ``psych::omega`` for omega total): by
+default every covariance uses all pairs of answers available (``missing="pairwise"``),
+and all statistics, including the corrected item-total correlations and alpha if an item
+is dropped, are computed from that one covariance matrix. The one-factor model for omega
+is fitted here by minimum residuals (minres, psych's default), see :func:`one_factor_minres`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from ._json import to_jsonable
+from ._validation import check_dataframe, check_fraction, check_option
+from ._version import __version__
+from .errors import ModelError, OptionError, SpecError, StudylibWarning
+from .questionnaires import ItemSet, Scale, load_scale
+from .scoring import checked_matrix
+
+__all__ = ["reliability", "ReliabilityResult", "one_factor_minres", "pairwise_cov"]
+
+_ITEM_COLUMNS = [
+    "item",
+    "reversed",
+    "n",
+    "mean",
+    "sd",
+    "r_total",
+    "r_drop",
+    "alpha_if_dropped",
+    "alpha_std_if_dropped",
+    "loading",
+]
+
+
+# --------------------------------------------------------------------------------------
+# numerical building blocks
+
+
+def pairwise_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Covariance matrix from pairwise-complete observations, as R ``cov(x, use="pairwise")``.
+
+    Each entry uses the rows where both columns are observed, centred at the means of
+    those rows, with denominator ``n_ij - 1``. Returns the matrix and the pair counts.
+
+    >>> x = np.array([[1., 2.], [2., np.nan], [3., 5.], [4., 4.]])
+    >>> c, n = pairwise_cov(x)
+    >>> c.round(4).tolist(), n.tolist()
+    ([[1.6667, 1.8333], [1.8333, 2.3333]], [[4, 3], [3, 3]])
+    """
+    mom = _Moments(x)
+    return mom.cov, mom.pairs
+
+
+class _Moments:
+    """Sums needed by every statistic, from one pass of matrix products over the data.
+
+    Columns are centred at their own means first (covariances are shift-invariant; this
+    keeps the sums small and the subtraction exact enough), missing cells set to 0.
+    """
+
+    def __init__(self, x: np.ndarray) -> None:
+        m = ~np.isnan(x)
+        mf = m.astype(float)
+        self.n_i = mf.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.mean = np.where(m, x, 0.0).sum(axis=0) / self.n_i
+        x0 = x - self.mean
+        x0[~m] = 0.0
+        pairs = mf.T @ mf
+        sxy = x0.T @ x0
+        sx = x0.T @ mf  # [i, j]: sum of centred x_i over rows where i and j are observed
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.cov = (sxy - sx * sx.T / pairs) / (pairs - 1)
+        self.pairs = pairs.astype(np.int64)
+        self.ss = np.diag(sxy).copy()  # sum of squared deviations per item
+        self._x0, self._mf = x0, mf
+
+    def item_total_r(self) -> np.ndarray:
+        """Correlation of each item with the mean of the answered items (psych raw.r),
+        over the rows where the item is answered."""
+        x0, mf = self._x0, self._mf
+        cnt = mf.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            total = (x0.sum(axis=1) + mf @ self.mean) / cnt
+        ok = cnt > 0
+        tc = np.where(ok, total - total[ok].mean(), 0.0)
+        sxt = x0.T @ tc  # the centred x sums to 0 over its answered rows
+        st = mf.T @ tc
+        stt = mf.T @ (tc * tc)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var_t = stt - st * st / self.n_i
+            return sxt / np.sqrt(self.ss * var_t)
+
+
+def _alpha_raw(c: np.ndarray) -> float:
+    k = c.shape[0]
+    return float((1 - np.trace(c) / c.sum()) * k / (k - 1))
+
+
+def _alpha_std(r: np.ndarray) -> float:
+    k = r.shape[0]
+    return float((1 - k / r.sum()) * k / (k - 1))
+
+
+def _drop_one(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Alpha of the k - 1 remaining items (from c) and r.drop for every item."""
+    k = c.shape[0]
+    total = c.sum()
+    colsum = c.sum(axis=0)
+    diag = np.diag(c)
+    tr = diag.sum()
+    v_drop = total - 2 * colsum + diag  # sum of C[-i, -i]
+    alpha_drop = (1 - (tr - diag) / v_drop) * (k - 1) / (k - 2) if k > 2 else np.full(k, np.nan)
+    c_drop = colsum - diag  # covariance of item i with the sum of the others
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN if the rest has no variance
+        r_drop = c_drop / np.sqrt(diag * v_drop)
+    return alpha_drop, r_drop
+
+
+_MAX_LOADING = float(np.sqrt(0.995))  # psych::fa keeps uniquenesses >= 0.005
+
+
+def one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 10_000) -> np.ndarray:
+    """Loadings of a one-factor model fitted to a correlation matrix by minimum residuals.
+
+    Minimises :math:`\\sum_{i \\ne j} (r_{ij} - \\lambda_i \\lambda_j)^2` (unweighted
+    least squares on the off-diagonal elements, "minres" as in ``psych::fa(fm="minres")``),
+    starting from the first principal axis with squared multiple correlations as
+    communalities, with L-BFGS-B and an analytic gradient. As psych bounds uniquenesses at
+    0.005, loadings are bounded at :math:`\\pm\\sqrt{0.995}` (a Heywood case stops there).
+
+    >>> r = np.array([[1, .42, .48], [.42, 1, .56], [.48, .56, 1]])
+    >>> one_factor_minres(r).round(6).tolist()
+    [0.6, 0.7, 0.8]
+    """
+    k = r.shape[0]
+    off = r.copy()
+    np.fill_diagonal(off, 0.0)
+    try:
+        smc = 1 - 1 / np.diag(np.linalg.inv(r))
+    except np.linalg.LinAlgError:
+        smc = np.abs(off).max(axis=0)
+    start_mat = off + np.diag(smc)
+    vals, vecs = np.linalg.eigh(start_mat)
+    lam0 = vecs[:, -1] * np.sqrt(max(vals[-1], 1e-6))
+    if lam0.sum() < 0:
+        lam0 = -lam0
+
+    def fun(lam: np.ndarray) -> tuple[float, np.ndarray]:
+        res = off - np.outer(lam, lam)
+        np.fill_diagonal(res, 0.0)
+        return float((res**2).sum()), -4.0 * res @ lam
+
+    lam0 = np.clip(lam0, -_MAX_LOADING, _MAX_LOADING)
+    sol = optimize.minimize(
+        fun,
+        lam0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(-_MAX_LOADING, _MAX_LOADING)] * k,
+        options={"ftol": tol, "gtol": 1e-10, "maxiter": max_iter},
+    )
+    lam = sol.x
+    if lam.sum() < 0:
+        lam = -lam
+    if k < 3:
+        raise ModelError("a one-factor model for omega needs at least 3 items")
+    return lam
+
+
+def _feldt_ci(alpha: float, n: int, k: int, conf: float) -> tuple[float, float]:
+    """Feldt, Woodruff & Salih (1987) interval, as psych::alpha.ci."""
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    p = 1 - conf
+    low = 1 - (1 - alpha) * stats.f.ppf(1 - p / 2, df1, df2)
+    high = 1 - (1 - alpha) * stats.f.ppf(p / 2, df1, df2)
+    return float(low), float(high)
+
+
+# --------------------------------------------------------------------------------------
+# result
+
+
+@dataclass(frozen=True)
+class ReliabilityResult:
+    """Reliability of one scale (returned by :func:`studylib.reliability`).
+
+    Attributes
+    ----------
+    alpha : float
+        Cronbach's alpha (raw, from covariances).
+    alpha_ci : tuple of float
+        Feldt confidence interval ``(low, high)`` at level ``conf``.
+    alpha_std : float
+        Standardized alpha (from correlations).
+    omega : float
+        McDonald's omega total from a one-factor minres model.
+    n : int
+        Respondents used: with ``missing="pairwise"`` those with at least one answered
+        item; with ``"listwise"`` those with every item answered.
+    n_complete : int
+        Respondents with every item answered.
+    items : DataFrame
+        One row per item: ``item``, ``reversed``, ``n`` (answers), ``mean``, ``sd``
+        (after reverse keying), ``r_total`` (item-total r, psych ``raw.r``), ``r_drop``
+        (corrected item-total r, psych ``r.drop``), ``alpha_if_dropped``,
+        ``alpha_std_if_dropped`` and ``loading`` (one-factor loading).
+    missing : str
+        ``'pairwise'`` or ``'listwise'``.
+    conf : float
+        Level of ``alpha_ci``.
+    scale : str
+        Scale id ("" when items were given directly).
+    """
+
+    alpha: float
+    alpha_ci: tuple[float, float]
+    alpha_std: float
+    omega: float
+    n: int
+    n_complete: int
+    items: pd.DataFrame = field(repr=False)
+    missing: str = "pairwise"
+    conf: float = 0.95
+    scale: str = ""
+
+    def table(self) -> pd.DataFrame:
+        """Tidy summary: one row per coefficient.
+
+        Columns ``term`` (``alpha``, ``alpha_std``, ``omega_total``), ``estimate``,
+        ``ci_low``, ``ci_high`` (Feldt interval, alpha only; NaN otherwise), ``n``,
+        ``k`` (number of items), ``missing``. The CI level is in ``attrs["conf"]``.
+        """
+        k = len(self.items)
+        out = pd.DataFrame(
+            {
+                "term": ["alpha", "alpha_std", "omega_total"],
+                "estimate": [self.alpha, self.alpha_std, self.omega],
+                "ci_low": [self.alpha_ci[0], np.nan, np.nan],
+                "ci_high": [self.alpha_ci[1], np.nan, np.nan],
+                "n": [self.n] * 3,
+                "k": [k] * 3,
+                "missing": [self.missing] * 3,
+            }
+        )
+        out.attrs["conf"] = self.conf
+        out.attrs["scale"] = self.scale
+        return out
+
+    def summary(self) -> str:
+        """Plain-text report (rounded for reading only)."""
+        name = f"scale '{self.scale}'" if self.scale else "items"
+        lines = [
+            f"Reliability of {name}: k = {len(self.items)} items, n = {self.n} "
+            f"({self.missing}; {self.n_complete} complete)",
+            f"  Cronbach's alpha = {self.alpha:.3f}, {self.conf:.0%} CI (Feldt) "
+            f"[{self.alpha_ci[0]:.3f}, {self.alpha_ci[1]:.3f}]",
+            f"  standardized alpha = {self.alpha_std:.3f}",
+            f"  McDonald's omega total (one factor, minres) = {self.omega:.3f}",
+            "",
+            self.items.to_string(index=False, float_format=lambda v: f"{v:.3f}"),
+        ]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON content (what ``studylib score --json`` writes for reliability)."""
+        return to_jsonable(
+            {
+                "scale": self.scale,
+                "alpha": self.alpha,
+                "alpha_ci": list(self.alpha_ci),
+                "alpha_std": self.alpha_std,
+                "omega": self.omega,
+                "n": self.n,
+                "n_complete": self.n_complete,
+                "k": len(self.items),
+                "missing": self.missing,
+                "conf": self.conf,
+                "omega_method": "one-factor minres on the correlation matrix; omega_t = 1 - sum(u2) / sum(R)",
+                "items": self.items,
+                "studylib_version": __version__,
+            }
+        )
+
+
+# --------------------------------------------------------------------------------------
+# main function
+
+
+def _resolve(
+    data: pd.DataFrame,
+    items: Sequence[str] | None,
+    scale: Any,
+    reverse: Sequence[str],
+    lo: float | None,
+    hi: float | None,
+) -> tuple[str, list[str], list[str], float | None, float | None]:
+    if scale is not None:
+        if items is not None or tuple(reverse) or lo is not None or hi is not None:
+            raise OptionError(
+                "give either scale= or items/reverse/min/max, not both: the scale "
+                "definition already declares its items, reverse keys and range"
+            )
+        if isinstance(scale, str):
+            scale = load_scale(scale)
+        elif isinstance(scale, dict):
+            scale = Scale.from_dict(scale)
+        if isinstance(scale, ItemSet):
+            raise SpecError(f"questionnaire {scale.id!r} is a set of single items; reliability needs a multi-item scale")
+        if not isinstance(scale, Scale):
+            raise OptionError(f"scale must be a Scale, a scale id or a definition dict; got {type(scale).__name__}")
+        return scale.id, list(scale.items), list(scale.reverse), scale.min, scale.max
+    if items is None:
+        items = [str(c) for c in data.columns]
+    if isinstance(items, str):
+        raise OptionError(f"items must be a list of column names; got the string {items!r}")
+    items = list(items)
+    rev = list(reverse) if not isinstance(reverse, str) else [reverse]
+    plain = []
+    for it in items:  # psych's "-A1" shorthand
+        if isinstance(it, str) and it.startswith("-") and it not in data.columns:
+            plain.append(it[1:])
+            rev.append(it[1:])
+        else:
+            plain.append(it)
+    if (lo is None) != (hi is None):
+        raise OptionError("give both min= and max= (the declared response range), or neither")
+    if lo is not None:
+        for name, v in (("min", lo), ("max", hi)):
+            if not isinstance(v, int | float | np.number) or isinstance(v, bool) or not np.isfinite(v):
+                raise OptionError(f"{name} must be a finite number; got {v!r}")
+        if not lo < hi:
+            raise OptionError(f"max must be greater than min; got min={lo!r}, max={hi!r}")
+    if rev and lo is None:
+        raise OptionError(
+            f"reverse keying of {rev} needs the declared response range: pass min= and max= "
+            "(e.g. min=1, max=7); it is never inferred from the data"
+        )
+    unknown = [r for r in rev if r not in plain]
+    if unknown:
+        raise OptionError(f"reverse items {unknown} are not among the items {plain}")
+    rev = [i for i in plain if i in set(rev)]
+    return "", plain, rev, lo, hi
+
+
+def reliability(
+    data: pd.DataFrame,
+    items: Sequence[str] | None = None,
+    *,
+    scale: Scale | str | None = None,
+    reverse: Sequence[str] = (),
+    min: float | None = None,
+    max: float | None = None,
+    missing: str = "pairwise",
+    conf: float = 0.95,
+) -> ReliabilityResult:
+    """Cronbach's alpha with Feldt CI, standardized alpha, omega total and item statistics.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    items : list of str, optional
+        Item columns; psych's ``"-A1"`` marks a reverse-keyed item. Default: every
+        column of ``data`` (unless ``scale`` is given).
+    scale : Scale or str, optional
+        A scale (or its id) whose items, reverse keys and declared range are used.
+        Do not combine with ``items``/``reverse``/``min``/``max``.
+    reverse : list of str
+        Reverse-keyed items, recoded ``max + min - x``; needs ``min`` and ``max``.
+    min, max : float, optional
+        Declared response range; when given, answers outside it are an error.
+    missing : {'pairwise', 'listwise'}
+        ``'pairwise'`` (psych's default): each covariance uses all respondents who
+        answered both items. ``'listwise'``: only respondents who answered every item.
+        Missing answers are never imputed.
+    conf : float
+        Level of the Feldt interval for alpha.
+
+    Returns
+    -------
+    ReliabilityResult
+        ``alpha``, ``alpha_ci``, ``alpha_std``, ``omega``, ``n``, ``n_complete``, the item
+        table ``items`` (columns ``item, reversed, n, mean, sd, r_total, r_drop,
+        alpha_if_dropped, alpha_std_if_dropped, loading``), ``.table()``, ``.summary()``,
+        ``.to_dict()``.
+
+    Raises
+    ------
+    OptionError
+        Reverse keys without ``min``/``max``, unknown ``missing``, conflicting options.
+    ColumnError, DataError
+        Unknown or duplicated item columns; non-numeric or out-of-range answers.
+    ModelError
+        Fewer than 2 items (3 for omega), an item without variance, a pair of items
+        never answered together, or fewer than 2 respondents.
+
+    See Also
+    --------
+    studylib.score : scale scores with the same reverse keys.
+
+    Notes
+    -----
+    With :math:`C` the (pairwise) covariance matrix of the :math:`k` reverse-keyed items
+    and :math:`R` the matching correlation matrix (``cov2cor(C)``):
+
+    .. math::
+
+        \\alpha = \\frac{k}{k-1}\\Big(1 - \\frac{\\operatorname{tr} C}{\\mathbf 1'C\\mathbf 1}\\Big),
+        \\qquad
+        \\alpha_{std} = \\frac{k}{k-1}\\Big(1 - \\frac{k}{\\mathbf 1'R\\mathbf 1}\\Big)
+
+    ``r_drop`` of item *i* is :math:`(\\mathbf 1'C_{\\cdot i} - C_{ii}) /
+    \\sqrt{C_{ii}\\,\\mathbf 1'C_{-i,-i}\\mathbf 1}` and ``alpha_if_dropped`` is alpha of
+    :math:`C_{-i,-i}`, both from the same matrix, as in psych. ``r_total`` correlates each
+    item with the mean of the answered items (pairwise complete). The Feldt interval is
+    :math:`1 - (1-\\alpha) F_{1-p/2 \\text{ or } p/2}(n-1, (n-1)(k-1))` with
+    :math:`p = 1 -` ``conf``. Omega total is :math:`1 - \\sum_i u_i^2 /
+    \\mathbf 1'R\\mathbf 1` with uniquenesses :math:`u_i^2 = 1 - \\lambda_i^2` of a
+    one-factor minres model fitted to :math:`R` (as ``psych::omega`` computes omega_t).
+
+    Validated against R psych 2.2.9 ``alpha()`` on ``psychTools::bfi`` (tests/reference/
+    reliability/): alpha, standardized alpha, listwise alpha and n, r.drop and
+    alpha-if-dropped to 1e-6 relative; omega total against psych's value within 0.002.
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    Psychometrika, 16(3), 297-334. doi:10.1007/BF02310555
+
+    Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference for
+    coefficient alpha. Applied Psychological Measurement, 11(1), 93-103.
+    doi:10.1177/014662168701100107
+
+    McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum.
+
+    Revelle, W. (2022). psych: Procedures for psychological, psychometric, and
+    personality research (R package version 2.2.9).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [4, 3, 3, 1, 5, 5, 3, 3, 3, 2],
+    ...                    "b": [3, 2, 2, 1, 3, 4, 3, 3, 2, 4],
+    ...                    "c": [3, 3, 3, 5, 3, 1, 3, 2, 3, 5],
+    ...                    "d": [2, 2, 3, 2, 3, 5, 3, 5, 4, None]})
+    >>> res = reliability(df, ["a", "b", "c", "d"], reverse=["c"], min=1, max=5)
+    >>> round(res.alpha, 4), round(res.alpha_std, 4), round(res.omega, 4), res.n
+    (0.825, 0.8248, 0.8308, 10)
+    >>> [round(v, 4) for v in res.alpha_ci]
+    [0.5396, 0.9512]
+    >>> res.items[["item", "reversed", "n", "r_drop", "alpha_if_dropped"]].round(4)
+      item  reversed   n  r_drop  alpha_if_dropped
+    0    a     False  10  0.6706            0.7704
+    1    b     False  10  0.5570            0.8201
+    2    c      True  10  0.7725            0.7191
+    3    d     False   9  0.6183            0.7948
+    >>> # R: psych::alpha(df, keys = "c")  (psych infers min/max from the data; here declared)
+    """
+    check_dataframe(data)
+    check_option(missing, "missing", ("pairwise", "listwise"))
+    conf = check_fraction(conf, "conf")
+    sid, cols, rev, lo, hi = _resolve(data, items, scale, reverse, min, max)
+    context = f"scale {sid!r}" if sid else "reliability"
+    k = len(cols)
+    if k < 2:
+        raise ModelError(f"reliability needs at least 2 items; got {cols}")
+    x = checked_matrix(data, cols, lo, hi, context=context)
+    if rev:
+        idx = [cols.index(i) for i in rev]
+        x[:, idx] = (lo + hi) - x[:, idx]
+    answered = ~np.isnan(x)
+    complete = answered.all(axis=1)
+    n_complete = int(complete.sum())
+    if missing == "listwise":
+        x = x[complete]
+        n = n_complete
+    else:
+        keep = answered.any(axis=1)
+        n = int(keep.sum())
+        if n < len(keep):
+            x = x[keep]
+    if n < 2:
+        raise ModelError(f"reliability needs at least 2 respondents with answers ({missing}); got {n}")
+
+    mom = _Moments(x)
+    c, pairs = mom.cov, mom.pairs
+    var = np.diag(c)
+    bad = [cols[i] for i in range(k) if not np.isfinite(var[i]) or var[i] <= 0]
+    if bad:
+        raise ModelError(f"items without variance (all answers equal or fewer than 2 answers): {bad} ({context}); drop them")
+    if not np.isfinite(c).all():
+        i, j = np.argwhere(~np.isfinite(c))[0]
+        raise ModelError(
+            f"items {cols[i]!r} and {cols[j]!r} are answered together by {pairs[i, j]} respondents; "
+            f"a covariance needs at least 2 ({context}); use fewer items or more data"
+        )
+    sd = np.sqrt(var)
+    r = c / np.outer(sd, sd)
+    alpha = _alpha_raw(c)
+    alpha_std = _alpha_std(r)
+    alpha_drop, r_drop = _drop_one(c)
+    alpha_std_drop, _ = _drop_one(r)
+
+    # item-total correlation with the mean of answered items (psych raw.r), pairwise
+    r_total = mom.item_total_r()
+    n_i = mom.n_i
+    item_mean = mom.mean
+    item_sd = np.sqrt(mom.ss / (n_i - 1))
+
+    omega = np.nan
+    loadings = np.full(k, np.nan)
+    if k >= 3:
+        loadings = one_factor_minres(r)
+        h2 = loadings**2
+        heywood = np.abs(loadings) >= _MAX_LOADING - 1e-8
+        if heywood.any():
+            warnings.warn(
+                f"one-factor model has a Heywood case (communality bounded at 0.995) for "
+                f"{[cols[i] for i in np.nonzero(heywood)[0]]} ({context}); omega total is not trustworthy",
+                StudylibWarning,
+                stacklevel=2,
+            )
+        omega = float(1 - (1 - h2).sum() / r.sum())
+
+    table = pd.DataFrame(
+        {
+            "item": cols,
+            "reversed": [c_ in set(rev) for c_ in cols],
+            "n": n_i.astype(np.int64),
+            "mean": item_mean,
+            "sd": item_sd,
+            "r_total": r_total,
+            "r_drop": r_drop,
+            "alpha_if_dropped": alpha_drop,
+            "alpha_std_if_dropped": alpha_std_drop,
+            "loading": loadings,
+        },
+        columns=_ITEM_COLUMNS,
+    )
+    return ReliabilityResult(
+        alpha=alpha,
+        alpha_ci=_feldt_ci(alpha, n, k, conf),
+        alpha_std=alpha_std,
+        omega=omega,
+        n=n,
+        n_complete=n_complete,
+        items=table,
+        missing=missing,
+        conf=conf,
+        scale=sid,
+    )

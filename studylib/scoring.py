@@ -1,0 +1,220 @@
+"""Scale scores from item answers: reverse keying, mean or sum, minimum-answered rule.
+
+Reverse keys are computed from each scale's *declared* ``min`` and ``max``
+(``max + min - x``), never from the values seen in the data. A respondent gets a score
+only when at least ``min_valid_items`` items are answered; otherwise the score is NaN.
+Missing answers are never imputed. The data passed in are never modified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validation import check_columns, check_dataframe, check_numeric, check_range
+from .errors import ColumnError, DataError
+from .questionnaires import Scale, as_scales
+
+__all__ = ["reverse_items", "score", "score_scales", "item_matrix", "checked_matrix"]
+
+
+def item_matrix(data: pd.DataFrame, scale: Scale, *, context: str | None = None) -> np.ndarray:
+    """Checked answers to ``scale.items`` as a float array (NaN = missing), not reversed.
+
+    Raises :class:`ColumnError` for absent or duplicated item columns and
+    :class:`DataError` (naming column, rows and values) for non-numeric answers or answers
+    outside ``scale.min..scale.max``.
+    """
+    return checked_matrix(data, scale.items, scale.min, scale.max, context=context or f"scale {scale.id!r}")
+
+
+def checked_matrix(
+    data: pd.DataFrame,
+    items: Sequence[str],
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    context: str | None = None,
+) -> np.ndarray:
+    """Answers to ``items`` as a new float array (NaN = missing) after column, type and
+    (when ``low``/``high`` are given) range checks. ``data`` is never modified."""
+    check_dataframe(data)
+    items = check_columns(data, list(items), context=context)
+    dup = [c for c in items if not isinstance(data.columns.get_loc(c), int | np.integer)]
+    if dup:
+        raise ColumnError(f"item columns that occur more than once in data: {dup}{_ctx(context)}")
+    block = data[items]
+    if not all(pd.api.types.is_numeric_dtype(block[c]) and not pd.api.types.is_bool_dtype(block[c]) for c in items):
+        check_numeric(data, items, context=context)  # raises naming column, row and value
+        block = block.apply(pd.to_numeric, errors="coerce")
+    x = block.to_numpy(dtype=float, na_value=np.nan, copy=True)  # never a view of data
+    if low is not None and high is not None:
+        with np.errstate(invalid="ignore"):
+            bad = (x < low) | (x > high) | np.isinf(x)
+        if bad.any():
+            check_range(data, items, low, high, context=context)  # raises with details
+    elif np.isinf(x).any():
+        j = int(np.nonzero(np.isinf(x).any(axis=0))[0][0])
+        rows = data.index[np.isinf(x[:, j])]
+        raise DataError(f"column {items[j]!r} has infinite values in rows {list(rows[:5])}{_ctx(context)}")
+    return x
+
+
+def _ctx(context: str | None) -> str:
+    return f" ({context})" if context else ""
+
+
+def _reverse_in_place(x: np.ndarray, scale: Scale) -> np.ndarray:
+    if scale.reverse:
+        idx = [scale.items.index(i) for i in scale.reverse]
+        x[:, idx] = (scale.max + scale.min) - x[:, idx]
+    return x
+
+
+def reverse_items(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
+    """The scale's item answers with reverse-keyed items recoded as ``max + min - x``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent; must contain every item of ``scale``.
+    scale : Scale
+        Items, reverse keys and the declared response range.
+
+    Returns
+    -------
+    DataFrame
+        The item columns only (in ``scale.items`` order, float, NaN kept), same index as
+        ``data``. ``data`` itself is not modified.
+
+    Raises
+    ------
+    ColumnError
+        An item column is missing.
+    DataError
+        Non-numeric answers or answers outside ``scale.min..scale.max``.
+
+    Examples
+    --------
+    >>> s = Scale.from_dict({"id": "x", "items": ["a", "b"], "reverse": ["b"], "min": 1, "max": 5})
+    >>> reverse_items(pd.DataFrame({"a": [1, 2], "b": [1, None]}), s)
+         a    b
+    0  1.0  5.0
+    1  2.0  NaN
+    """
+    x = _reverse_in_place(item_matrix(data, scale), scale)
+    return pd.DataFrame(x, index=data.index, columns=list(scale.items))
+
+
+def _score_matrix(x: np.ndarray, scale: Scale) -> tuple[np.ndarray, np.ndarray]:
+    answered = ~np.isnan(x)
+    n = answered.sum(axis=1)
+    total = np.where(answered, x, 0.0).sum(axis=1)
+    ok = n >= scale.min_valid_items
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = total / n if scale.score == "mean" else total
+    return np.where(ok, value, np.nan), n
+
+
+def score(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
+    """Score one scale for every respondent.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent with the scale's item columns (other columns ignored).
+    scale : Scale
+        From :func:`studylib.load_scale` or :meth:`Scale.from_dict`.
+
+    Returns
+    -------
+    DataFrame
+        Index = ``data.index``; columns
+
+        - ``score`` (float): mean or sum of the answered items after reverse keying;
+          NaN when fewer than ``scale.min_valid_items`` items are answered;
+        - ``n_answered`` (int): number of answered items.
+
+        ``attrs`` records the scale id and the rule applied.
+
+    Raises
+    ------
+    ColumnError, DataError
+        As in :func:`reverse_items`.
+
+    Notes
+    -----
+    .. math:: \\text{score}_i = \\frac{1}{n_i}\\sum_{j \\in A_i} x^*_{ij}, \\quad
+              x^*_{ij} = \\begin{cases}\\max + \\min - x_{ij} & j \\text{ reverse-keyed}\\\\
+              x_{ij} & \\text{otherwise}\\end{cases}
+
+    where :math:`A_i` are the items respondent *i* answered and :math:`n_i = |A_i|`; the
+    score is missing if :math:`n_i <` ``min_valid_items``. A ``sum`` scale requires all
+    items (see :meth:`Scale.from_dict`). Nothing is imputed.
+
+    Examples
+    --------
+    >>> s = Scale.from_dict({"id": "x", "items": ["a", "b", "c"], "reverse": ["c"],
+    ...                      "min": 1, "max": 7, "min_valid_items": 2})
+    >>> df = pd.DataFrame({"a": [7, 4, 1], "b": [6, None, None], "c": [1, 4, None]})
+    >>> score(df, s)
+          score  n_answered
+    0  6.666667           3
+    1  4.000000           2
+    2       NaN           1
+    >>> # R: psych::scoreItems(keys, df, min = 1, max = 7) gives the means of answered items
+    """
+    x = _reverse_in_place(item_matrix(data, scale), scale)
+    value, n = _score_matrix(x, scale)
+    out = pd.DataFrame({"score": value, "n_answered": n.astype(np.int64)}, index=data.index)
+    out.attrs.update(
+        {"scale": scale.id, "score": scale.score, "min_valid_items": scale.min_valid_items, "n_items": len(scale.items)}
+    )
+    return out
+
+
+def score_scales(data: pd.DataFrame, scales: Any) -> pd.DataFrame:
+    """Score several scales at once.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    scales : Scale, str, mapping or list of these
+        Scales, scale ids (loaded with :func:`studylib.load_scale`) or the dict returned by
+        :func:`studylib.load_questionnaires` (its single-item sets are an error: they
+        have no score; pass the scales you want, e.g. ``[qs["psr"], qs["pk"]]``).
+
+    Returns
+    -------
+    DataFrame
+        Index = ``data.index``; for each scale, in the order given, the columns ``<id>``
+        (the score, float) and ``<id>_n_answered`` (int).
+
+    Raises
+    ------
+    SpecError
+        Unknown scale id, a single-item set, or the same scale twice.
+    ColumnError, DataError
+        As in :func:`score`.
+
+    Examples
+    --------
+    >>> a = Scale.from_dict({"id": "a", "items": ["a1", "a2"], "min": 1, "max": 5})
+    >>> b = Scale.from_dict({"id": "b", "items": ["b1", "-b2"], "min": 0, "max": 10, "score": "sum"})
+    >>> df = pd.DataFrame({"a1": [1, 5], "a2": [2, 4], "b1": [10, 0], "b2": [0, 10]})
+    >>> score_scales(df, [a, b])
+         a  a_n_answered     b  b_n_answered
+    0  1.5             2  20.0             2
+    1  4.5             2   0.0             2
+    """
+    check_dataframe(data)
+    cols: dict[str, Any] = {}
+    for s in as_scales(scales):
+        res = score(data, s)
+        cols[s.id] = res["score"]
+        cols[f"{s.id}_n_answered"] = res["n_answered"]
+    return pd.DataFrame(cols, index=data.index)

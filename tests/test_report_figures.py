@@ -1,0 +1,74 @@
+"""Tests of studylib.report.figures and studylib.cell_summary."""
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from scipy import stats
+
+from studylib import cell_summary
+from studylib.errors import ColumnError, OptionError
+from studylib.report.figures import interaction_plot
+
+matplotlib.use("Agg")  # non-interactive backend for tests
+
+
+@pytest.fixture(scope="module")
+def study():
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({
+        "valence": np.tile(["negative", "positive"], 30),
+        "response": np.repeat(["none", "like", "reply"], 20),
+    })
+    df["psr"] = rng.normal(4, 1, 60) + (df["valence"] == "positive") * (df["response"] == "none")
+    df["response"] = pd.Categorical(df["response"], categories=["none", "like", "reply"])
+    return df
+
+
+def test_cell_summary_matches_scipy(study):
+    out = cell_summary(study, "psr", ["valence", "response"], conf=0.9)
+    assert list(out.columns) == ["valence", "response", "n", "mean", "sd", "se", "ci_low", "ci_high"]
+    assert list(out["response"][:3]) == ["none", "like", "reply"]  # category order, first factor slowest
+    for row in out.itertuples():
+        y = study.loc[(study["valence"] == row.valence) & (study["response"] == row.response), "psr"]
+        lo, hi = stats.t.interval(0.9, len(y) - 1, loc=y.mean(), scale=stats.sem(y))
+        assert_allclose([row.mean, row.sd, row.ci_low, row.ci_high], [y.mean(), y.std(), lo, hi], rtol=1e-10)
+        assert row.n == len(y)
+
+
+def test_interaction_plot_draws_cell_means_and_cis(study):
+    ax = interaction_plot(study, "psr", x="response", trace="valence")
+    try:
+        cells = cell_summary(study, "psr", ["valence", "response"])
+        assert [c.get_label() for c in ax.containers] == ["negative", "positive"]
+        lines = [c.lines[0] for c in ax.containers]
+        for ln, level in zip(lines, ["negative", "positive"], strict=True):
+            expected = cells[cells["valence"] == level]["mean"].to_numpy()
+            assert_allclose(ln.get_ydata(), expected, rtol=1e-12)
+        # error bars: one vertical segment per cell, from ci_low to ci_high
+        segs = np.concatenate([c.get_segments() for c in ax.collections])
+        spans = sorted((s[0][1], s[1][1]) for s in segs)
+        assert_allclose(spans, sorted(zip(cells["ci_low"], cells["ci_high"], strict=True)), rtol=1e-12)
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["none", "like", "reply"]
+        assert ax.get_xlabel() == "response" and "95% CI" in ax.get_ylabel()
+    finally:
+        plt.close(ax.figure)
+
+
+def test_interaction_plot_on_given_axes_without_ci(study):
+    fig, axes = plt.subplots(1, 2)
+    try:
+        out = interaction_plot(study, "psr", x="valence", trace="response", ci=None, ax=axes[1])
+        assert out is axes[1] and not out.collections
+        assert len(out.get_legend().get_texts()) == 3
+    finally:
+        plt.close(fig)
+
+
+def test_interaction_plot_bad_input(study):
+    with pytest.raises(ColumnError, match=r"columns not in data: \['mood'\]"):
+        interaction_plot(study, "psr", x="mood", trace="valence")
+    with pytest.raises(OptionError, match="ci must be a number strictly between 0 and 1"):
+        interaction_plot(study, "psr", x="response", trace="valence", ci=95)
