@@ -103,7 +103,7 @@ def _scale_list(rule: ExclusionRule, scale_map: Mapping[str, Any]) -> list[Any]:
     missing = [s for s in rule.params["scales"] if s not in scale_map]
     if missing:
         raise SpecError(f"exclusion rule {rule.rule!r} names scales {missing} that are not defined; "
-                        "pass scales= (ids -> ScaleSpec or studylib.questionnaires.Scale)")
+                        "pass scales= (studylib.questionnaires.Scale objects, by id)")
     return [scale_map[s] for s in rule.params["scales"]]
 
 
@@ -155,7 +155,7 @@ def apply_exclusions(
         ``{"rule": "age_range", "column": "age", "min": 18, "max": 30}``.
     scales : mapping or list, optional
         Scales for ``straight_lining``/``incomplete`` (objects with ``items`` and
-        ``min_valid_items``, e.g. ScaleSpec or studylib.questionnaires.Scale), by id.
+        ``min_valid_items``, e.g. studylib.questionnaires.Scale), by id.
     factors : sequence of str, default ("valence", "response")
         Columns that define the design cells counted in the log.
 

@@ -9,7 +9,8 @@ from scipy import stats
 
 from studylib import apply_exclusions, load_study, manipulation_checks
 from studylib.errors import ColumnError, DataError, InputTypeError, SpecError, StudylibWarning
-from studylib.study import ExclusionRule, ScaleSpec
+from studylib.questionnaires import Scale
+from studylib.study import ExclusionRule
 
 STUDY = load_study()
 ITEMS = list(STUDY.scale_items)
@@ -94,7 +95,7 @@ def test_speeder_uses_the_median_of_all_rows_read():
 
 
 def test_straight_lining_needs_two_answers_and_uses_raw_items():
-    scale = ScaleSpec("s", ("a", "b", "c"), ("c",), 1, 7, "mean", 1)
+    scale = Scale.from_dict({"id": "s", "items": ["a", "b", "-c"], "min": 1, "max": 7, "min_valid_items": 1})
     frame = pd.DataFrame({"valence": pd.Categorical(["negative"] * 4), "response": pd.Categorical(["none"] * 4),
                           "a": [3, 3, 5, np.nan], "b": [3, np.nan, 3, np.nan], "c": [3, np.nan, 5, 2]})
     _, log = apply_exclusions(frame, [ExclusionRule("straight_lining", {"scales": ["s"]})], scales=[scale])

@@ -261,10 +261,13 @@ def test_fuzz_random_csv_text(tmp_path, rows, sep):
         assert out.attrs["read_report"].n_rows == len(out)
 
 
-@_FUZZ
+_SMALL = simulate_study(n=24, seed=1)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fuzz_prepare_on_perturbed_exports(tmp_path, data):
-    frame = simulate_study(n=24, seed=1)
+    frame = _SMALL.copy()
     col = data.draw(st.sampled_from(list(frame.columns)))
     row = data.draw(st.integers(0, len(frame) - 1))
     value = data.draw(st.one_of(st.none(), st.integers(-5, 12), _cell, st.floats(allow_nan=True)))

@@ -9,11 +9,15 @@ import yaml
 
 from studylib import load_study, prepare, read_data
 from studylib.errors import SpecError
-from studylib.paths import STUDY_CONFIG, SYNTHETIC
+from studylib.paths import QUESTIONNAIRES, STUDY_CONFIG, SYNTHETIC
+from studylib.questionnaires import load_scale
 from studylib.simulate import simulate_study
 from studylib.study import Study
 
 BASE = yaml.safe_load(STUDY_CONFIG.read_text())
+BASE["questionnaires"] = str(QUESTIONNAIRES)  # the copies are written to tmp_path
+INLINE = {sid: {k: v for k, v in load_scale(sid).to_dict().items() if k in ("items", "reverse", "min", "max", "min_valid_items")}
+          for sid in BASE["scales"]}
 
 
 def test_shipped_configuration():
@@ -49,6 +53,7 @@ def test_to_dict_round_trip():
 
 def _bad(tmp_path, edit):
     d = copy.deepcopy(BASE)
+    d["scales"] = copy.deepcopy(INLINE)  # scales defined in the study file itself
     edit(d)
     path = tmp_path / "mystudy.yaml"
     path.write_text(yaml.safe_dump(d, sort_keys=False))
@@ -60,16 +65,16 @@ def _bad(tmp_path, edit):
     [
         (lambda d: d["scales"]["psr"].pop("max"), r"field 'scales.psr.max' is missing \(always declare min and max\)"),
         (lambda d: d.pop("design"), r"field 'design' is missing"),
-        (lambda d: d["scales"]["pk"].update(reverse=["pk_09"]), r"field 'scales.pk.reverse' names items not in the scale: \['pk_09'\]"),
-        (lambda d: d["scales"]["pk"].update(items=["pk_01", "pk_99"]), r"field 'scales.pk.items' names items that no export column maps to: \['pk_99'\]"),
+        (lambda d: d["scales"]["pk"].update(reverse=["pk_09"]), r"field 'scales.pk' \(scale 'pk'\): field 'reverse\[0\]': 'pk_09' is not one of the items"),
+        (lambda d: d["scales"]["pk"].update(items=["pk_01", "pk_99"], reverse=[], min_valid_items=2), r"field 'scales.pk.items' names items that no export column maps to: \['pk_99'\]"),
         (lambda d: d["exclusions"].append({"rule": "too_fast"}), r"field 'exclusions\[6\].rule' must be one of \['attention_check'"),
         (lambda d: d["exclusions"][1].pop("fraction_of_median"), r"field 'exclusions\[1\].fraction_of_median' is missing \(rule 'speeder'\)"),
         (lambda d: d["exclusions"][1].update(fraction_of_median=2), r"must lie strictly between 0 and 1; got 2"),
         (lambda d: d["exclusions"][2].update(scales=["nfc"]), r"field 'exclusions\[2\].scales' names scales not in 'scales': \['nfc'\]"),
         (lambda d: d["exclusions"][0].update(colour="red"), r"has unknown parameters \['colour'\] for rule 'attention_check'"),
         (lambda d: d["design"]["response"]["levels"].update(reply=["Like", 3]), r"field 'design.response.levels.reply' label/code 'Like' also marks level 'like'"),
-        (lambda d: d["scales"]["psr"].update(min=7), r"field 'scales.psr.max' must exceed min"),
-        (lambda d: d["scales"]["psr"].update(min_valid_items=9), r"field 'scales.psr.min_valid_items' must be a whole number in 1..8; got 9"),
+        (lambda d: d["scales"]["psr"].update(min=7), r"field 'scales.psr' \(scale 'psr'\): field 'max': must be greater than min"),
+        (lambda d: d["scales"]["psr"].update(min_valid_items=9), r"field 'scales.psr' \(scale 'psr'\): field 'min_valid_items': must be a whole number from 1 to 8"),
         (lambda d: d["models"]["model83"].pop("y"), r"field 'models.model83.y' is missing \(process model\)"),
         (lambda d: d.update(colour="red"), r"unknown fields \['colour'\]"),
         (lambda d: d["columns"].update(Q9="valence"), r"field 'columns' maps export columns to reserved names \['valence'\]"),
@@ -79,8 +84,36 @@ def _bad(tmp_path, edit):
 )
 def test_schema_errors_name_file_and_field(tmp_path, edit, pattern):
     path = _bad(tmp_path, edit)
-    with pytest.raises(SpecError, match=r"mystudy\.yaml: .*" + pattern):
+    with pytest.raises(SpecError, match=r"mystudy\.yaml[:,] .*" + pattern):
         load_study(path)
+
+
+def test_scales_by_id_and_inline_agree(tmp_path):
+    s = load_study()
+    assert s.questionnaires == QUESTIONNAIRES
+    assert s.scales == tuple(load_scale(sid) for sid in ("psr", "pk", "attitude"))
+    inline = _bad(tmp_path, lambda d: None)
+    assert tuple((x.items, x.reverse, x.min, x.max, x.min_valid_items) for x in load_study(inline).scales) == \
+        tuple((x.items, x.reverse, x.min, x.max, x.min_valid_items) for x in s.scales)
+    single = _bad(tmp_path, lambda d: d.update(scales=["demographics"]))
+    with pytest.raises(SpecError, match="field 'scales.demographics' names 'demographics', which is a set of single"):
+        load_study(single)
+    unknown = _bad(tmp_path, lambda d: d.update(scales=["nfc"]))
+    with pytest.raises(SpecError, match="no questionnaire 'nfc' in"):
+        load_study(unknown)
+
+
+def test_study_agrees_with_the_questionnaire_definitions():
+    """Ranges and the attention check's correct answer in study.yaml match questionnaires/."""
+    s = load_study()
+    singles = {i.id: i for q in ("manipulation_checks", "attention_check", "demographics", "follower_status")
+               for i in load_scale(q).items}
+    for item, (lo, hi) in s.ranges.items():
+        assert (singles[item].min, singles[item].max) == (lo, hi), item
+    attn = next(r for r in s.exclusions if r.rule == "attention_check")
+    assert singles[attn.params["column"]].correct == attn.params["correct"]
+    assert set(s.codes["mc_response"].values()) == set(singles["mc_response"].codes)
+    assert set(s.codes["gender"].values()) == set(singles["gender"].codes)
 
 
 def test_not_yaml_and_missing_file(tmp_path):

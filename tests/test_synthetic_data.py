@@ -2,8 +2,8 @@
 after exclusions and scoring it shows the directions of the thesis findings (DESIGN.md).
 
 The ANOVA and the model-83 indirect effects are computed here with statsmodels OLS (Type III
-with sum-to-zero coding; serial indirect effect as the product of OLS paths), so that the
-test does not depend on studylib.anova or studylib.process.
+with sum-to-zero coding; serial indirect effect as the product of OLS paths), independently
+of studylib.anova and studylib.process; one test then checks that those agree.
 """
 
 import numpy as np
@@ -12,7 +12,8 @@ import pytest
 import statsmodels.formula.api as smf
 from statsmodels.stats.anova import anova_lm
 
-from studylib import apply_exclusions, load_study, load_synthetic, manipulation_checks
+import studylib
+from studylib import apply_exclusions, load_study, load_synthetic, manipulation_checks, score_scales
 from studylib.datasets import list_datasets
 from studylib.paths import SYNTHETIC
 
@@ -34,7 +35,14 @@ def _score(data: pd.DataFrame) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def clean():
     kept, log = apply_exclusions(load_synthetic("prepared"), STUDY)
-    return _score(kept), log
+    return kept.join(score_scales(kept, STUDY.scales)), log
+
+
+def test_scores_equal_the_textbook_formula(clean):
+    data, _ = clean
+    mine = _score(data)
+    for s in STUDY.scales:
+        np.testing.assert_allclose(data[s.id], mine[s.id], rtol=1e-12)
 
 
 def test_csv_and_sav_hold_the_same_data():
@@ -76,6 +84,31 @@ def test_model83_serial_indirect_effect_directions(clean):
     assert indirect["reply"] < indirect["like"]  # and more so with replies
     # index of moderated mediation for reply vs none (a3 * d21 * b2) is negative
     assert a["x:w2"] * d21 * b2 < 0
+
+
+def _paths(data):
+    d = data.assign(x=(data["valence"] == "positive").astype(float),
+                    w1=(data["response"] == "like").astype(float),
+                    w2=(data["response"] == "reply").astype(float))
+    a = smf.ols("psr ~ x + w1 + w2 + x:w1 + x:w2", d).fit().params
+    d21 = smf.ols("pk ~ x + psr", d).fit().params["psr"]
+    b2 = smf.ols("attitude ~ x + psr + pk", d).fit().params["pk"]
+    return {"none": a["x"] * d21 * b2, "like": (a["x"] + a["x:w1"]) * d21 * b2,
+            "reply": (a["x"] + a["x:w2"]) * d21 * b2}
+
+
+def test_studylib_anova_and_process_agree_with_statsmodels(clean):
+    data, _ = clean
+    fit = smf.ols("psr ~ C(valence, Sum) * C(response, Sum)", data=data).fit()
+    f_sm = anova_lm(fit, typ=3).loc["C(valence, Sum):C(response, Sum)", "F"]
+    table = studylib.anova(data, "psr", ["valence", "response"])
+    assert table.set_index("term").loc["valence:response", "F"] == pytest.approx(f_sm, rel=1e-8)
+    res = studylib.process(data, model=83, x="valence", y="attitude", m=["psr", "pk"], w="response",
+                           boot=0)  # point estimates only
+    serial = res.indirect[res.indirect["path"] == "valence -> psr -> pk -> attitude"].set_index("w")
+    expected = _paths(data)
+    for level in ("none", "like", "reply"):
+        assert serial.loc[level, "effect"] == pytest.approx(expected[level], rel=1e-8)
 
 
 def test_cell_means_follow_the_pattern(clean):
