@@ -281,3 +281,19 @@ def test_fuzz_prepare_on_perturbed_exports(tmp_path, data):
         return
     assert len(out) == 24 and out["resp_id"].is_unique
     os.remove(path)
+
+
+def test_bad_sav_condition_code_names_the_value_and_leaves_the_file(raw, tmp_path):
+    frame = raw.copy()
+    frame["Valence"] = frame["Valence"].where(frame.index != 4, "Neutral comments")
+    study = load_study()
+    extra = type(study.factors[0])("valence", "Valence", ("negative", "positive", "neutral"),
+                                   {**study.factors[0].labels, "neutral": ("Neutral comments", 3)})
+    writer_study = type(study)(**{**study.__dict__, "factors": (extra, study.factors[1])})
+    path = write_data(frame, tmp_path / "bad.sav", study=writer_study)
+    before = _snapshot(path)
+    data = read_data(path, study=STUDY)
+    assert data["Valence"].cat.categories.tolist() == ["Negative comments", "Positive comments", "Neutral comments"]
+    with pytest.raises(DataError, match=r"column 'Valence' \(factor 'valence'\) .* in rows 4 \(value 'Neutral comments'\)"):
+        prepare(data, STUDY)
+    assert _unchanged(path, before)
