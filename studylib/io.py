@@ -226,6 +226,7 @@ def read_data(path: str | Path, *, study: Study | None = None, encoding: str = "
     >>> from studylib import read_data, load_study
     >>> from studylib.paths import SYNTHETIC
     >>> raw = read_data(SYNTHETIC / "influencer_study.csv", study=load_study())
+    >>> # R: readr::read_csv(f); qualtRics::read_survey(f); haven::read_sav(f)
     >>> raw.shape
     (310, 33)
     >>> print(raw.attrs["read_report"].summary())

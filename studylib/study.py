@@ -384,6 +384,7 @@ def load_study(path: str | Path | None = None) -> Study:
     --------
     >>> from studylib import load_study
     >>> study = load_study()
+    >>> # R: yaml::read_yaml("analyses/study.yaml")
     >>> [f.name for f in study.factors], study.factor("response").levels
     (['valence', 'response'], ('none', 'like', 'reply'))
     >>> study.scale("psr").reverse, study.scale("psr").min_valid_items
