@@ -8,7 +8,7 @@ multicategorical moderator) with a fast bootstrap, simulate studies and plan the
 from __future__ import annotations
 
 from ._version import __version__
-from .anova import anova
+from .anova import FactorialDesign, anova, eta2_partial_ci
 from .assumptions import levene, robust_anova, shapiro_residuals
 from .cleaning import ExclusionLog, ManipulationChecks, apply_exclusions, manipulation_checks
 from .datasets import list_datasets, load_synthetic
@@ -35,6 +35,8 @@ from .study import Study, load_study
 __all__ = [
     "__version__",
     "anova",
+    "FactorialDesign",
+    "eta2_partial_ci",
     "cell_summary",
     "levene",
     "robust_anova",

@@ -207,8 +207,7 @@ def prepare(
         if isinstance(s.dtype, pd.CategoricalDtype):
             code = kept.cat.codes.to_numpy().astype(np.intp)
         else:
-            lookup = {v: i for i, v in enumerate(lv)}
-            code = np.array([lookup[_plain(v)] for v in kept.tolist()], dtype=np.intp)
+            code = pd.Categorical(kept, categories=list(lv)).codes.astype(np.intp)
         levels.append(lv)
         codes[:, j] = code
 

@@ -15,11 +15,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from ._factorial import design_matrix, factor_terms, prepare, term_name
 from ._validation import check_fraction, check_option
-from .errors import InputTypeError, ModelError
+from .errors import DataError, InputTypeError, ModelError
 
 __all__ = ["anova", "AnovaArrays", "FactorialDesign", "eta2_partial_ci", "ANOVA_COLUMNS"]
 
@@ -97,6 +97,8 @@ class FactorialDesign:
     ('a', 'b', 'a:b')
     >>> fit.F
     array([102.4,  48.4,   6.4])
+    >>> # from a DataFrame with Categorical factors: codes = df[["valence", "response"]]
+    >>> # .apply(lambda s: s.cat.codes).to_numpy()
     >>> Y = np.column_stack([y, 2 * y, y[::-1]])   # many outcomes at once (simulations)
     >>> FactorialDesign(codes).fit(Y).F.shape      # (terms, outcomes)
     (3, 3)
@@ -126,6 +128,8 @@ class FactorialDesign:
             raise ModelError("codes must lie in 0 .. n_levels - 1")
         if factors is None:
             factors = [chr(ord("A") + j) for j in range(k)]
+        if len(factors) != k:
+            raise InputTypeError(f"factors must name the {k} columns of codes; got {list(factors)}")
         self.factors = tuple(factors)
         self.n_levels = n_levels
         self.ss_type = ss_type
@@ -162,6 +166,8 @@ class FactorialDesign:
         y = np.asarray(y, dtype=float)
         if y.shape[0] != self.n or y.ndim > 2:
             raise InputTypeError(f"y must have shape ({self.n},) or ({self.n}, m); got {y.shape}")
+        if not np.all(np.isfinite(y)):
+            raise DataError("y has missing or infinite values; drop those rows before building the design")
         resid = y - self._q_full @ (self._q_full.T @ y)
         ss_resid = np.sum(resid**2, axis=0)
         ss = np.stack([np.sum((w.T @ y) ** 2, axis=0) for w in self._bases])
@@ -217,7 +223,7 @@ def eta2_partial_ci(F: float, df: float, df_resid: float, *, conf: float = 0.90)
 
     def limit(target: float) -> float:
         def f(lam: float) -> float:
-            return stats.ncf.cdf(F, df, df_resid, lam) - target if lam > 0 else stats.f.cdf(F, df, df_resid) - target
+            return special.ncfdtr(df, df_resid, lam, F) - target
 
         if f(0.0) <= 0:
             return 0.0

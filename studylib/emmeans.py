@@ -398,6 +398,7 @@ def pairwise(
     0     like  negative - positive      1.25  5.1755  0.0021
     1     none  negative - positive     -1.40 -5.7966  0.0012
     2    reply  negative - positive      2.35  9.7299  0.0001
+    >>> # R: fit <- lm(psr ~ valence * response, df)
     >>> # R: emmeans::emmeans(fit, pairwise ~ valence | response, adjust = "tukey")
     """
     conf = check_fraction(conf, "conf")

@@ -139,6 +139,21 @@ def test_effect_size_formulas(kidney):
 
 # --- confidence interval of partial eta squared ------------------------------------------
 
+# Published worked examples of 90% CIs for partial eta squared: Smithson (2001, Educational
+# and Psychological Measurement 61(4), 605-632) and Fidler & Thompson (2001, same journal,
+# 575-604), as used in R apaTables' test suite (values rounded to 4 decimals; 3 for one)
+@pytest.mark.parametrize(
+    "F, df1, df2, low, high",
+    [(6.0, 1, 42, 0.0117, 0.2801), (2.65, 6, 42, 0.0174, 0.3577), (2.50, 6, 42, 0.009, 0.3455),
+     (1.5, 1, 16, 0.0, 0.3167), (4.00, 3, 16, 0.0357, 0.5671), (1.5, 3, 16, 0.0, 0.3778)],
+)
+def test_eta2_partial_ci_matches_published_examples(F, df1, df2, low, high):
+    ci = eta2_partial_ci(F, df1, df2, conf=0.90)
+    digits_low = 3 if low == 0.009 else 4
+    assert_allclose(ci[0], low, atol=0.5 * 10.0**-digits_low)
+    assert_allclose(ci[1], high, atol=5e-5)
+
+
 @pytest.mark.parametrize("F, df1, df2", [(15.572, 1, 54), (4.107, 2, 54), (12.43, 2, 51), (2.5, 3, 100)])
 @pytest.mark.parametrize("conf", [0.90, 0.95])
 def test_eta2_partial_ci_inverts_noncentral_f(F, df1, df2, conf):
@@ -271,6 +286,10 @@ def test_fast_path_rejects_bad_designs():
         FactorialDesign(np.array([[0.5, 1.0]]))
     with pytest.raises(OptionError, match="ss_type must be one of 1, 2, 3; got 4"):
         FactorialDesign(np.array([[0], [1], [0], [1]]), ss_type=4)
+    with pytest.raises(InputTypeError, match="factors must name the 1 columns of codes"):
+        FactorialDesign(np.array([0, 1, 0, 1]), factors=["a", "b"])
+    with pytest.raises(DataError, match="y has missing or infinite values"):
+        FactorialDesign(np.array([0, 1, 0, 1])).fit([1.0, np.nan, 2.0, 3.0])
 
 
 # --- bad input ---------------------------------------------------------------------------

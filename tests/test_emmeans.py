@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import stats
 from statsmodels.stats.multicomp import pairwise_tukeyhsd
@@ -181,3 +183,51 @@ def test_bad_arguments(study):
         pairwise(study, "psr", ["valence", "response"], effect="valence", adjust="sidak")
     with pytest.raises(OptionError, match="conf must be a number strictly between 0 and 1"):
         emmeans(study, "psr", "valence", conf=95)
+
+
+def test_one_factor_simple_effect_is_the_omnibus_test(study):
+    from studylib import anova
+
+    one = simple_effects(study, "psr", ["response"], effect="response")
+    omni = anova(study, "psr", "response")
+    assert len(one) == 1 and list(one.columns[:2]) == ["term", "ss"]
+    assert_allclose([one["F"][0], one["p"][0], one["ss"][0]], [omni["F"][0], omni["p"][0], omni["ss"][0]], rtol=1e-10)
+
+
+def test_level_order_only_reorders_rows(study):
+    flipped = study.assign(response=study["response"].cat.reorder_categories(B_LEVELS[::-1]))
+    a = emmeans(study, "psr", ["valence", "response"], specs="response").set_index("response")
+    b = emmeans(flipped, "psr", ["valence", "response"], specs="response").set_index("response")
+    assert list(b.index) == B_LEVELS[::-1]
+    assert_allclose(a.loc[B_LEVELS, ["estimate", "se"]], b.loc[B_LEVELS, ["estimate", "se"]], rtol=1e-12)
+    pa = pairwise(study, "psr", ["valence", "response"], effect="response", adjust="tukey")
+    pb = pairwise(flipped, "psr", ["valence", "response"], effect="response", adjust="tukey")
+    # reversed level order reverses each contrast's sign; adjusted p-values are unchanged
+    key_a = {frozenset((r.level1, r.level2)): r for r in pa.itertuples()}
+    for r in pb.itertuples():
+        ref = key_a[frozenset((r.level1, r.level2))]
+        assert_allclose([r.estimate, r.p_adj], [-ref.estimate, ref.p_adj], rtol=1e-9)
+
+
+@st.composite
+def _cells(draw):
+    counts = draw(st.lists(st.integers(1, 5), min_size=6, max_size=6))
+    counts[draw(st.integers(0, 5))] += 1
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    a = np.repeat(np.tile(A_LEVELS, 3), counts)
+    b = np.repeat(np.repeat(B_LEVELS, 2), counts)
+    return pd.DataFrame({"valence": a, "response": b, "psr": rng.normal(size=a.size)})
+
+
+@settings(max_examples=30, deadline=None)
+@given(_cells())
+def test_contrasts_are_differences_of_marginal_means(df):
+    emm = emmeans(df, "psr", ["valence", "response"]).set_index(["valence", "response"])["estimate"]
+    pw = pairwise(df, "psr", ["valence", "response"], effect="response", by="valence", adjust="none")
+    for r in pw.itertuples():
+        diff = emm[(r.valence, r.level1)] - emm[(r.valence, r.level2)]
+        assert_allclose(r.estimate, diff, rtol=1e-9, atol=1e-12)
+    se = simple_effects(df, "psr", ["valence", "response"], effect="valence")
+    two = pairwise(df, "psr", ["valence", "response"], effect="valence", by="response", adjust="none")
+    assert_allclose(se["F"], two["t"] ** 2, rtol=1e-8, atol=1e-12)

@@ -69,7 +69,9 @@ def interaction_plot(
     >>> ax = interaction_plot(df, "psr", x="response", trace="valence")
     >>> [t.get_text() for t in ax.get_xticklabels()], ax.get_legend().get_title().get_text()
     (['like', 'none', 'reply'], 'valence')
-    >>> # R: emmeans::emmip(fit, valence ~ response, CIs = TRUE)
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(ax.figure)
+    >>> # R: emmeans::emmip(lm(psr ~ valence * response, df), valence ~ response, CIs = TRUE)
     """
     if not isinstance(x, str) or not isinstance(trace, str):
         raise InputTypeError(f"x and trace must be column names (str); got {x!r}, {trace!r}")

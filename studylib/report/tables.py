@@ -99,6 +99,7 @@ def format_p(p: Any, *, digits: int = 3) -> str:
     --------
     >>> [format_p(v) for v in (0.0231, 0.00004, 0.05, 0.99996, float("nan"))]
     ['.023', '< .001', '.050', '> .999', '']
+    >>> # R: papaja::apa_p(c(0.0231, 0.00004, 0.05))
     """
     if _missing(p):
         return ""
@@ -323,20 +324,30 @@ def _check_str_table(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(cells, index=table.index, columns=list(table.columns))
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace("∞", "inf"))
+    except ValueError:
+        return False
+    return True
+
+
 def _numeric_like(values: Sequence[str]) -> bool:
+    """True if every non-empty cell is a number, ``< .001``-style p or ``[a, b]`` CI."""
     vals = [v.strip() for v in values if v.strip()]
     if not vals:
         return False
-    ok = 0
     for v in vals:
-        t = v.replace("< ", "").replace("> ", "").replace("[", "").replace("]", "").replace(",", "")
-        t = t.split()[0] if t.split() else t
-        try:
-            float(t.replace("−", "-"))
-            ok += 1
-        except ValueError:
-            pass
-    return ok == len(vals)
+        if v.startswith("[") and v.endswith("]"):
+            parts = v[1:-1].split(", ")
+            ok = len(parts) == 2 and all(_is_number(p) for p in parts)
+        elif v[:2] in ("< ", "> "):
+            ok = _is_number(v[2:])
+        else:
+            ok = _is_number(v)
+        if not ok:
+            return False
+    return True
 
 
 def to_markdown(table: pd.DataFrame, *, caption: str | None = None, note: str | None = None) -> str:
@@ -354,6 +365,7 @@ def to_markdown(table: pd.DataFrame, *, caption: str | None = None, note: str | 
     |:-----|-------:|
     | a    | < .001 |
     | b    |   .230 |
+    >>> # R: knitr::kable(x, format = "pipe")
     """
     table = _check_str_table(table)
     headers = [_md_escape(str(c)) for c in table.columns]
@@ -423,6 +435,7 @@ def to_latex(
     \bottomrule
     \end{tabular}
     \end{table}
+    >>> # R: knitr::kable(x, format = "latex", booktabs = TRUE)
     """
     table = _check_str_table(table)
     align = "".join("r" if _numeric_like(list(table[c])) else "l" for c in table.columns)
@@ -461,6 +474,7 @@ def to_html(
     <tr><td>a&lt;b</td><td class="num">&lt; .001</td></tr>
     </tbody>
     </table>
+    >>> # R: knitr::kable(x, format = "html")
     """
     table = _check_str_table(table)
     right = [_numeric_like(list(table[c])) for c in table.columns]
