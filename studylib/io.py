@@ -119,8 +119,14 @@ def _read_csv(path: Path, encoding: str) -> tuple[pd.DataFrame, str, dict[str, s
         head = list(itertools.islice(csv.reader(_io.StringIO(text), delimiter=sep), 3))
         header = [h.strip() for h in head[0]] if head else []
         qualtrics = len(head) == 3 and any(c.startswith('{"ImportId"') for c in head[2])
+        # older Qualtrics exports: one row of question texts, no ImportId row
+        legacy = not qualtrics and len(head) >= 2 and any(
+            h.strip() in ("ResponseId", "ResponseID") and i < len(head[1]) and head[1][i].strip() == "Response ID"
+            for i, h in enumerate(head[0]))
+        skip = [1, 2] if qualtrics else ([1] if legacy else None)
+        qualtrics = qualtrics or legacy
         frame = pd.read_csv(_io.StringIO(text), sep=sep, keep_default_na=False, na_values=[""],
-                            skip_blank_lines=True, engine="c", skiprows=[1, 2] if qualtrics else None)
+                            skip_blank_lines=True, engine="c", skiprows=skip)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError,
             OverflowError, IndexError) as exc:
         raise DataError(f"{path}: not a readable CSV file ({type(exc).__name__}: "

@@ -56,6 +56,17 @@ def test_qualtrics_csv_round_trip_keeps_question_text(raw, tmp_path):
     assert back.attrs["question_text"]["ATTN"] == QT["ATTN"]
 
 
+def test_legacy_qualtrics_csv_with_one_extra_row(raw, tmp_path):
+    path = write_data(raw, tmp_path / "q.csv", format="qualtrics_csv", question_text=QT)
+    lines = path.read_text().splitlines()
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_text("\n".join(lines[:2] + lines[3:]) + "\n")
+    back = read_data(legacy)
+    pd.testing.assert_frame_equal(back, raw)
+    assert back.attrs["read_report"].format == "qualtrics_csv"
+    assert back.attrs["question_text"]["ResponseId"] == "Response ID"
+
+
 def test_sav_round_trip_gives_the_same_values_and_labels(raw, tmp_path):
     path = write_data(raw, tmp_path / "s.sav", study=STUDY, question_text=QT)
     back = read_data(path)
