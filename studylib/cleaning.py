@@ -141,7 +141,7 @@ def apply_exclusions(
     study_or_rules: Study | Sequence[ExclusionRule | Mapping[str, Any]],
     *,
     scales: Mapping[str, Any] | Sequence[Any] | None = None,
-    factors: Sequence[str] = ("valence", "response"),
+    factors: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, ExclusionLog]:
     """Apply exclusion rules in order; return the kept rows and a log.
 
@@ -156,8 +156,9 @@ def apply_exclusions(
     scales : mapping or list, optional
         Scales for ``straight_lining``/``incomplete`` (objects with ``items`` and
         ``min_valid_items``, e.g. studylib.questionnaires.Scale), by id.
-    factors : sequence of str, default ("valence", "response")
-        Columns that define the design cells counted in the log.
+    factors : sequence of str, optional
+        Columns that define the design cells counted in the log; default the study's
+        factors, or ``("valence", "response")`` when rules are given without a study.
 
     Returns
     -------
@@ -213,6 +214,9 @@ def apply_exclusions(
     """
     check_dataframe(data)
     rules, scale_map = _rules_and_scales(study_or_rules, scales)
+    if factors is None:
+        factors = ([f.name for f in study_or_rules.factors] if isinstance(study_or_rules, Study)
+                   else ["valence", "response"])
     factors = check_columns(data, list(factors), context="design factors of the exclusion log")
     flags = pd.DataFrame(index=data.index)
     if "resp_id" in data.columns:

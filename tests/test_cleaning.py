@@ -182,3 +182,9 @@ def test_manipulation_check_errors(mc_data):
         manipulation_checks(mc_data, dont_remember="drop")
     summary = manipulation_checks(mc_data).summary()
     assert summary.startswith("Recalled response by condition: chi2(4) = ")
+
+
+def test_log_cells_follow_the_factors_asked_for(data):
+    _, log = apply_exclusions(data, STUDY, factors=["response"])
+    assert log.cells["response"].tolist() == ["none", "like", "reply"]
+    assert log.cells["n_before"].tolist() == [8, 6, 6] and log.cells["n_after"].sum() == 12
