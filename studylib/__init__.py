@@ -24,12 +24,15 @@ from .errors import (
     StudylibError,
     StudylibWarning,
 )
+from .findings import check_findings
 from .io import ReadReport, prepare, read_data, write_data
+from .pipeline import ReproduceResult, load_analysis_data, reproduce
 from .power import Model83Effects, PowerResult, power_anova, power_anova_analytic, power_model83
 from .process import ProcessResult, process
 from .questionnaires import ItemSet, Scale, load_questionnaires, load_scale
 from .reliability import ReliabilityResult, reliability
 from .scoring import reverse_items, score, score_scales
+from .session import colophon, session_info
 from .simulate import simulate_latent, simulate_study
 from .study import Study, load_study
 
@@ -78,6 +81,12 @@ __all__ = [
     "ManipulationChecks",
     "load_synthetic",
     "list_datasets",
+    "reproduce",
+    "ReproduceResult",
+    "load_analysis_data",
+    "check_findings",
+    "colophon",
+    "session_info",
     "Model83Effects",
     "PowerResult",
     "power_anova",

@@ -113,6 +113,7 @@ def prepare(raw: pd.DataFrame, study: Study) -> pd.DataFrame:
     >>> from studylib.simulate import simulate_study
     >>> raw = simulate_study(n=60, seed=3)
     >>> data = prepare(raw, load_study())
+    >>> # R: dplyr::rename(raw, ...) |> dplyr::mutate(valence = factor(Valence, ...))
     >>> data.columns[:6].tolist()
     ['resp_id', 'valence', 'response', 'duration_s', 'psr_01', 'psr_02']
     >>> data["response"].cat.categories.tolist()

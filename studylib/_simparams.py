@@ -157,10 +157,10 @@ def load_params(params: str | Path | Mapping[str, Any] | None = None) -> dict[st
         spec = design[factor]
         if not isinstance(spec, Mapping) or "column" not in spec or "levels" not in spec:
             raise _fail(source, f"design.{factor}", "needs 'column' and 'levels'")
-        if list(spec["levels"]) != list(levels):
+        if not isinstance(spec["levels"], Mapping) or set(spec["levels"]) != set(levels):
             raise _fail(source, f"design.{factor}.levels",
-                        f"must map the levels {list(levels)} (in this order) to export labels; "
-                        f"got {list(spec['levels'])}")
+                        f"must map each of the levels {list(levels)} to an export label; "
+                        f"got {spec['levels']!r}")
     check_latent(data["latent"], source)
     check_measurement(data["measurement"], source)
     for key in ("straight_liner_rate", "random_rate", "speeder_rate", "skipper_rate", "skip_prob"):

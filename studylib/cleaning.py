@@ -103,7 +103,7 @@ def _scale_list(rule: ExclusionRule, scale_map: Mapping[str, Any]) -> list[Any]:
     missing = [s for s in rule.params["scales"] if s not in scale_map]
     if missing:
         raise SpecError(f"exclusion rule {rule.rule!r} names scales {missing} that are not defined; "
-                        "pass scales= (ids -> ScaleSpec or studylib.questionnaires.Scale)")
+                        "pass scales= (studylib.questionnaires.Scale objects, by id)")
     return [scale_map[s] for s in rule.params["scales"]]
 
 
@@ -141,7 +141,7 @@ def apply_exclusions(
     study_or_rules: Study | Sequence[ExclusionRule | Mapping[str, Any]],
     *,
     scales: Mapping[str, Any] | Sequence[Any] | None = None,
-    factors: Sequence[str] = ("valence", "response"),
+    factors: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, ExclusionLog]:
     """Apply exclusion rules in order; return the kept rows and a log.
 
@@ -155,9 +155,10 @@ def apply_exclusions(
         ``{"rule": "age_range", "column": "age", "min": 18, "max": 30}``.
     scales : mapping or list, optional
         Scales for ``straight_lining``/``incomplete`` (objects with ``items`` and
-        ``min_valid_items``, e.g. ScaleSpec or studylib.questionnaires.Scale), by id.
-    factors : sequence of str, default ("valence", "response")
-        Columns that define the design cells counted in the log.
+        ``min_valid_items``, e.g. studylib.questionnaires.Scale), by id.
+    factors : sequence of str, optional
+        Columns that define the design cells counted in the log; default the study's
+        factors, or ``("valence", "response")`` when rules are given without a study.
 
     Returns
     -------
@@ -199,15 +200,23 @@ def apply_exclusions(
     >>> from studylib import load_study, load_synthetic, apply_exclusions
     >>> data = load_synthetic("prepared")
     >>> kept, log = apply_exclusions(data, load_study())
+    >>> # R: dplyr::filter(data, attn_01 == 2, duration_s >= 0.4 * median(duration_s), ...)
     >>> log.steps[["rule", "n_removed", "n_after"]]
                   rule  n_removed  n_after
-    0  attention_check         ...      ...
-    ...
+    0  attention_check         31      279
+    1          speeder          2      277
+    2  straight_lining          1      276
+    3        age_range          7      269
+    4     not_follower          8      261
+    5       incomplete          9      252
     >>> log.n_before, log.n_after == len(kept)
     (310, True)
     """
     check_dataframe(data)
     rules, scale_map = _rules_and_scales(study_or_rules, scales)
+    if factors is None:
+        factors = ([f.name for f in study_or_rules.factors] if isinstance(study_or_rules, Study)
+                   else ["valence", "response"])
     factors = check_columns(data, list(factors), context="design factors of the exclusion log")
     flags = pd.DataFrame(index=data.index)
     if "resp_id" in data.columns:
@@ -330,16 +339,26 @@ def manipulation_checks(
 
     References
     ----------
+    Cramér, H. (1946). *Mathematical methods of statistics*. Princeton University Press.
+
+    Welch, B. L. (1947). The generalization of "Student's" problem when several different
+    population variances are involved. *Biometrika, 34*(1-2), 28-35.
+    https://doi.org/10.1093/biomet/34.1-2.28
+
     Hedges, L. V., & Olkin, I. (1985). *Statistical methods for meta-analysis*. Academic Press.
 
     Examples
     --------
     >>> from studylib import load_synthetic, manipulation_checks
     >>> mc = manipulation_checks(load_synthetic("clean"))
-    >>> mc.valence[["estimate", "t", "p", "hedges_g"]]
-       estimate      t ...
-    >>> float(mc.response["cramers_v"].iloc[0]) > 0.5
-    True
+    >>> # R: chisq.test(table(d$response, d$mc_response), correct = FALSE)
+    >>> # R: t.test(mc_valence ~ valence, data = d); effectsize::hedges_g(mc_valence ~ valence, d)
+    >>> mc.valence[["estimate", "t", "df", "hedges_g"]]
+       estimate       t      df  hedges_g
+    0     2.318  15.546  243.91     1.960
+    >>> mc.response[["chi2", "df", "cramers_v", "n"]]
+          chi2  df  cramers_v    n
+    0  376.390   4      0.887  239
     """
     check_dataframe(data)
     check_columns(data, [valence, response, mc_valence, mc_response], context="manipulation checks")

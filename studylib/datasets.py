@@ -70,13 +70,14 @@ def load_synthetic(kind: str = "raw", *, format: str = "csv",
     Examples
     --------
     >>> from studylib import load_synthetic
+    >>> # R: read.csv("data/synthetic/influencer_study.csv")
     >>> load_synthetic().shape
     (310, 33)
     >>> data = load_synthetic("prepared")
     >>> data[["resp_id", "valence", "response", "psr_01"]].dtypes.astype(str).tolist()
     ['str', 'category', 'category', 'float64']
     >>> len(load_synthetic("clean"))
-    2...
+    252
     """
     check_option(kind, "kind", ("raw", "prepared", "clean"))
     check_option(format, "format", ("csv", "sav"))

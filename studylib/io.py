@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -99,16 +100,6 @@ def _integerize(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
-def _infer(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns read as text become numbers when every non-empty cell is a number."""
-    out = {}
-    for col in frame.columns:
-        s = frame[col]
-        num = pd.to_numeric(s, errors="coerce")
-        out[col] = num if bool((num.notna() == s.notna()).all()) and s.notna().any() else s
-    return _integerize(pd.DataFrame(out, index=frame.index))
-
-
 def _read_csv(path: Path, encoding: str) -> tuple[pd.DataFrame, str, dict[str, str]]:
     raw = path.read_bytes()
     if not raw.strip():
@@ -125,14 +116,21 @@ def _read_csv(path: Path, encoding: str) -> tuple[pd.DataFrame, str, dict[str, s
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     sep = max(counts, key=lambda d: (counts[d], d == ","))
     try:
-        header = next(csv.reader(_io.StringIO(first), delimiter=sep))
-        frame = pd.read_csv(_io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            na_values=[""], skip_blank_lines=True, engine="c")
+        head = list(itertools.islice(csv.reader(_io.StringIO(text), delimiter=sep), 3))
+        header = [h.strip() for h in head[0]] if head else []
+        qualtrics = len(head) == 3 and any(c.startswith('{"ImportId"') for c in head[2])
+        # older Qualtrics exports: one row of question texts, no ImportId row
+        legacy = not qualtrics and len(head) >= 2 and any(
+            h.strip() in ("ResponseId", "ResponseID") and i < len(head[1]) and head[1][i].strip() == "Response ID"
+            for i, h in enumerate(head[0]))
+        skip = [1, 2] if qualtrics else ([1] if legacy else None)
+        qualtrics = qualtrics or legacy
+        frame = pd.read_csv(_io.StringIO(text), sep=sep, keep_default_na=False, na_values=[""],
+                            skip_blank_lines=True, engine="c", skiprows=skip)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError,
-            OverflowError, StopIteration) as exc:
+            OverflowError, IndexError) as exc:
         raise DataError(f"{path}: not a readable CSV file ({type(exc).__name__}: "
                         f"{str(exc).strip()[:200]})") from None
-    header = [h.strip() for h in header]
     dup = sorted({h for h in header if header.count(h) > 1})
     if dup:
         raise DataError(f"{path}: the header names columns more than once: {dup}; column names must be unique")
@@ -140,12 +138,17 @@ def _read_csv(path: Path, encoding: str) -> tuple[pd.DataFrame, str, dict[str, s
         raise DataError(f"{path}: rows have more fields than the header ({len(header)} names); "
                         "check the delimiter and quoting")
     frame.columns = header
-    fmt, question_text = "csv", {}
-    if len(frame) >= 2 and frame.iloc[1].astype(str).str.startswith('{"ImportId"').any():
-        fmt = "qualtrics_csv"
-        question_text = {c: ("" if pd.isna(v) else str(v)) for c, v in frame.iloc[0].items()}
-        frame = frame.iloc[2:].reset_index(drop=True)
-    return _infer(frame), fmt, question_text
+    question_text = {}
+    if qualtrics:
+        question_text = dict(zip(header, head[1], strict=False))
+    cols = {}
+    for col in frame.columns:
+        s = frame[col]
+        if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            s = s.astype(object).where(s.notna(), None).map(lambda v: v if v is None else str(v)).astype("str")
+        cols[col] = s
+    frame = _integerize(pd.DataFrame(cols, index=frame.index))
+    return frame, ("qualtrics_csv" if qualtrics else "csv"), question_text
 
 
 def _read_sav(path: Path) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict[Any, str]]]:
@@ -218,11 +221,18 @@ def read_data(path: str | Path, *, study: Study | None = None, encoding: str = "
         Not a CSV or .sav file, empty, binary, undecodable, unparsable, or duplicate
         column names; the message names the file.
 
+    Notes
+    -----
+    .sav files are read with pyreadstat (ReadStat). Damaged .sav files normally raise
+    :class:`DataError`, but some corruptions crash ReadStat's C code (seen with pyreadstat
+    1.3.7), which no Python code can catch; re-export such a file from the survey tool.
+
     Examples
     --------
     >>> from studylib import read_data, load_study
     >>> from studylib.paths import SYNTHETIC
     >>> raw = read_data(SYNTHETIC / "influencer_study.csv", study=load_study())
+    >>> # R: readr::read_csv(f); qualtRics::read_survey(f); haven::read_sav(f)
     >>> raw.shape
     (310, 33)
     >>> print(raw.attrs["read_report"].summary())

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_columns, check_dataframe, check_numeric, check_range
-from .errors import ColumnError, DataError
+from .errors import ColumnError, DataError, SpecError
 from .questionnaires import Scale, as_scales
 
 __all__ = ["reverse_items", "score", "score_scales", "item_matrix", "checked_matrix"]
@@ -53,7 +53,7 @@ def checked_matrix(
     x = block.to_numpy(dtype=float, na_value=np.nan, copy=True)  # never a view of data
     if low is not None and high is not None:
         with np.errstate(invalid="ignore"):
-            bad = (x < low) | (x > high) | np.isinf(x)
+            bad = (x < low) | (x > high)  # NaN compares False; +-inf is caught here
         if bad.any():
             check_range(data, items, low, high, context=context)  # raises with details
     elif np.isinf(x).any():
@@ -65,6 +65,15 @@ def checked_matrix(
 
 def _ctx(context: str | None) -> str:
     return f" ({context})" if context else ""
+
+
+def _one_scale(scale: Any) -> Scale:
+    """A Scale from a Scale, a scale id / YAML path or a definition dict."""
+    if isinstance(scale, Scale):
+        return scale
+    if isinstance(scale, (list, tuple)):
+        raise SpecError("give one scale here; use score_scales() for several")
+    return as_scales(scale)[0]
 
 
 def _reverse_in_place(x: np.ndarray, scale: Scale) -> np.ndarray:
@@ -81,8 +90,9 @@ def reverse_items(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
     ----------
     data : DataFrame
         One row per respondent; must contain every item of ``scale``.
-    scale : Scale
-        Items, reverse keys and the declared response range.
+    scale : Scale or str
+        Items, reverse keys and the declared response range (a Scale, a scale id such
+        as ``"psr"``, a YAML path or a definition dict).
 
     Returns
     -------
@@ -104,7 +114,9 @@ def reverse_items(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
          a    b
     0  1.0  5.0
     1  2.0  NaN
+    >>> # R: psych::reverse.code(keys = c(1, -1), items = df, mini = 1, maxi = 5)
     """
+    scale = _one_scale(scale)
     x = _reverse_in_place(item_matrix(data, scale), scale)
     return pd.DataFrame(x, index=data.index, columns=list(scale.items))
 
@@ -126,8 +138,9 @@ def score(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
     ----------
     data : DataFrame
         One row per respondent with the scale's item columns (other columns ignored).
-    scale : Scale
-        From :func:`studylib.load_scale` or :meth:`Scale.from_dict`.
+    scale : Scale or str
+        From :func:`studylib.load_scale` or :meth:`Scale.from_dict`; a scale id such as
+        ``"psr"``, a YAML path or a definition dict also works.
 
     Returns
     -------
@@ -165,8 +178,10 @@ def score(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
     0  6.666667           3
     1  4.000000           2
     2       NaN           1
-    >>> # R: psych::scoreItems(keys, df, min = 1, max = 7) gives the means of answered items
+    >>> # R: psych::scoreItems(keys, df, min = 1, max = 7, impute = "none")$scores
+    >>> # (means of the answered items; psych has no minimum-answered rule)
     """
+    scale = _one_scale(scale)
     x = _reverse_in_place(item_matrix(data, scale), scale)
     value, n = _score_matrix(x, scale)
     out = pd.DataFrame({"score": value, "n_answered": n.astype(np.int64)}, index=data.index)
@@ -210,6 +225,8 @@ def score_scales(data: pd.DataFrame, scales: Any) -> pd.DataFrame:
          a  a_n_answered     b  b_n_answered
     0  1.5             2  20.0             2
     1  4.5             2   0.0             2
+    >>> # R (scale a): psych::scoreItems(list(a = c("a1", "a2")), df, min = 1, max = 5,
+    >>> #              impute = "none")$scores
     """
     check_dataframe(data)
     cols: dict[str, Any] = {}

@@ -116,6 +116,7 @@ def simulate_latent(
     --------
     >>> from studylib.simulate import simulate_latent
     >>> sim = simulate_latent(50, reps=2, seed=1)
+    >>> # R: replicate(2, lavaan::simulateData(model, sample.nobs = 300), simplify = FALSE)
     >>> sim.shape
     (600, 6)
     >>> sim.groupby(["valence", "response"], observed=True).size().unique().tolist()
@@ -272,6 +273,7 @@ def simulate_study(
     --------
     >>> from studylib.simulate import simulate_study
     >>> raw = simulate_study(n=60, seed=3)
+    >>> # R: no direct equivalent (cf. simstudy / lavaan::simulateData plus cut())
     >>> raw.shape
     (60, 33)
     >>> raw[["ResponseId", "Valence", "Response", "PSR_1", "Gender"]].head(2)

@@ -15,9 +15,10 @@ from typing import Any
 import yaml
 
 from .errors import InputTypeError, SpecError
-from .paths import STUDY_CONFIG
+from .paths import QUESTIONNAIRES, STUDY_CONFIG
+from .questionnaires import Scale, load_scale
 
-__all__ = ["Study", "Factor", "ScaleSpec", "ExclusionRule", "ModelSpec", "load_study", "RULES"]
+__all__ = ["Study", "Factor", "ExclusionRule", "ModelSpec", "load_study", "RULES"]
 
 #: Exclusion rules and their parameters (required, optional with defaults).
 RULES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
@@ -28,8 +29,8 @@ RULES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "not_follower": (("column",), {"value": 1}),
     "incomplete": (("scales",), {}),
 }
-_TOP = ("name", "seed", "data", "id_column", "design", "columns", "codes", "ranges", "scales",
-        "exclusions", "models")
+_TOP = ("name", "seed", "data", "questionnaires", "id_column", "design", "columns", "codes",
+        "ranges", "scales", "exclusions", "models")
 
 
 @dataclass(frozen=True)
@@ -54,19 +55,6 @@ class Factor:
                 else:
                     codes[float(v)] = level
         return text, codes
-
-
-@dataclass(frozen=True)
-class ScaleSpec:
-    """Items, reverse keys and response range of a multi-item scale."""
-
-    id: str
-    items: tuple[str, ...]
-    reverse: tuple[str, ...]
-    min: float
-    max: float
-    score: str = "mean"
-    min_valid_items: int = 1
 
 
 @dataclass(frozen=True)
@@ -121,7 +109,10 @@ class Study:
         Item id -> {text answer: numeric code}.
     ranges : dict
         Item id -> (min, max) for single items.
-    scales : tuple of ScaleSpec
+    questionnaires : Path
+        Folder of the questionnaire YAML files that scale ids refer to.
+    scales : tuple of studylib.questionnaires.Scale
+        The multi-item scales to score (``studylib.score_scales(data, study.scales)``).
     exclusions : tuple of ExclusionRule
         In the order they are applied.
     models : tuple of ModelSpec
@@ -136,7 +127,8 @@ class Study:
     columns: dict[str, str]
     codes: dict[str, dict[str, float]]
     ranges: dict[str, tuple[float, float]]
-    scales: tuple[ScaleSpec, ...]
+    questionnaires: Path
+    scales: tuple[Scale, ...]
     exclusions: tuple[ExclusionRule, ...]
     models: tuple[ModelSpec, ...]
 
@@ -147,7 +139,7 @@ class Study:
                 return f
         raise SpecError(f"{self._where}: no factor {name!r} in 'design'; have {[f.name for f in self.factors]}")
 
-    def scale(self, id: str) -> ScaleSpec:
+    def scale(self, id: str) -> Scale:
         """Return the scale called ``id``."""
         for s in self.scales:
             if s.id == id:
@@ -177,9 +169,8 @@ class Study:
                        for f in self.factors},
             "columns": dict(self.columns), "codes": dict(self.codes),
             "ranges": {k: list(v) for k, v in self.ranges.items()},
-            "scales": {s.id: {"items": list(s.items), "reverse": list(s.reverse), "min": s.min,
-                              "max": s.max, "score": s.score, "min_valid_items": s.min_valid_items}
-                       for s in self.scales},
+            "questionnaires": str(self.questionnaires),
+            "scales": {s.id: s.to_dict() for s in self.scales},
             "exclusions": [{"rule": r.rule, **r.params} for r in self.exclusions],
             "models": {m.name: {"kind": m.kind, **m.options} for m in self.models},
         }
@@ -285,32 +276,37 @@ def _parse(d: Any, path: Path | None) -> Study:
             raise _err(where, f"ranges.{item}", f"min must not exceed max; got {rng!r}")
         ranges[str(item)] = (lo, hi)
 
+    qdir = d.get("questionnaires")
+    if qdir is None:
+        qdir = QUESTIONNAIRES
+    elif not isinstance(qdir, str):
+        raise _err(where, "questionnaires", f"must be a folder path; got {qdir!r}")
+    else:
+        qdir = Path(qdir)
+        if not qdir.is_absolute() and path is not None:
+            qdir = (path.parent / qdir).resolve()
+    raw_scales = d["scales"]
+    if isinstance(raw_scales, list):
+        raw_scales = dict.fromkeys(raw_scales)
     scales = []
-    items_known = set(columns.values())
-    for sid, spec in _mapping(d["scales"], where, "scales").items():
+    for sid, spec in _mapping(raw_scales, where, "scales").items():
         f = f"scales.{sid}"
-        spec = _mapping(spec, where, f)
-        for key in ("items", "min", "max"):
-            if key not in spec:
-                raise _err(where, f"{f}.{key}", "is missing (always declare min and max)")
-        items = _str_list(spec["items"], where, f"{f}.items")
-        missing = [i for i in items if i not in items_known]
+        if not isinstance(sid, str):
+            raise _err(where, "scales", f"must list scale ids; got {sid!r}")
+        if spec is None:  # defined in <questionnaires>/<id>.yaml
+            scale = load_scale(sid, directory=qdir)
+            if not isinstance(scale, Scale):
+                raise _err(where, f, f"names {sid!r}, which is a set of single items, not a scale")
+        else:
+            spec = _mapping(spec, where, f)
+            for key in ("items", "min", "max"):
+                if key not in spec:
+                    raise _err(where, f"{f}.{key}", "is missing (always declare min and max)")
+            scale = Scale.from_dict({"id": sid, **spec}, source=f"{where}, field {f!r}")
+        missing = [i for i in scale.items if i not in set(columns.values())]
         if missing:
             raise _err(where, f"{f}.items", f"names items that no export column maps to: {missing}")
-        reverse = _str_list(spec.get("reverse", []), where, f"{f}.reverse")
-        bad = [r for r in reverse if r not in items]
-        if bad:
-            raise _err(where, f"{f}.reverse", f"names items not in the scale: {bad}")
-        lo, hi = _num(spec["min"], where, f"{f}.min"), _num(spec["max"], where, f"{f}.max")
-        if lo >= hi:
-            raise _err(where, f"{f}.max", f"must exceed min; got min {lo:g}, max {hi:g}")
-        score = spec.get("score", "mean")
-        if score not in ("mean", "sum"):
-            raise _err(where, f"{f}.score", f"must be 'mean' or 'sum'; got {score!r}")
-        mvi = spec.get("min_valid_items", len(items))
-        if not isinstance(mvi, int) or isinstance(mvi, bool) or not 1 <= mvi <= len(items):
-            raise _err(where, f"{f}.min_valid_items", f"must be a whole number in 1..{len(items)}; got {mvi!r}")
-        scales.append(ScaleSpec(str(sid), items, reverse, lo, hi, score, mvi))
+        scales.append(scale)
     scale_ids = {s.id for s in scales}
 
     exclusions = []
@@ -358,7 +354,7 @@ def _parse(d: Any, path: Path | None) -> Study:
         models.append(ModelSpec(str(mname), kind, {k: v for k, v in spec.items() if k != "kind"}))
 
     return Study(path, name, seed, data, id_column, tuple(factors), columns, codes, ranges,
-                 tuple(scales), tuple(exclusions), tuple(models))
+                 Path(qdir), tuple(scales), tuple(exclusions), tuple(models))
 
 
 def load_study(path: str | Path | None = None) -> Study:
@@ -388,6 +384,7 @@ def load_study(path: str | Path | None = None) -> Study:
     --------
     >>> from studylib import load_study
     >>> study = load_study()
+    >>> # R: yaml::read_yaml("analyses/study.yaml")
     >>> [f.name for f in study.factors], study.factor("response").levels
     (['valence', 'response'], ('none', 'like', 'reply'))
     >>> study.scale("psr").reverse, study.scale("psr").min_valid_items

@@ -62,6 +62,7 @@ def test_score_scales_columns_and_ids():
     assert list(out.columns) == ["psr", "psr_n_answered", "pk", "pk_n_answered"]
     assert out.index.equals(df.index)
     assert_allclose(out["psr"], score(df, psr)["score"])
+    pd.testing.assert_frame_equal(score(df, "psr"), score(df, psr))  # by id
     assert out.loc[100, "psr_n_answered"] == 4 and np.isnan(out.loc[100, "psr"])
 
 
@@ -93,6 +94,10 @@ def test_errors_name_column_row_and_value(scale):
         score({"a": [1]}, scale)
     with pytest.raises(SpecError, match="no questionnaire 'nope'"):
         score_scales(df, ["nope"])
+    with pytest.raises(SpecError, match="give one scale here; use score_scales"):
+        score(df, [scale, scale])
+    with pytest.raises(SpecError, match="'attention_check' is a set of single items"):
+        score(df, "attention_check")
 
 
 likert = st.integers(min_value=1, max_value=7) | st.none()

@@ -1,0 +1,60 @@
+"""Run the whole thesis analysis (the same as ``studylib reproduce``).
+
+Inputs
+------
+- ``analyses/study.yaml``: the study configuration (design, column map, scales, exclusion
+  rules, models, seed, default data file); another one with ``--config``.
+- the data file named there (the shipped SYNTHETIC ``data/synthetic/influencer_study.csv``)
+  or ``--data FILE`` (CSV, Qualtrics CSV or SPSS .sav). It is read, never modified.
+- ``questionnaires/*.yaml``: the scale definitions.
+
+Outputs (in ``results/`` or ``--out DIR``; written only when every step succeeded)
+-------
+- ``report.html``: self-contained report (tables and figures embedded, colophon).
+- ``tables/*.csv`` (unrounded), ``tables/*.md``, ``tables/*.tex``.
+- ``figures/*.png``, ``figures/*.svg``.
+- ``results.json``: every number in the report, the settings and the software versions.
+
+Usage
+-----
+    python analyses/run_all.py              # full run, B = 5000
+    python analyses/run_all.py --example    # fast mode, B = 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+# Use the studylib of the checkout this script belongs to (also when another one is installed).
+_ROOT = Path(__file__).resolve().parent.parent
+if (_ROOT / "studylib" / "__init__.py").is_file() and str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+from studylib.cli import main as cli_main  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the arguments and run ``studylib reproduce`` with them; return the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     epilog="Options are those of `studylib reproduce --help`.")
+    parser.add_argument("--data", metavar="FILE", help="questionnaire export (default: shipped synthetic data)")
+    parser.add_argument("--config", metavar="FILE", help="study configuration (default: analyses/study.yaml)")
+    parser.add_argument("--out", metavar="DIR", help="results folder (default: results/)")
+    parser.add_argument("--boot", type=int, metavar="B", help="bootstrap resamples (default 5000)")
+    parser.add_argument("--seed", type=int, metavar="N", help="bootstrap seed (default: the study's)")
+    parser.add_argument("--example", action="store_true", help="fast mode on the shipped data (B = 1000)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    args = parser.parse_args(argv)
+    forwarded = ["reproduce"]
+    for name in ("data", "config", "out", "boot", "seed"):
+        value = getattr(args, name)
+        if value is not None:
+            forwarded += [f"--{name}", str(value)]
+    forwarded += ["--example"] * args.example + ["--no-progress"] * args.no_progress
+    return cli_main(forwarded)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,334 @@
+"""The whole thesis analysis in one call: ``studylib reproduce`` and ``analyses/run_all.py``.
+
+:func:`reproduce` reads the study configuration (``analyses/study.yaml``) and a data file,
+prepares and cleans the data (exclusion flow, demographics per cell), scores the scales and
+checks their reliability, tests the manipulations, runs the 3 x 2 ANOVAs (with estimated
+marginal means, simple effects, pairwise comparisons, assumption checks and interaction
+plots), fits PROCESS model 83 with a bootstrap, checks the thesis's findings one by one and
+writes every table, figure and number to a results folder with an HTML report.
+
+Everything is first written to a temporary folder next to the destination and moved there
+only when every step succeeded: bad input leaves no partial results. The output is
+deterministic: the same data, configuration, number of resamples and seed give byte-identical
+files (nothing in them depends on the time or on where the project is checked out).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import paths
+from ._json import to_jsonable, write_json
+from ._validation import check_int
+from ._version import __version__
+from .errors import DataError, OptionError, SpecError
+from .session import session_info
+
+__all__ = ["reproduce", "ReproduceResult", "StudyData", "load_analysis_data", "demographics",
+           "EXAMPLE_BOOT", "OUTPUTS"]
+
+#: Resamples used by the fast ``--example`` mode (the minimum studylib.process accepts).
+EXAMPLE_BOOT = 1000
+#: The entries :func:`reproduce` writes into the output folder (nothing else is touched).
+OUTPUTS = ("report.html", "results.json", "tables", "figures")
+
+_GENDER = {1: "women", 2: "men", 3: "non_binary", 4: "not_said"}
+
+
+@dataclass(frozen=True)
+class StudyData:
+    """The data of a study at each stage of preparation (see :func:`load_analysis_data`).
+
+    Attributes
+    ----------
+    study : studylib.study.Study
+        The parsed study configuration.
+    data_path : pathlib.Path
+        The data file read.
+    prepared : pandas.DataFrame
+        Analysis-ready item-level frame (all respondents).
+    kept : pandas.DataFrame
+        Respondents kept after the exclusion rules, with one column per scale score.
+    log : studylib.cleaning.ExclusionLog
+        Counts removed by each rule and the n per cell before and after.
+    scales : dict
+        Scale id -> :class:`studylib.questionnaires.Scale` used for scoring.
+    synthetic : bool
+        True when the data file is the shipped synthetic data set.
+    """
+
+    study: Any
+    data_path: Path
+    prepared: pd.DataFrame = field(repr=False)
+    kept: pd.DataFrame = field(repr=False)
+    log: Any = field(repr=False)
+    scales: dict[str, Any] = field(repr=False)
+    synthetic: bool = False
+
+
+def _resolve_inputs(data: str | Path | None, config: str | Path | None) -> tuple[Any, Path]:
+    from .study import load_study
+
+    config_path = Path(config) if config is not None else paths.STUDY_CONFIG
+    if not config_path.is_file():
+        raise SpecError(f"study configuration not found: '{config_path}'; pass --config FILE "
+                        "(see analyses/study.yaml)")
+    study = load_study(config_path)
+    if data is None:
+        if study.data is None:
+            raise SpecError(f"{config_path}: no 'data' file given in the configuration; pass --data FILE")
+        data_path = Path(study.data)
+    else:
+        data_path = Path(data)
+    if not data_path.is_file():
+        raise DataError(f"data file not found: '{data_path}'; give an existing CSV, Qualtrics CSV or "
+                        ".sav export (--data FILE)")
+    return study, data_path
+
+
+def _load_scales(study: Any) -> dict[str, Any]:
+    """Scale definitions for the study's scales, checked against the configuration."""
+    from .questionnaires import Scale, load_questionnaires
+
+    available = load_questionnaires()
+    scales: dict[str, Any] = {}
+    for spec in study.scales:
+        found = available.get(spec.id)
+        if not isinstance(found, Scale):
+            known = sorted(k for k, v in available.items() if isinstance(v, Scale))
+            raise SpecError(f"{study.path}: field 'scales' names unknown scale {spec.id!r}; scales "
+                            f"defined in {paths.QUESTIONNAIRES}: {known}")
+        if tuple(found.items) != tuple(spec.items) or set(found.reverse) != set(spec.reverse):
+            raise SpecError(f"{study.path}: scale {spec.id!r} lists items/reverse keys that differ from "
+                            f"questionnaires/{spec.id}.yaml; make them the same")
+        scales[spec.id] = found
+    return scales
+
+
+def load_analysis_data(data: str | Path | None = None, *, config: str | Path | None = None) -> StudyData:
+    """Read, prepare, clean and score a study's data as the thesis analysis does.
+
+    Parameters
+    ----------
+    data : str or pathlib.Path, optional
+        The export to analyse (default: the configuration's ``data``, the shipped
+        synthetic data set).
+    config : str or pathlib.Path, optional
+        The study configuration (default ``analyses/study.yaml``).
+
+    Returns
+    -------
+    StudyData
+        The study, the prepared frame, the kept (cleaned and scored) frame and the log.
+
+    Raises
+    ------
+    SpecError
+        The configuration is invalid or names a scale not defined in ``questionnaires/``.
+    DataError, ColumnError
+        The data file is missing, lacks required columns or has values not allowed.
+    """
+    from .cleaning import apply_exclusions
+    from .io import prepare, read_data
+    from .scoring import score_scales
+
+    study, data_path = _resolve_inputs(data, config)
+    scales = _load_scales(study)
+    raw = read_data(data_path, study=study)
+    prepared = prepare(raw, study)
+    kept, log = apply_exclusions(prepared, study)
+    scores = score_scales(kept, list(scales.values()))
+    kept = kept.join(scores[list(scales)])
+    synthetic = data_path.resolve().is_relative_to(paths.SYNTHETIC.resolve())
+    return StudyData(study, data_path, prepared, kept, log, scales, synthetic)
+
+
+def demographics(data: pd.DataFrame, *, factors: tuple[str, ...] = ("valence", "response")) -> pd.DataFrame:
+    """Sample size, age and gender and follower shares per design cell (and in total).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Analysis-ready frame with ``age``, ``gender`` (1 woman, 2 man, 3 non-binary, 4 prefer
+        not to say) and ``follower`` (1 yes).
+    factors : tuple of str, default ("valence", "response")
+        The design factors.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cell plus a ``total`` row: the factors, ``n``, ``age_mean``, ``age_sd``,
+        ``women``, ``men``, ``non_binary``, ``not_said`` (proportions of the cell, missing
+        gender not counted in the denominator) and ``followers`` (proportion).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"valence": ["a", "a", "b"], "response": ["x", "x", "x"],
+    ...                   "age": [20, 22, 25], "gender": [1, 2, 1], "follower": [1, 1, 0]})
+    >>> demographics(d)[["valence", "n", "age_mean", "women", "followers"]]
+      valence  n  age_mean     women  followers
+    0       a  2 21.000000  0.500000   1.000000
+    1       b  1 25.000000  1.000000   0.000000
+    2   total  3 22.333333  0.666667   0.666667
+    """
+    def one(frame: pd.DataFrame) -> dict[str, Any]:
+        gender = pd.to_numeric(frame["gender"], errors="coerce").dropna()
+        row: dict[str, Any] = {"n": int(len(frame)),
+                               "age_mean": float(pd.to_numeric(frame["age"], errors="coerce").mean()),
+                               "age_sd": float(pd.to_numeric(frame["age"], errors="coerce").std(ddof=1))}
+        for code, name in _GENDER.items():
+            row[name] = float((gender == code).mean()) if len(gender) else float("nan")
+        row["followers"] = float(pd.to_numeric(frame["follower"], errors="coerce").mean())
+        return row
+
+    rows = []
+    for keys, frame in data.groupby(list(factors), observed=True, sort=True):
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        rows.append({**{f: str(k) for f, k in zip(factors, keys, strict=True)}, **one(frame)})
+    rows.append({**{f: "total" if i == 0 else "" for i, f in enumerate(factors)}, **one(data)})
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class ReproduceResult:
+    """What :func:`reproduce` wrote.
+
+    Attributes
+    ----------
+    out : pathlib.Path
+        The results folder (``report.html``, ``results.json``, ``tables/``, ``figures/``).
+    results : dict
+        The content of ``results.json``: every number in the report.
+    findings : pandas.DataFrame
+        The findings table (:func:`studylib.findings.check_findings`).
+    """
+
+    out: Path
+    results: dict[str, Any] = field(repr=False)
+    findings: pd.DataFrame = field(repr=False)
+
+    def summary(self) -> str:
+        """The key findings as a few lines of text (printed by ``studylib reproduce``)."""
+        return "\n".join(self.results["summary"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The content of ``results.json``."""
+        return self.results
+
+
+@contextlib.contextmanager
+def _staging(out: Path) -> Iterator[Path]:
+    """A temporary folder next to ``out``, removed unless :func:`_publish` moved it."""
+    anchor = out.parent
+    while not anchor.exists():
+        anchor = anchor.parent
+    stage = Path(tempfile.mkdtemp(prefix=".studylib-reproduce-", dir=anchor))
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _publish(stage: Path, out: Path) -> None:
+    """Move the staged outputs into ``out``, replacing only the entries in :data:`OUTPUTS`."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in OUTPUTS:
+        target = out / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        (stage / name).replace(target)
+
+
+def reproduce(
+    data: str | Path | None = None,
+    *,
+    config: str | Path | None = None,
+    out: str | Path | None = None,
+    boot: int | None = None,
+    seed: int | None = None,
+    example: bool = False,
+    progress: bool = False,
+) -> ReproduceResult:
+    """Run the whole thesis analysis and write the results folder.
+
+    Parameters
+    ----------
+    data : str or pathlib.Path, optional
+        The export to analyse (CSV, Qualtrics CSV or SPSS .sav). Default: the study
+        configuration's ``data`` (the shipped synthetic data set).
+    config : str or pathlib.Path, optional
+        Study configuration (default ``analyses/study.yaml``).
+    out : str or pathlib.Path, optional
+        Results folder (default ``results/`` in the project). Only ``report.html``,
+        ``results.json``, ``tables/`` and ``figures/`` in it are replaced.
+    boot : int, optional
+        Bootstrap resamples for the process model (default: the configuration's, 5000;
+        :data:`EXAMPLE_BOOT` with ``example=True``).
+    seed : int, optional
+        Seed of the bootstrap (default: the configuration's ``seed``).
+    example : bool, default False
+        Fast mode on the shipped data: fewer resamples (:data:`EXAMPLE_BOOT`).
+    progress : bool, default False
+        Show progress bars on standard error.
+
+    Returns
+    -------
+    ReproduceResult
+        The folder written, the content of ``results.json`` and the findings.
+
+    Raises
+    ------
+    DataError, ColumnError
+        The data file is missing, lacks required columns or has values not allowed.
+    SpecError
+        The configuration is invalid or names an unknown scale.
+    OptionError
+        ``boot`` or ``seed`` is not allowed, or ``out`` is an existing file.
+
+    Notes
+    -----
+    Steps: load configuration -> read data -> prepare -> exclusions (flow table,
+    demographics per cell) -> scoring and reliability -> manipulation checks -> one 3 x 2
+    ANOVA per ``kind: anova`` model (EMMs, simple effects, pairwise comparisons, Levene and
+    Shapiro-Wilk, interaction plot) -> PROCESS model 83 -> findings -> report.
+    Nothing is written to ``out`` unless all steps succeed.
+    """
+    from tqdm.auto import tqdm
+
+    from ._pipeline_steps import N_STEPS, run_steps
+
+    out = Path(out) if out is not None else paths.RESULTS
+    if out.exists() and not out.is_dir():
+        raise OptionError(f"--out must be a folder; '{out}' is an existing file")
+    if boot is not None:
+        boot = check_int(boot, "boot", minimum=1000)
+    if seed is not None:
+        seed = check_int(seed, "seed", minimum=0)
+    if example and data is not None:
+        raise OptionError("example=True runs on the shipped data; do not also pass data")
+    sd = load_analysis_data(data, config=config)
+    process_spec = next((m for m in sd.study.models if m.kind == "process"), None)
+    if boot is None:
+        boot = EXAMPLE_BOOT if example else int(process_spec.options.get("boot", 5000)) if process_spec else 5000
+    seed = sd.study.seed if seed is None else seed
+    info = session_info(sd.data_path)
+    settings = {"boot": boot, "seed": seed, "example": bool(example)}
+    with _staging(out) as stage, tqdm(total=N_STEPS, desc="studylib reproduce", unit="step",
+                                      disable=not progress, file=sys.stderr, leave=False) as bar:
+        results, findings = run_steps(sd, stage, settings=settings, session=info, bar=bar)
+        results = {"studylib": __version__, **results}
+        write_json(results, stage / "results.json")
+        _publish(stage, out)
+    return ReproduceResult(out, to_jsonable(results), findings)
+

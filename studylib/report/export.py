@@ -1,0 +1,124 @@
+"""Write tables (CSV, Markdown, LaTeX) and figures (PNG, SVG) to a results folder.
+
+CSV files keep the numbers unrounded (for re-analysis); Markdown and LaTeX show them
+APA-formatted (:func:`studylib.report.html.format_table`, rendered by
+:mod:`studylib.report.tables`) for reading and pasting into a thesis. Output is byte-for-byte
+deterministic: no dates, fixed line endings, fixed SVG id salt per figure.
+
+Examples
+--------
+>>> import tempfile, pandas as pd
+>>> from studylib.report.export import write_table
+>>> out = tempfile.mkdtemp()
+>>> paths = write_table(pd.DataFrame({"term": ["a_b"], "p": [0.01234]}), out, "demo",
+...                     caption="A table")
+>>> [p.name for p in paths]
+['demo.csv', 'demo.md', 'demo.tex']
+>>> print(paths[1].read_text())
+**A table**
+<BLANKLINE>
+| Term |    p |
+|:-----|-----:|
+| a_b  | .012 |
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .._validation import check_dataframe
+from ..errors import OptionError
+from .html import figure_to_png, figure_to_svg, format_table
+from .tables import to_latex, to_markdown
+
+__all__ = ["write_table", "write_figure"]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
+        raise OptionError(
+            f"file name must be letters, digits, '_', '-', '.' (no spaces or folders); got {name!r}"
+        )
+    return name
+
+
+def write_table(
+    table: pd.DataFrame,
+    directory: str | Path,
+    name: str,
+    *,
+    caption: str | None = None,
+    note: str | None = None,
+    display: pd.DataFrame | None = None,
+    digits: int = 2,
+) -> list[Path]:
+    """Write ``table`` as ``<name>.csv`` (unrounded), ``<name>.md`` and ``<name>.tex``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table (its index is not written; reset it first if it holds data).
+    directory : str or pathlib.Path
+        Target folder (created if missing).
+    name : str
+        File stem: letters, digits, ``_``, ``-``, ``.``.
+    caption, note : str, optional
+        Caption (above) and note (below) of the Markdown and LaTeX versions.
+    display : pandas.DataFrame, optional
+        Already formatted display text for the Markdown and LaTeX versions (e.g.
+        :func:`studylib.report.tables.format_anova`); default :func:`format_table`.
+    digits : int, default 2
+        Decimals in the default display.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The three files written.
+    """
+    check_dataframe(table, "table")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = _check_name(name)
+    shown = display if display is not None else format_table(table, digits=digits)
+    csv = directory / f"{stem}.csv"
+    table.to_csv(csv, index=False, lineterminator="\n")
+    md = directory / f"{stem}.md"
+    md.write_text(to_markdown(shown, caption=caption, note=note), encoding="utf-8")
+    tex = directory / f"{stem}.tex"
+    tex.write_text(to_latex(shown, caption=caption, label=f"tab:{stem}", note=note), encoding="utf-8")
+    return [csv, md, tex]
+
+
+def write_figure(fig: Any, directory: str | Path, name: str, *, dpi: int = 150) -> list[Path]:
+    """Write a matplotlib figure as ``<name>.png`` and ``<name>.svg`` (no dates inside).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The two files written.
+
+    Examples
+    --------
+    >>> import tempfile, matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(2, 1))
+    >>> [p.suffix for p in write_figure(fig, tempfile.mkdtemp(), "fig")]
+    ['.png', '.svg']
+    >>> plt.close(fig)
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = _check_name(name)
+    png = directory / f"{stem}.png"
+    png.write_bytes(figure_to_png(fig, dpi=dpi))
+    svg = directory / f"{stem}.svg"
+    svg.write_text(figure_to_svg(fig, salt=stem), encoding="utf-8")
+    return [png, svg]
