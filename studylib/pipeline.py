@@ -96,22 +96,9 @@ def _resolve_inputs(data: str | Path | None, config: str | Path | None) -> tuple
 
 
 def _load_scales(study: Any) -> dict[str, Any]:
-    """Scale definitions for the study's scales, checked against the configuration."""
-    from .questionnaires import Scale, load_questionnaires
-
-    available = load_questionnaires()
-    scales: dict[str, Any] = {}
-    for spec in study.scales:
-        found = available.get(spec.id)
-        if not isinstance(found, Scale):
-            known = sorted(k for k, v in available.items() if isinstance(v, Scale))
-            raise SpecError(f"{study.path}: field 'scales' names unknown scale {spec.id!r}; scales "
-                            f"defined in {paths.QUESTIONNAIRES}: {known}")
-        if tuple(found.items) != tuple(spec.items) or set(found.reverse) != set(spec.reverse):
-            raise SpecError(f"{study.path}: scale {spec.id!r} lists items/reverse keys that differ from "
-                            f"questionnaires/{spec.id}.yaml; make them the same")
-        scales[spec.id] = found
-    return scales
+    """The study's scales by id: ``load_study`` has already resolved and checked them
+    (from ``questionnaires/`` or defined inline in the configuration)."""
+    return {scale.id: scale for scale in study.scales}
 
 
 def load_analysis_data(data: str | Path | None = None, *, config: str | Path | None = None) -> StudyData:

@@ -294,7 +294,10 @@ def _parse(d: Any, path: Path | None) -> Study:
         if not isinstance(sid, str):
             raise _err(where, "scales", f"must list scale ids; got {sid!r}")
         if spec is None:  # defined in <questionnaires>/<id>.yaml
-            scale = load_scale(sid, directory=qdir)
+            try:
+                scale = load_scale(sid, directory=qdir)
+            except SpecError as exc:
+                raise _err(where, f, f"cannot be loaded: {exc}") from exc
             if not isinstance(scale, Scale):
                 raise _err(where, f, f"names {sid!r}, which is a set of single items, not a scale")
         else:

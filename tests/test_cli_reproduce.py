@@ -61,13 +61,13 @@ def test_data_missing_required_columns(capsys, tmp_path):
 def test_config_naming_an_unknown_scale(capsys, tmp_path):
     config = yaml.safe_load(paths.STUDY_CONFIG.read_text())
     config["data"] = str(DATA)
-    config["scales"]["nfc"] = {"items": ["psr_01", "psr_02"], "reverse": [], "min": 1, "max": 7,
-                               "score": "mean", "min_valid_items": 1}
+    config["questionnaires"] = str(paths.QUESTIONNAIRES)
+    config["scales"] = [*config["scales"], "nfc"]  # there is no questionnaires/nfc.yaml
     bad = tmp_path / "study.yaml"
     bad.write_text(yaml.safe_dump(config, sort_keys=False))
     out = tmp_path / "res"
     code, _, err = _run(capsys, "--config", bad, "--out", out, "--no-progress")
-    _assert_clean_failure(code, err, tmp_path, out, "'nfc'")
+    _assert_clean_failure(code, err, tmp_path, out, "field 'scales.nfc' cannot be loaded: no questionnaire 'nfc'")
 
 
 def test_bad_options(capsys, tmp_path):
