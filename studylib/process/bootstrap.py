@@ -121,37 +121,53 @@ class _Moments:
         self.P = np.column_stack(prods) if prods else np.zeros((n, 0))
         self.n = n
 
-    def solve(self, T: np.ndarray, full_det: list[float]) -> tuple[list[np.ndarray], np.ndarray]:
+    def solve(self, T: np.ndarray) -> tuple[list[tuple], np.ndarray]:
         """Coefficients per equation from moments ``T`` (b x products); singular mask."""
         b = T.shape[0]
         T = np.concatenate([T, np.full((b, 1), float(self.n))], axis=1)  # column -1 = n
         singular = np.zeros(b, dtype=bool)
         coefs = []
-        for (xx, xy, pred, out), det_full in zip(self.layout, full_det, strict=True):
-            A = T[:, xx]
-            r = T[:, xy]
-            d = np.einsum("bii->bi", A)
-            ok = (d > 1e-12 * self.n).all(axis=1)
-            ds = np.sqrt(np.where(d > 0, d, 1.0))
-            S = A / ds[:, :, None] / ds[:, None, :]
-            det = np.linalg.det(S)
-            ok &= det > min(1e-10, 1e-6 * det_full)
-            S[~ok] = np.eye(len(pred))
-            beta = np.linalg.solve(S, (r / ds)[:, :, None])[:, :, 0] / ds
-            # back to the unshifted columns: slopes unchanged, intercept adjusted
+        for xx, xy, pred, out in self.layout:
+            beta, bad = _solve_spd(T[:, xx], T[:, xy])
             coefs.append((beta, self.shift[pred], self.shift[out]))
-            singular |= ~ok
+            singular |= bad
         return coefs, singular
 
-    def full_dets(self) -> list[float]:
-        T = np.concatenate([self.P.sum(axis=0), [float(self.n)]])[None, :]
-        dets = []
-        for xx, _xy, _pred, _out in self.layout:
-            A = T[:, xx]
-            d = np.einsum("bii->bi", A)
-            ds = np.sqrt(np.where(d > 0, d, 1.0))
-            dets.append(float(np.linalg.det(A / ds[:, :, None] / ds[:, None, :])[0]))
-        return dets
+
+_PIVOT_TOL = 1e-10  # a column whose R² on the columns before it exceeds 1 - 1e-10 is collinear
+
+
+def _solve_spd(A: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Solve the batch of normal equations ``A x = r`` by a vectorised Cholesky factorisation.
+
+    ``A`` (b, p, p) is scaled to unit diagonal first, so each pivot is 1 - R² of that
+    column regressed on the earlier ones (in the resample): a pivot below ``_PIVOT_TOL``
+    (or an all-zero column) flags the resample as singular. Returns (b, p) solutions
+    (zeros where singular) and the singular mask.
+    """
+    b, p, _ = A.shape
+    d = np.einsum("bii->bi", A).copy()
+    bad = ~(d > 0).all(axis=1)
+    ds = np.sqrt(np.where(d > 0, d, 1.0))
+    S = A / ds[:, :, None] / ds[:, None, :]
+    rhs = r / ds
+    L = np.zeros_like(S)
+    for j in range(p):
+        piv = S[:, j, j] - np.einsum("bk,bk->b", L[:, j, :j], L[:, j, :j])
+        bad |= ~(piv > _PIVOT_TOL)
+        ljj = np.sqrt(np.where(piv > _PIVOT_TOL, piv, 1.0))
+        L[:, j, j] = ljj
+        if j + 1 < p:
+            L[:, j + 1 :, j] = (S[:, j + 1 :, j] - np.einsum("bik,bk->bi", L[:, j + 1 :, :j], L[:, j, :j])) / ljj[:, None]
+    z = np.zeros((b, p))
+    for j in range(p):
+        z[:, j] = (rhs[:, j] - np.einsum("bk,bk->b", L[:, j, :j], z[:, :j])) / L[:, j, j]
+    x = np.zeros((b, p))
+    for j in range(p - 1, -1, -1):
+        x[:, j] = (z[:, j] - np.einsum("bk,bk->b", L[:, j + 1 :, j], x[:, j + 1 :])) / L[:, j, j]
+    x /= ds
+    x[bad] = 0.0
+    return x, bad
 
 
 def _counts(idx: np.ndarray, n: int) -> np.ndarray:
@@ -198,7 +214,6 @@ def resample_coefficients(
     """
     n = G.shape[0]
     mom = _Moments(G, const, equations)
-    full_det = mom.full_dets()
     stream = np.random.Generator(np.random.SFC64(rng.integers(0, 2**63, size=4)))
     chunk = max(1, min(B, _CHUNK_ELEMENTS // n))
     out = [np.empty((B, len(pred))) for pred, _ in equations]
@@ -209,7 +224,7 @@ def resample_coefficients(
         idx = stream.integers(0, n, size=(b, n), dtype=np.int32) if n < 2**31 else stream.integers(0, n, size=(b, n))
         T = _counts(idx, n) @ mom.P
         del idx
-        coefs, singular = mom.solve(T, full_det)
+        coefs, singular = mom.solve(T)
         good = ~singular
         k = int(good.sum())
         replaced += b - k

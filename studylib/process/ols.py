@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg, stats
+from scipy import stats
 
 from ..errors import ModelError
 
@@ -78,12 +78,12 @@ def ols(X: np.ndarray, y: np.ndarray, terms: list[str], *, hc: str | None, conf:
             f"singular design in the equation for {outcome!r}: term {col!r} is a linear "
             f"combination of the terms before it {list(terms[: bad[0]])}; drop or recode it"
         )
-    coef = linalg.solve_triangular(r, q.T @ y)
+    rinv = np.linalg.inv(r)  # small, triangular and checked non-singular above
+    coef = rinv @ (q.T @ y)
     resid = y - X @ coef
     df = n - p
     sse = float(resid @ resid)
     mse = sse / df
-    rinv = linalg.solve_triangular(r, np.eye(p))
     xtx_inv = rinv @ rinv.T
     if hc is None:
         cov = xtx_inv * mse
