@@ -20,8 +20,8 @@ from ..errors import ModelError
 
 __all__ = ["BootstrapDraws", "resample_coefficients", "percentile_ci", "bc_ci"]
 
-_CHUNK_ELEMENTS = 4_000_000  # resamples x cases per chunk (int32 indices + float64 counts)
-_BINCOUNT_ELEMENTS = 500_000  # cases counted per bincount call (measured best on 2 cores)
+_CHUNK_ELEMENTS = 1_000_000  # resamples x cases per chunk (int32 indices + float64 counts)
+_BINCOUNT_ELEMENTS = 65_536  # cases counted per bincount call (measured best on 2 cores)
 
 
 @dataclass(frozen=True)
@@ -170,18 +170,29 @@ def _solve_spd(A: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, bad
 
 
-def _counts(idx: np.ndarray, n: int) -> np.ndarray:
-    """Case counts (b x n float64) from resample indices (b x n)."""
+def _counts_into(idx: np.ndarray, n: int, out: np.ndarray) -> None:
+    """Write case counts (b x n) of resample indices ``idx`` (b x n) into ``out``."""
     b = idx.shape[0]
-    out = np.empty((b, n))
     rows = max(1, _BINCOUNT_ELEMENTS // n)
+    offsets = np.arange(min(rows, b), dtype=idx.dtype) * idx.dtype.type(n)
     for start in range(0, b, rows):
         stop = min(b, start + rows)
         k = stop - start
-        offsets = np.arange(k, dtype=idx.dtype) * idx.dtype.type(n)
-        flat = (idx[start:stop] + offsets[:, None]).ravel()
+        flat = (idx[start:stop] + offsets[:k, None]).ravel()
         out[start:stop] = np.bincount(flat, minlength=k * n).reshape(k, n)
-    return out
+
+
+def _resample_moments(stream: np.random.Generator, P: np.ndarray, count: int, buf: np.ndarray) -> np.ndarray:
+    """Moments ``C @ P`` of ``count`` fresh resamples, drawn and counted chunk by chunk."""
+    n = P.shape[0]
+    chunk = buf.shape[0]
+    T = np.empty((count, P.shape[1]))
+    for start in range(0, count, chunk):
+        b = min(chunk, count - start)
+        idx = stream.integers(0, n, size=(b, n), dtype=np.int32 if n < 2**31 else np.int64)
+        _counts_into(idx, n, buf[:b])
+        np.matmul(buf[:b], P, out=T[start : start + b])
+    return T
 
 
 def resample_coefficients(
@@ -210,21 +221,18 @@ def resample_coefficients(
     Returns
     -------
     list of (B, p) arrays (one per equation, coefficients in predictor order) and the
-    number of singular resamples that were replaced.
+    number of singular resamples that were replaced by further draws.
     """
     n = G.shape[0]
     mom = _Moments(G, const, equations)
     stream = np.random.Generator(np.random.SFC64(rng.integers(0, 2**63, size=4)))
-    chunk = max(1, min(B, _CHUNK_ELEMENTS // n))
+    buf = np.empty((max(1, min(B, _CHUNK_ELEMENTS // n)), n))
     out = [np.empty((B, len(pred))) for pred, _ in equations]
     filled = 0
     replaced = 0
     while filled < B:
-        b = min(chunk, B - filled)
-        idx = stream.integers(0, n, size=(b, n), dtype=np.int32) if n < 2**31 else stream.integers(0, n, size=(b, n))
-        T = _counts(idx, n) @ mom.P
-        del idx
-        coefs, singular = mom.solve(T)
+        b = B - filled
+        coefs, singular = mom.solve(_resample_moments(stream, mom.P, b, buf))
         good = ~singular
         k = int(good.sum())
         replaced += b - k

@@ -7,7 +7,6 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._validation import (
     as_generator,
@@ -20,20 +19,27 @@ from .._validation import (
 )
 from .._version import __version__
 from ..errors import DataError, InputTypeError, ModelError, OptionError, SpecError
-from .bootstrap import BootstrapDraws, bc_ci, percentile_ci, resample_coefficients
+from .bootstrap import BootstrapDraws, resample_coefficients
 from .coding import CODINGS, categories, code_categorical
 from .effects import (
     Design,
     ModValue,
-    edge_weights,
     indirect_rows,
-    jn_points,
     probe_values,
     product_term,
 )
 from .ols import HC_TYPES, ols, t_stats, wald_f
 from .results import ProcessResult
 from .spec import build_spec, parse_spec, spec_table
+from .tables import (
+    EFFECT_COLS,
+    boot_table,
+    effect_table,
+    jn_for_path,
+    jn_table,
+    linear_table,
+    path_effects,
+)
 
 __all__ = ["process"]
 
@@ -43,7 +49,6 @@ def _plain(value):
 
 
 _COEF_COLS = ["equation", "term", "estimate", "se", "t", "df", "p", "ci_low", "ci_high"]
-_EFFECT_COLS = ["x_term", "w", "z", "effect", "se", "t", "df", "p", "ci_low", "ci_high"]
 
 
 def process(
@@ -415,52 +420,32 @@ def process(
     equations = pd.DataFrame(eq_rows, columns=["equation", "test", "r", "r2", "mse", "F", "df1", "df2", "p"])
 
     # conditional effects of moderated paths, Johnson-Neyman, direct and total effects
-    cond_rows, jn_frames = [], []
+    cond_frames, jn_frames = [], []
     for path in sp.paths:
         if not path.moderators:
             continue
         f = fits[path.dst]
-        mods = list(path.moderators)
-        for s_term in role_terms[path.src]:
-            for combo in product(*(design.values[md] for md in mods)):
-                mv = dict(zip(mods, combo, strict=True))
-                est, se, t, p, lo, hi = f.linear(edge_weights(design, path, s_term, mv))
-                cond_rows.append((eq_name[path.dst], s_term, mv["w"].label if "w" in mv else None,
-                                  mv["z"].label if "z" in mv else None, est, se, t, f.df_resid, p, lo, hi))
-        if mods == ["w"] and "w" not in cat_roles and len(role_terms[path.src]) == 1 and not path.three_way:
-            s_term = role_terms[path.src][0]
-            i1, i3 = f.index(s_term), f.index(product_term(s_term, role_terms["w"][0]))
-            crit = stats.t.ppf(0.5 + conf / 2, f.df_resid)
-            jn = jn_points(f.coef[i1], f.coef[i3], f.cov[i1, i1], f.cov[i1, i3], f.cov[i3, i3], crit,
-                           columns[role_terms["w"][0]])
-            jn.insert(0, "moderator", names["w"])
-            jn.insert(0, "focal", s_term)
-            jn.insert(0, "equation", eq_name[path.dst])
-            jn_frames.append(jn)
-    conditional = pd.DataFrame(cond_rows, columns=["equation", "focal", *_EFFECT_COLS[1:]])
-    jn_cols = ["equation", "focal", "moderator", "value", "pct_below", "pct_above"]
-    jn_table = pd.concat(jn_frames, ignore_index=True) if jn_frames else pd.DataFrame(
-        {c: pd.Series(dtype=float if c in jn_cols[3:] else object) for c in jn_cols}
-    )
+        meta, weights = path_effects(design, f, path, role_terms[path.src], {"equation": eq_name[path.dst]})
+        cond_frames.append(linear_table(f, meta, weights, ["equation", "focal", "w", "z"]))
+        if list(path.moderators) == ["w"] and "w" not in cat_roles and len(role_terms[path.src]) == 1 \
+                and not path.three_way:
+            jn_frames.append(jn_for_path(design, f, path, eq_name[path.dst], columns[role_terms["w"][0]]))
+    cond_cols = ["equation", "focal", *EFFECT_COLS[1:]]
+    conditional = pd.concat(cond_frames, ignore_index=True) if cond_frames else linear_table(
+        fits["y"], [], [], cond_cols[:4])
+    jn = jn_table(jn_frames)
 
-    direct_rows, total_rows = [], []
     xy = sp.path("x", "y")
     if mediated and xy is not None:
-        f = fits["y"]
-        mods = list(xy.moderators)
-        for s_term in role_terms["x"]:
-            for combo in product(*(design.values[md] for md in mods)):
-                mv = dict(zip(mods, combo, strict=True))
-                est, se, t, p, lo, hi = f.linear(edge_weights(design, xy, s_term, mv))
-                direct_rows.append((s_term, mv["w"].label if "w" in mv else None,
-                                    mv["z"].label if "z" in mv else None, est, se, t, f.df_resid, p, lo, hi))
+        direct = effect_table(design, fits["y"], xy, role_terms["x"])
+    else:
+        direct = linear_table(fits["y"], [], [], EFFECT_COLS[:3])
     if total_model:
         f = fits["total"]
-        for s_term in role_terms["x"]:
-            est, se, t, p, lo, hi = f.linear(np.eye(len(f.terms))[f.index(s_term)])
-            total_rows.append((s_term, None, None, est, se, t, f.df_resid, p, lo, hi))
-    direct = pd.DataFrame(direct_rows, columns=_EFFECT_COLS)
-    total = pd.DataFrame(total_rows, columns=_EFFECT_COLS)
+        meta = [{"x_term": t, "w": None, "z": None} for t in role_terms["x"]]
+        total = linear_table(f, meta, [np.eye(len(f.terms))[f.index(t)] for t in role_terms["x"]], EFFECT_COLS[:3])
+    else:
+        total = linear_table(fits["y"], [], [], EFFECT_COLS[:3])
 
     # indirect effects and the bootstrap
     q_ind, q_idx, q_con = indirect_rows(design)
@@ -486,26 +471,12 @@ def process(
     else:
         boot_obj = None
 
-    def table(qs, est, d, value_col):
-        rows = [dict(q.row) for q in qs]
-        frame_ = pd.DataFrame(rows)
-        frame_[value_col] = est
-        if d is not None and len(qs):
-            frame_["boot_se"] = d.std(axis=0, ddof=1)
-            lo, hi = percentile_ci(d, conf) if ci == "percentile" else bc_ci(d, est, conf)
-            frame_["ci_low"], frame_["ci_high"] = lo, hi
-        else:
-            frame_["boot_se"] = np.nan
-            frame_["ci_low"] = np.nan
-            frame_["ci_high"] = np.nan
-        return frame_
-
     ind_cols = ["path", "x_term", "w", "z", "effect", "boot_se", "ci_low", "ci_high"]
     idx_cols = ["path", "x_term", "moderator", "w_term", "index", "boot_se", "ci_low", "ci_high"]
     con_cols = ["path1", "w1", "z1", "path2", "w2", "z2", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
-    indirect = table(q_ind, est_ind, boot_obj.indirect if boot_obj else None, "effect").reindex(columns=ind_cols)
-    index = table(q_idx, est_idx, boot_obj.index if boot_obj else None, "index").reindex(columns=idx_cols)
-    contrasts = table(q_con, est_con, boot_obj.contrasts if boot_obj else None, "effect").reindex(columns=con_cols)
+    indirect = boot_table(q_ind, est_ind, boot_obj.indirect if boot_obj else None, "effect", ind_cols, ci, conf)
+    index = boot_table(q_idx, est_idx, boot_obj.index if boot_obj else None, "index", idx_cols, ci, conf)
+    contrasts = boot_table(q_con, est_con, boot_obj.contrasts if boot_obj else None, "effect", con_cols, ci, conf)
     for tab in (coefficients, conditional, direct, total, indirect, index, contrasts):
         tab.attrs["conf"] = conf
     for tab in (coefficients, conditional, direct, total):
@@ -535,7 +506,7 @@ def process(
         coefficients=coefficients,
         equations=equations,
         conditional=conditional,
-        jn=jn_table.reset_index(drop=True),
+        jn=jn,
         indirect=indirect,
         index=index,
         contrasts=contrasts,
