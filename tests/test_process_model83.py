@@ -301,10 +301,25 @@ def test_engine_equals_refitting_each_resample():
     draws, replaced = resample_coefficients(G, 0, eqs, 1000, np.random.default_rng(42))
     # the same indices, drawn as the engine does (one chunk when n is small)
     stream = np.random.Generator(np.random.SFC64(np.random.default_rng(42).integers(0, 2**63, size=4)))
-    idx = stream.integers(0, n, size=(1000, n), dtype=np.int32)
+    idx = (stream.random((1000, n)) * n).astype(np.int32)
     assert replaced == 0
     for b in (0, 1, 999):
         rows = G[idx[b]]
         for e, (pred, out) in enumerate(eqs):
             beta = np.linalg.lstsq(rows[:, pred], rows[:, out], rcond=None)[0]
             assert_allclose(draws[e][b], beta, rtol=1e-9, atol=1e-12)
+
+
+def test_centering_shifts_moderator_values_only():
+    d = pd.read_csv(REF / "hayes_disaster.csv")
+    raw = studylib.process(d, model=1, x="frame", w="skeptic", y="justify")
+    cen = studylib.process(d, model=1, x="frame", w="skeptic", y="justify", center="continuous")
+    assert_allclose(cen.conditional.effect, raw.conditional.effect, rtol=1e-10)
+    assert_allclose(cen.conditional.se, raw.conditional.se, rtol=1e-10)
+    mean = d.skeptic.mean()
+    assert_allclose(cen.conditional.w.astype(float) + mean, raw.conditional.w.astype(float), rtol=1e-12)
+    assert_allclose(cen.jn.value + mean, raw.jn.value, rtol=1e-10)
+    assert cen.model.attrs["centered"] == {"skeptic": pytest.approx(mean)}  # frame is dichotomous
+    every = studylib.process(d, model=1, x="frame", w="skeptic", y="justify", center="all")
+    assert set(every.model.attrs["centered"]) == {"frame", "skeptic"}
+    assert_allclose(every.coefficients.estimate.iloc[-1], raw.coefficients.estimate.iloc[-1], rtol=1e-10)
