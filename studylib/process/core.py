@@ -357,6 +357,8 @@ def process(
     est_con = np.array([q.fun(point)[0] for q in q_con])
     rng, seed_used = as_generator(seed)
     n_boot = boot if (boot and (q_ind or q_idx)) else 0
+    if not n_boot and seed is None:
+        seed_used = None  # nothing random happened: no seed to record
     if n_boot:
         eq_list = [d for d in sp.outcomes()]
         names_g = list(columns)

@@ -58,7 +58,7 @@ def effect_table(design: Design, fit: OLSFit, path, src_terms: list[str]) -> pd.
 def jn_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if frames:
         return pd.concat(frames, ignore_index=True)
-    return pd.DataFrame({c: pd.Series(dtype=float if c in JN_COLS[3:] else object) for c in JN_COLS})
+    return pd.DataFrame(columns=JN_COLS).astype({c: float for c in JN_COLS[3:]})
 
 
 def jn_for_path(design: Design, fit: OLSFit, path, equation: str, wcol: np.ndarray) -> pd.DataFrame:
@@ -84,4 +84,4 @@ def boot_table(qs, est: np.ndarray, draws: np.ndarray | None, value_col: str, co
         cols.update(boot_se=draws.std(axis=0, ddof=1), ci_low=lo, ci_high=hi)
     else:
         cols.update({c: np.full(len(qs), np.nan) for c in ("boot_se", "ci_low", "ci_high")})
-    return pd.DataFrame(cols, columns=columns)
+    return pd.DataFrame({c: cols[c] for c in columns})
