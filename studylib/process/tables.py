@@ -20,7 +20,7 @@ JN_COLS = ["equation", "focal", "moderator", "value", "pct_below", "pct_above"]
 
 def linear_table(fit: OLSFit, meta: list[dict], weights: list[np.ndarray], meta_cols: list[str]) -> pd.DataFrame:
     """Estimate, se, t, df, p and t-based CI of ``weights[i] @ coef`` for every row."""
-    cols = {c: [m[c] for m in meta] for c in meta_cols}
+    cols = {c: [m[c] for m in meta] if meta else np.array([], dtype=object) for c in meta_cols}
     if weights:
         W = np.vstack(weights)
         est = W @ fit.coef
@@ -58,7 +58,7 @@ def effect_table(design: Design, fit: OLSFit, path, src_terms: list[str]) -> pd.
 def jn_table(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if frames:
         return pd.concat(frames, ignore_index=True)
-    return pd.DataFrame(columns=JN_COLS).astype({c: float for c in JN_COLS[3:]})
+    return pd.DataFrame({c: np.array([], dtype=float if i >= 3 else object) for i, c in enumerate(JN_COLS)})
 
 
 def jn_for_path(design: Design, fit: OLSFit, path, equation: str, wcol: np.ndarray) -> pd.DataFrame:
