@@ -122,30 +122,15 @@ class _Moments:
         self.n = n
 
     def solve(self, T: np.ndarray) -> tuple[list[tuple], np.ndarray]:
-        """Coefficients per equation from moments ``T`` (b x products); singular mask.
-
-        All equations are solved in one batch: each system is padded to the largest size
-        with an identity block (which leaves its solution unchanged).
-        """
+        """Coefficients per equation from moments ``T`` (b x products); singular mask."""
         b = T.shape[0]
-        T = np.concatenate([T, np.full((b, 1), float(self.n))], axis=1)  # column -1 = n
-        pmax = max(len(pred) for _, _, pred, _ in self.layout)
-        E = len(self.layout)
-        A = np.zeros((E, b, pmax, pmax))
-        r = np.zeros((E, b, pmax))
-        for e, (xx, xy, pred, _out) in enumerate(self.layout):
-            p = len(pred)
-            A[e, :, :p, :p] = T[:, xx]
-            r[e, :, :p] = T[:, xy]
-            for j in range(p, pmax):
-                A[e, :, j, j] = 1.0
-        beta, bad = _solve_spd(A.reshape(E * b, pmax, pmax), r.reshape(E * b, pmax))
-        beta = beta.reshape(E, b, pmax)
-        singular = bad.reshape(E, b).any(axis=0)
-        coefs = [
-            (beta[e, :, : len(pred)], self.shift[pred], self.shift[out])
-            for e, (_xx, _xy, pred, out) in enumerate(self.layout)
-        ]
+        Tt = np.concatenate([T, np.full((b, 1), float(self.n))], axis=1).T.copy()  # column -1 = n
+        singular = np.zeros(b, dtype=bool)
+        coefs = []
+        for xx, xy, pred, out in self.layout:
+            beta, bad = _solve_spd(Tt[xx], Tt[xy])
+            coefs.append((beta.T, self.shift[pred], self.shift[out]))
+            singular |= bad
         return coefs, singular
 
 
@@ -153,35 +138,38 @@ _PIVOT_TOL = 1e-10  # a column whose R² on the columns before it exceeds 1 - 1e
 
 
 def _solve_spd(A: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Solve the batch of normal equations ``A x = r`` by a vectorised Cholesky factorisation.
+    """Solve a batch of normal equations ``A x = r`` by a vectorised Cholesky factorisation.
 
-    ``A`` (b, p, p) is scaled to unit diagonal first, so each pivot is 1 - R² of that
-    column regressed on the earlier ones (in the resample): a pivot below ``_PIVOT_TOL``
-    (or an all-zero column) flags the resample as singular. Returns (b, p) solutions
-    (zeros where singular) and the singular mask.
+    The batch is the last axis: ``A`` is (p, p, b) and ``r`` (p, b), so that every
+    element of the factor is one contiguous vector over the resamples. ``A`` is scaled to
+    unit diagonal first, so each pivot is 1 - R² of that column regressed on the earlier
+    ones (in that resample): a pivot below ``_PIVOT_TOL`` (or an all-zero column) flags
+    the resample as singular. Returns the (p, b) solutions (zeros where singular) and the
+    singular mask.
     """
-    b, p, _ = A.shape
-    d = np.einsum("bii->bi", A).copy()
-    bad = ~(d > 0).all(axis=1)
+    p, _, b = A.shape
+    d = np.einsum("iib->ib", A)
+    bad = ~(d > 0).all(axis=0)
     ds = np.sqrt(np.where(d > 0, d, 1.0))
-    S = A / ds[:, :, None] / ds[:, None, :]
+    S = A / ds[:, None, :] / ds[None, :, :]
     rhs = r / ds
-    L = np.zeros_like(S)
+    L = np.zeros((p, p, b))
     for j in range(p):
-        piv = S[:, j, j] - np.einsum("bk,bk->b", L[:, j, :j], L[:, j, :j])
-        bad |= ~(piv > _PIVOT_TOL)
-        ljj = np.sqrt(np.where(piv > _PIVOT_TOL, piv, 1.0))
-        L[:, j, j] = ljj
-        if j + 1 < p:
-            L[:, j + 1 :, j] = (S[:, j + 1 :, j] - np.einsum("bik,bk->bi", L[:, j + 1 :, :j], L[:, j, :j])) / ljj[:, None]
-    z = np.zeros((b, p))
+        piv = S[j, j] - (L[j, :j] ** 2).sum(axis=0) if j else S[j, j].copy()
+        ok = piv > _PIVOT_TOL
+        bad |= ~ok
+        ljj = np.sqrt(np.where(ok, piv, 1.0))
+        L[j, j] = ljj
+        for i in range(j + 1, p):
+            L[i, j] = ((S[i, j] - (L[i, :j] * L[j, :j]).sum(axis=0)) if j else S[i, j]) / ljj
+    z = np.empty((p, b))
     for j in range(p):
-        z[:, j] = (rhs[:, j] - np.einsum("bk,bk->b", L[:, j, :j], z[:, :j])) / L[:, j, j]
-    x = np.zeros((b, p))
+        z[j] = ((rhs[j] - (L[j, :j] * z[:j]).sum(axis=0)) if j else rhs[j]) / L[j, j]
+    x = np.empty((p, b))
     for j in range(p - 1, -1, -1):
-        x[:, j] = (z[:, j] - np.einsum("bk,bk->b", L[:, j + 1 :, j], x[:, j + 1 :])) / L[:, j, j]
+        x[j] = ((z[j] - (L[j + 1 :, j] * x[j + 1 :]).sum(axis=0)) if j < p - 1 else z[j]) / L[j, j]
     x /= ds
-    x[bad] = 0.0
+    x[:, bad] = 0.0
     return x, bad
 
 
