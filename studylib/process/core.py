@@ -19,7 +19,7 @@ from .._validation import (
 )
 from .._version import __version__
 from ..errors import DataError, InputTypeError, OptionError, SpecError
-from .bootstrap import BootstrapDraws, resample_coefficients
+from .bootstrap import BootstrapDraws, resample_coefficients, single_threaded_blas
 from .coding import CODINGS, categories
 from .effects import (
     Design,
@@ -367,9 +367,10 @@ def process(
         eqs = [([pos[t] for t in eq_terms[d]], pos[out_col[d]]) for d in eq_list]
         draws, n_replaced = resample_coefficients(G, pos["constant"], eqs, n_boot, rng)
         dcoef = dict(zip(eq_list, draws, strict=True))
-        d_ind = np.column_stack([q.fun(dcoef) for q in q_ind]) if q_ind else np.empty((n_boot, 0))
-        d_idx = np.column_stack([q.fun(dcoef) for q in q_idx]) if q_idx else np.empty((n_boot, 0))
-        d_con = np.column_stack([q.fun(dcoef) for q in q_con]) if q_con else np.empty((n_boot, 0))
+        with single_threaded_blas():  # small products: idle BLAS threads would only spin
+            d_ind = np.column_stack([q.fun(dcoef) for q in q_ind]) if q_ind else np.empty((n_boot, 0))
+            d_idx = np.column_stack([q.fun(dcoef) for q in q_idx]) if q_idx else np.empty((n_boot, 0))
+            d_con = np.column_stack([q.fun(dcoef) for q in q_con]) if q_con else np.empty((n_boot, 0))
         boot_obj = BootstrapDraws(n_boot, ci, conf, n_replaced, {eq_name[d]: dcoef[d] for d in eq_list},
                                   d_ind, d_idx, d_con)
     else:
