@@ -196,10 +196,14 @@ def _solve_spd(A: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _counts_into(idx: np.ndarray, n: int, out: np.ndarray) -> None:
-    """Write case counts (b x n) of resample indices ``idx`` (b x n) into ``out``."""
+    """Write case counts (b x n) of resample indices ``idx`` (b x n, int64) into ``out``."""
     b = idx.shape[0]
-    rows = max(1, _BINCOUNT_ELEMENTS // n)
-    offsets = np.arange(min(rows, b), dtype=idx.dtype) * idx.dtype.type(n)
+    rows = _BINCOUNT_ELEMENTS // n
+    if rows <= 1:  # large n: one resample per call
+        for r in range(b):
+            out[r] = np.bincount(idx[r], minlength=n)
+        return
+    offsets = np.arange(min(rows, b), dtype=np.int64) * n
     for start in range(0, b, rows):
         stop = min(b, start + rows)
         k = stop - start
@@ -216,13 +220,12 @@ def _resample_moments(stream: np.random.Generator, P: np.ndarray, count: int, bu
     n = P.shape[0]
     chunk = buf.shape[0]
     T = np.empty((count, P.shape[1]))
-    itype = np.int32 if n < 2**31 else np.int64
     for start in range(0, count, chunk):
         b = min(chunk, count - start)
         u = buf[:b]
         stream.random(out=u)
         u *= n
-        idx = u.astype(itype)
+        idx = u.astype(np.int64)  # bincount counts int64 without a conversion
         _counts_into(idx, n, u)
         np.matmul(u, P, out=T[start : start + b])
     return T
