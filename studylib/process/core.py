@@ -133,8 +133,9 @@ def process(
 
         - ``coefficients``: equation, term, estimate, se, t, df, p, ci_low, ci_high
         - ``equations``: equation, test, r, r2, mse, F, df1, df2, p (``test`` is
-          "model" for the whole equation, else the R²-change test of an interaction,
-          e.g. "valence*response", whose ``r2`` is the R² change)
+          "model" for the whole equation; "valence*response" for the R²-change test of
+          an interaction; "protest (omnibus)" for the joint test of a multicategorical
+          X's relative direct or total effects; ``r2`` is then the R² change)
         - ``conditional``: equation, focal, w, z, effect, se, t, df, p, ci_low, ci_high
         - ``jn``: equation, focal, moderator, value, pct_below, pct_above
         - ``indirect``: path, x_term, w, z, effect, boot_se, ci_low, ci_high
@@ -297,12 +298,13 @@ def process(
         slopes = list(range(1, len(f.terms)))
         F, df1, df2, pf = wald_f(f, slopes)
         eq_rows.append((eq_name[dst], "model", np.sqrt(max(f.r2, 0.0)), f.r2, f.mse, F, df1, df2, pf))
-        if dst == "total":
-            continue
-        for path in sp.into(dst):
+        groups = []
+        xy_path = sp.path("x", "y")
+        if len(role_terms["x"]) > 1 and (dst == "total" or (dst == "y" and xy_path and not xy_path.moderators)):
+            groups.append((f"{x} (omnibus)", list(role_terms["x"])))  # relative effects jointly
+        for path in (sp.into(dst) if dst != "total" else []):
             if not path.moderators:
                 continue
-            groups = []
             if path.three_way:
                 groups.append(("*".join(names[r] for r in (path.src, "w", "z")),
                                [product_term(s, tw, tz) for s in role_terms[path.src]
@@ -311,13 +313,13 @@ def process(
                 for mod in path.moderators:
                     groups.append((f"{names[path.src]}*{names[mod]}",
                                    [product_term(s, mt) for s in role_terms[path.src] for mt in role_terms[mod]]))
-            for label, prods in groups:
-                idx = [f.index(tn) for tn in prods]
-                keep = [j for j in range(len(f.terms)) if j not in idx]
-                reduced = ols(np.column_stack([columns[f.terms[j]] for j in keep]), columns[out_col[dst]],
-                              [f.terms[j] for j in keep], hc=None, conf=conf, outcome=eq_name[dst])
-                F, df1, df2, pf = wald_f(f, idx)
-                eq_rows.append((eq_name[dst], label, np.nan, f.r2 - reduced.r2, np.nan, F, df1, df2, pf))
+        for label, drop in groups:
+            idx = [f.index(tn) for tn in drop]
+            keep = [j for j in range(len(f.terms)) if j not in idx]
+            reduced = ols(np.column_stack([columns[f.terms[j]] for j in keep]), columns[out_col[dst]],
+                          [f.terms[j] for j in keep], hc=None, conf=conf, outcome=eq_name[dst])
+            F, df1, df2, pf = wald_f(f, idx)
+            eq_rows.append((eq_name[dst], label, np.nan, f.r2 - reduced.r2, np.nan, F, df1, df2, pf))
     coefficients = pd.DataFrame(coef_rows, columns=_COEF_COLS)
     equations = pd.DataFrame(eq_rows, columns=["equation", "test", "r", "r2", "mse", "F", "df1", "df2", "p"])
 

@@ -61,7 +61,12 @@ def format_summary(res, digits: int = 4) -> str:
         c = res.coefficients[res.coefficients.equation == eq]
         out.append(_block(c, ["estimate", "se", "t", "p", "ci_low", "ci_high"],
                           ["coeff", "se", "t", "p", "LLCI", "ULCI"], digits, index="term"))
-        inter = e[e.test != "model"]
+        omni = e[e.test.str.endswith("(omnibus)")]
+        if len(omni):
+            out.append("\nOmnibus test of the relative effects of X (R² change when X's codes are dropped):")
+            out.append(_block(omni, ["r2", "F", "df1", "df2", "p"], ["R2-chng", "F", "df1", "df2", "p"], digits,
+                              index="test"))
+        inter = e[(e.test != "model") & ~e.test.str.endswith("(omnibus)")]
         if len(inter):
             out.append("\nTest(s) of highest order unconditional interaction(s):")
             out.append(_block(inter, ["r2", "F", "df1", "df2", "p"], ["R2-chng", "F", "df1", "df2", "p"], digits,
