@@ -203,12 +203,13 @@ def _counts_into(idx: np.ndarray, n: int, out: np.ndarray) -> None:
         for r in range(b):
             out[r] = np.bincount(idx[r], minlength=n)
         return
-    offsets = np.arange(min(rows, b), dtype=np.int64) * n
+    offsets = (np.arange(min(rows, b), dtype=np.int64) * n)[:, None]
     for start in range(0, b, rows):
         stop = min(b, start + rows)
         k = stop - start
-        flat = (idx[start:stop] + offsets[:k, None]).ravel()
-        out[start:stop] = np.bincount(flat, minlength=k * n).reshape(k, n)
+        block = idx[start:stop]
+        block += offsets[:k]  # idx is a scratch array: shift each resample into its own range
+        out[start:stop] = np.bincount(block.ravel(), minlength=k * n).reshape(k, n)
 
 
 def _resample_moments(stream: np.random.Generator, P: np.ndarray, count: int, buf: np.ndarray) -> np.ndarray:

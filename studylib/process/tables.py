@@ -6,7 +6,7 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .bootstrap import bc_ci, percentile_ci
 from .effects import Design, edge_weights, jn_points, product_term
@@ -27,8 +27,8 @@ def linear_table(fit: OLSFit, meta: list[dict], weights: list[np.ndarray], meta_
         se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", W, fit.cov, W), 0.0))
         with np.errstate(divide="ignore", invalid="ignore"):
             t = est / se
-        crit = stats.t.ppf(0.5 + fit.conf / 2, fit.df_resid)
-        p = 2 * stats.t.sf(np.abs(t), fit.df_resid)
+        crit = special.stdtrit(fit.df_resid, 0.5 + fit.conf / 2)
+        p = 2 * special.stdtr(fit.df_resid, -np.abs(t))
         cols.update(effect=est, se=se, t=t, df=np.full(len(est), fit.df_resid), p=p,
                     ci_low=est - crit * se, ci_high=est + crit * se)
     else:
@@ -65,7 +65,7 @@ def jn_for_path(design: Design, fit: OLSFit, path, equation: str, wcol: np.ndarr
     """Johnson-Neyman points of a path moderated by one continuous W (one source term)."""
     s_term = design.role_terms[path.src][0]
     i1, i3 = fit.index(s_term), fit.index(product_term(s_term, design.role_terms["w"][0]))
-    crit = stats.t.ppf(0.5 + fit.conf / 2, fit.df_resid)
+    crit = special.stdtrit(fit.df_resid, 0.5 + fit.conf / 2)
     jn = jn_points(fit.coef[i1], fit.coef[i3], fit.cov[i1, i1], fit.cov[i1, i3], fit.cov[i3, i3], crit, wcol)
     jn.insert(0, "moderator", design.names["w"])
     jn.insert(0, "focal", s_term)
