@@ -287,3 +287,39 @@ def test_summary_to_dict_table(fit):
     assert list(fit.contrasts.columns) == ["path1", "w1", "z1", "path2", "w2", "z2", "x_term", "effect", "boot_se",
                                            "ci_low", "ci_high"]
     assert "model=" in repr(fit)
+
+
+def test_engine_equals_refitting_each_resample():
+    """The count-weighted normal equations give the lstsq fit of the resampled rows."""
+    from studylib.process.bootstrap import resample_coefficients
+
+    rng = np.random.default_rng(0)
+    n = 50
+    G = np.column_stack([np.ones(n), rng.integers(0, 2, n), rng.normal(5, 2, n), rng.normal(size=n)])
+    G = np.column_stack([G, G[:, 1] * G[:, 2], G[:, 2] + G[:, 3] + rng.normal(size=n)])
+    eqs = [([0, 1, 2, 4], 5), ([0, 2], 3)]
+    draws, replaced = resample_coefficients(G, 0, eqs, 1000, np.random.default_rng(42))
+    # the same indices, drawn as the engine does (one chunk when n is small)
+    stream = np.random.Generator(np.random.SFC64(np.random.default_rng(42).integers(0, 2**63, size=4)))
+    idx = (stream.random((1000, n)) * n).astype(np.int32)
+    assert replaced == 0
+    for b in (0, 1, 999):
+        rows = G[idx[b]]
+        for e, (pred, out) in enumerate(eqs):
+            beta = np.linalg.lstsq(rows[:, pred], rows[:, out], rcond=None)[0]
+            assert_allclose(draws[e][b], beta, rtol=1e-9, atol=1e-12)
+
+
+def test_centering_shifts_moderator_values_only():
+    d = pd.read_csv(REF / "hayes_disaster.csv")
+    raw = studylib.process(d, model=1, x="frame", w="skeptic", y="justify")
+    cen = studylib.process(d, model=1, x="frame", w="skeptic", y="justify", center="continuous")
+    assert_allclose(cen.conditional.effect, raw.conditional.effect, rtol=1e-10)
+    assert_allclose(cen.conditional.se, raw.conditional.se, rtol=1e-10)
+    mean = d.skeptic.mean()
+    assert_allclose(cen.conditional.w.astype(float) + mean, raw.conditional.w.astype(float), rtol=1e-12)
+    assert_allclose(cen.jn.value + mean, raw.jn.value, rtol=1e-10)
+    assert cen.model.attrs["centered"] == {"skeptic": pytest.approx(mean)}  # frame is dichotomous
+    every = studylib.process(d, model=1, x="frame", w="skeptic", y="justify", center="all")
+    assert set(every.model.attrs["centered"]) == {"frame", "skeptic"}
+    assert_allclose(every.coefficients.estimate.iloc[-1], raw.coefficients.estimate.iloc[-1], rtol=1e-10)

@@ -84,7 +84,8 @@ def check_equations(res, path: Path, terms: dict[str, str], atol: float, equatio
         got = e[["r", "r2", "mse", "F", "df1", "df2", "p"]].to_numpy(float)
         assert_allclose(got, block["summary"], rtol=1e-4, atol=atol, err_msg=f"{path.name} {eq} summary")
         count += 7
-        inter = res.equations[(res.equations.equation == eq) & (res.equations.test != "model")]
+        inter = res.equations[(res.equations.equation == eq) & (res.equations.test != "model")
+                              & ~res.equations.test.str.endswith("(omnibus)")]
         if block["interaction"]:
             assert len(inter) == len(block["interaction"])
             for (_, row), vals in zip(inter.iterrows(), block["interaction"].values(), strict=True):
@@ -192,6 +193,12 @@ def test_a06_model4_multicategorical_x():
     boot_close(ind.loc["protest[2]"], 0.167713, 0.368032, 1.014145)
     assert_allclose(res.total.effect, [0.515803, 0.443089], rtol=1e-4)
     assert_allclose(res.direct.effect, [-0.003699, -0.220208], rtol=1e-4, atol=R_ATOL)
+    # omnibus tests of the relative total and direct effects
+    omni = res.equations[res.equations.test == "protest (omnibus)"].set_index("equation")
+    assert_allclose(omni.loc["liking (total)", ["r2", "F", "df1", "df2", "p"]].to_numpy(float),
+                    [0.046252, 3.055179, 2, 126, 0.050620], rtol=1e-4, atol=R_ATOL)
+    assert_allclose(omni.loc["liking", ["r2", "F", "df1", "df2", "p"]].to_numpy(float),
+                    [0.008706, 0.728580, 2, 125, 0.484632], rtol=1e-4, atol=R_ATOL)
 
 
 A07_PROBES = [  # skeptic, effect, se, t, p, llci, ulci

@@ -7,7 +7,6 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._validation import (
     as_generator,
@@ -19,21 +18,29 @@ from .._validation import (
     check_option,
 )
 from .._version import __version__
-from ..errors import DataError, InputTypeError, ModelError, OptionError, SpecError
-from .bootstrap import BootstrapDraws, bc_ci, percentile_ci, resample_coefficients
-from .coding import CODINGS, categories, code_categorical
+from ..errors import DataError, InputTypeError, OptionError, SpecError
+from .bootstrap import BootstrapDraws, resample_coefficients, single_threaded_blas
+from .coding import CODINGS, categories
 from .effects import (
     Design,
     ModValue,
-    edge_weights,
     indirect_rows,
-    jn_points,
     probe_values,
     product_term,
 )
 from .ols import HC_TYPES, ols, t_stats, wald_f
+from .prepare import build_design
 from .results import ProcessResult
 from .spec import build_spec, parse_spec, spec_table
+from .tables import (
+    EFFECT_COLS,
+    boot_table,
+    effect_table,
+    jn_for_path,
+    jn_table,
+    linear_table,
+    path_effects,
+)
 
 __all__ = ["process"]
 
@@ -43,7 +50,6 @@ def _plain(value):
 
 
 _COEF_COLS = ["equation", "term", "estimate", "se", "t", "df", "p", "ci_low", "ci_high"]
-_EFFECT_COLS = ["x_term", "w", "z", "effect", "se", "t", "df", "p", "ci_low", "ci_high"]
 
 
 def process(
@@ -127,8 +133,9 @@ def process(
 
         - ``coefficients``: equation, term, estimate, se, t, df, p, ci_low, ci_high
         - ``equations``: equation, test, r, r2, mse, F, df1, df2, p (``test`` is
-          "model" for the whole equation, else the R²-change test of an interaction,
-          e.g. "valence*response", whose ``r2`` is the R² change)
+          "model" for the whole equation; "valence*response" for the R²-change test of
+          an interaction; "protest (omnibus)" for the joint test of a multicategorical
+          X's relative direct or total effects; ``r2`` is then the R² change)
         - ``conditional``: equation, focal, w, z, effect, se, t, df, p, ci_low, ci_high
         - ``jn``: equation, focal, moderator, value, pct_below, pct_above
         - ``indirect``: path, x_term, w, z, effect, boot_se, ci_low, ci_high
@@ -249,108 +256,9 @@ def process(
         raise DataError(f"only {n} complete cases in columns {used} (after dropping {n_dropped} with missing values)")
     check_numeric(frame, [y, *mediators, *covariates], context="process: y, m and covariates must be numeric")
 
-    columns: dict[str, np.ndarray] = {"constant": np.ones(n)}
-    role_terms: dict[str, list[str]] = {}
-    codings = {}
-    cat_roles = set()
-    for role, coding in (("x", x_coding), ("w", w_coding), ("z", z_coding)):
-        if role not in names:
-            continue
-        s = frame[names[role]]
-        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) and not isinstance(s.dtype, pd.CategoricalDtype)
-        as_cat = False
-        if role == "x":
-            if x_coding is not None:
-                as_cat = True
-            elif not numeric:
-                if isinstance(s.dtype, pd.CategoricalDtype) and len(s.cat.categories) == 2:
-                    as_cat, coding = True, "indicator"
-                else:
-                    raise InputTypeError(
-                        f"x {names[role]!r} is not numeric ({s.dtype}); pass x_coding='indicator' "
-                        "(or 'sequential', 'helmert', 'effect') to code it, or a 2-level pandas Categorical"
-                    )
-        elif not numeric:
-            if coding is None:
-                raise InputTypeError(
-                    f"{role} {names[role]!r} is not numeric ({s.dtype}); pass {role}_coding='indicator' "
-                    "(or 'sequential', 'helmert', 'effect') to code it as categorical"
-                )
-            as_cat = True
-        elif coding not in (None, "indicator"):
-            raise OptionError(
-                f"{role}_coding={coding!r} applies to a categorical {role}, but {names[role]!r} is numeric; "
-                f"convert it with pandas.Categorical to treat it as categorical, or pass {role}_coding=None"
-            )
-        if as_cat:
-            mat, cod = code_categorical(s, coding, role=role)
-            codings[role] = cod
-            cat_roles.add(role)
-            role_terms[role] = list(cod.terms)
-            for j, t in enumerate(cod.terms):
-                columns[t] = mat[:, j].astype(float)
-        else:
-            role_terms[role] = [names[role]]
-            columns[names[role]] = s.to_numpy(dtype=float)
-    for role in ["y", *[f"m{i}" for i in range(1, len(mediators) + 1)]]:
-        role_terms[role] = [names[role]]
-        columns[names[role]] = frame[names[role]].to_numpy(dtype=float)
-    for cov in covariates:
-        columns[cov] = frame[cov].to_numpy(dtype=float)
-    for col in [names[r] for r in names if r not in cat_roles] + covariates:
-        v = columns[col]
-        if np.ptp(v) == 0:
-            raise ModelError(
-                f"column {col!r} is constant (value {v[0]:g} in all {n} cases used); a constant "
-                "variable cannot be a model variable: drop it"
-            )
-
-    # centring of the variables that form products
-    centered = {}
-    if center != "none":
-        prod_roles = set()
-        for p in sp.paths:
-            if p.moderators:
-                prod_roles.add(p.src)
-                prod_roles.update(p.moderators)
-        for role in prod_roles:
-            if role in cat_roles and center != "all":
-                continue
-            for t in role_terms[role]:
-                mu = columns[t].mean()
-                columns[t] = columns[t] - mu
-                centered[t] = float(mu)
-
-    # equations
-    eq_terms: dict[str, list[str]] = {}
-    for dst in sp.outcomes():
-        into = sp.into(dst)
-        terms = ["constant"]
-        for src in ["x", *sp.mediators]:
-            if any(p.src == src for p in into):
-                terms += role_terms[src]
-        mods = [mod for mod in ("w", "z") if any(mod in p.moderators for p in into)]
-        for mod in mods:
-            terms += role_terms[mod]
-        if any(p.three_way for p in into):
-            for tw, tz in product(role_terms["w"], role_terms["z"]):
-                t = product_term(tw, tz)
-                columns[t] = columns[tw] * columns[tz]
-                terms.append(t)
-        for p in into:
-            for s_term in role_terms[p.src]:
-                for mod in p.moderators:
-                    for m_term in role_terms[mod]:
-                        t = product_term(s_term, m_term)
-                        columns[t] = columns[s_term] * columns[m_term]
-                        terms.append(t)
-                if p.three_way:
-                    for tw, tz in product(role_terms["w"], role_terms["z"]):
-                        t = product_term(s_term, tw, tz)
-                        columns[t] = columns[s_term] * columns[tw] * columns[tz]
-                        terms.append(t)
-        terms += covariates
-        eq_terms[dst] = terms
+    columns, role_terms, codings, cat_roles, centered, eq_terms = build_design(
+        frame, sp, names, mediators, covariates, x_coding, w_coding, z_coding, center
+    )
     mediated = bool(sp.mediators)
     total_model = mediated and not sp.moderators() and sp.path("x", "y") is not None
     if total_model:
@@ -390,12 +298,13 @@ def process(
         slopes = list(range(1, len(f.terms)))
         F, df1, df2, pf = wald_f(f, slopes)
         eq_rows.append((eq_name[dst], "model", np.sqrt(max(f.r2, 0.0)), f.r2, f.mse, F, df1, df2, pf))
-        if dst == "total":
-            continue
-        for path in sp.into(dst):
+        groups = []
+        xy_path = sp.path("x", "y")
+        if len(role_terms["x"]) > 1 and (dst == "total" or (dst == "y" and xy_path and not xy_path.moderators)):
+            groups.append((f"{x} (omnibus)", list(role_terms["x"])))  # relative effects jointly
+        for path in (sp.into(dst) if dst != "total" else []):
             if not path.moderators:
                 continue
-            groups = []
             if path.three_way:
                 groups.append(("*".join(names[r] for r in (path.src, "w", "z")),
                                [product_term(s, tw, tz) for s in role_terms[path.src]
@@ -404,63 +313,43 @@ def process(
                 for mod in path.moderators:
                     groups.append((f"{names[path.src]}*{names[mod]}",
                                    [product_term(s, mt) for s in role_terms[path.src] for mt in role_terms[mod]]))
-            for label, prods in groups:
-                idx = [f.index(tn) for tn in prods]
-                keep = [j for j in range(len(f.terms)) if j not in idx]
-                reduced = ols(np.column_stack([columns[f.terms[j]] for j in keep]), columns[out_col[dst]],
-                              [f.terms[j] for j in keep], hc=None, conf=conf, outcome=eq_name[dst])
-                F, df1, df2, pf = wald_f(f, idx)
-                eq_rows.append((eq_name[dst], label, np.nan, f.r2 - reduced.r2, np.nan, F, df1, df2, pf))
+        for label, drop in groups:
+            idx = [f.index(tn) for tn in drop]
+            keep = [j for j in range(len(f.terms)) if j not in idx]
+            reduced = ols(np.column_stack([columns[f.terms[j]] for j in keep]), columns[out_col[dst]],
+                          [f.terms[j] for j in keep], hc=None, conf=conf, outcome=eq_name[dst])
+            F, df1, df2, pf = wald_f(f, idx)
+            eq_rows.append((eq_name[dst], label, np.nan, f.r2 - reduced.r2, np.nan, F, df1, df2, pf))
     coefficients = pd.DataFrame(coef_rows, columns=_COEF_COLS)
     equations = pd.DataFrame(eq_rows, columns=["equation", "test", "r", "r2", "mse", "F", "df1", "df2", "p"])
 
     # conditional effects of moderated paths, Johnson-Neyman, direct and total effects
-    cond_rows, jn_frames = [], []
+    cond_frames, jn_frames = [], []
     for path in sp.paths:
         if not path.moderators:
             continue
         f = fits[path.dst]
-        mods = list(path.moderators)
-        for s_term in role_terms[path.src]:
-            for combo in product(*(design.values[md] for md in mods)):
-                mv = dict(zip(mods, combo, strict=True))
-                est, se, t, p, lo, hi = f.linear(edge_weights(design, path, s_term, mv))
-                cond_rows.append((eq_name[path.dst], s_term, mv["w"].label if "w" in mv else None,
-                                  mv["z"].label if "z" in mv else None, est, se, t, f.df_resid, p, lo, hi))
-        if mods == ["w"] and "w" not in cat_roles and len(role_terms[path.src]) == 1 and not path.three_way:
-            s_term = role_terms[path.src][0]
-            i1, i3 = f.index(s_term), f.index(product_term(s_term, role_terms["w"][0]))
-            crit = stats.t.ppf(0.5 + conf / 2, f.df_resid)
-            jn = jn_points(f.coef[i1], f.coef[i3], f.cov[i1, i1], f.cov[i1, i3], f.cov[i3, i3], crit,
-                           columns[role_terms["w"][0]])
-            jn.insert(0, "moderator", names["w"])
-            jn.insert(0, "focal", s_term)
-            jn.insert(0, "equation", eq_name[path.dst])
-            jn_frames.append(jn)
-    conditional = pd.DataFrame(cond_rows, columns=["equation", "focal", *_EFFECT_COLS[1:]])
-    jn_cols = ["equation", "focal", "moderator", "value", "pct_below", "pct_above"]
-    jn_table = pd.concat(jn_frames, ignore_index=True) if jn_frames else pd.DataFrame(
-        {c: pd.Series(dtype=float if c in jn_cols[3:] else object) for c in jn_cols}
-    )
+        meta, weights = path_effects(design, f, path, role_terms[path.src], {"equation": eq_name[path.dst]})
+        cond_frames.append(linear_table(f, meta, weights, ["equation", "focal", "w", "z"]))
+        if list(path.moderators) == ["w"] and "w" not in cat_roles and len(role_terms[path.src]) == 1 \
+                and not path.three_way:
+            jn_frames.append(jn_for_path(design, f, path, eq_name[path.dst], columns[role_terms["w"][0]]))
+    cond_cols = ["equation", "focal", *EFFECT_COLS[1:]]
+    conditional = pd.concat(cond_frames, ignore_index=True) if cond_frames else linear_table(
+        fits["y"], [], [], cond_cols[:4])
+    jn = jn_table(jn_frames)
 
-    direct_rows, total_rows = [], []
     xy = sp.path("x", "y")
     if mediated and xy is not None:
-        f = fits["y"]
-        mods = list(xy.moderators)
-        for s_term in role_terms["x"]:
-            for combo in product(*(design.values[md] for md in mods)):
-                mv = dict(zip(mods, combo, strict=True))
-                est, se, t, p, lo, hi = f.linear(edge_weights(design, xy, s_term, mv))
-                direct_rows.append((s_term, mv["w"].label if "w" in mv else None,
-                                    mv["z"].label if "z" in mv else None, est, se, t, f.df_resid, p, lo, hi))
+        direct = effect_table(design, fits["y"], xy, role_terms["x"])
+    else:
+        direct = linear_table(fits["y"], [], [], EFFECT_COLS[:3])
     if total_model:
         f = fits["total"]
-        for s_term in role_terms["x"]:
-            est, se, t, p, lo, hi = f.linear(np.eye(len(f.terms))[f.index(s_term)])
-            total_rows.append((s_term, None, None, est, se, t, f.df_resid, p, lo, hi))
-    direct = pd.DataFrame(direct_rows, columns=_EFFECT_COLS)
-    total = pd.DataFrame(total_rows, columns=_EFFECT_COLS)
+        meta = [{"x_term": t, "w": None, "z": None} for t in role_terms["x"]]
+        total = linear_table(f, meta, [np.eye(len(f.terms))[f.index(t)] for t in role_terms["x"]], EFFECT_COLS[:3])
+    else:
+        total = linear_table(fits["y"], [], [], EFFECT_COLS[:3])
 
     # indirect effects and the bootstrap
     q_ind, q_idx, q_con = indirect_rows(design)
@@ -470,6 +359,8 @@ def process(
     est_con = np.array([q.fun(point)[0] for q in q_con])
     rng, seed_used = as_generator(seed)
     n_boot = boot if (boot and (q_ind or q_idx)) else 0
+    if not n_boot and seed is None:
+        seed_used = None  # nothing random happened: no seed to record
     if n_boot:
         eq_list = [d for d in sp.outcomes()]
         names_g = list(columns)
@@ -478,34 +369,21 @@ def process(
         eqs = [([pos[t] for t in eq_terms[d]], pos[out_col[d]]) for d in eq_list]
         draws, n_replaced = resample_coefficients(G, pos["constant"], eqs, n_boot, rng)
         dcoef = dict(zip(eq_list, draws, strict=True))
-        d_ind = np.column_stack([q.fun(dcoef) for q in q_ind]) if q_ind else np.empty((n_boot, 0))
-        d_idx = np.column_stack([q.fun(dcoef) for q in q_idx]) if q_idx else np.empty((n_boot, 0))
-        d_con = np.column_stack([q.fun(dcoef) for q in q_con]) if q_con else np.empty((n_boot, 0))
+        with single_threaded_blas():  # small products: idle BLAS threads would only spin
+            d_ind = np.column_stack([q.fun(dcoef) for q in q_ind]) if q_ind else np.empty((n_boot, 0))
+            d_idx = np.column_stack([q.fun(dcoef) for q in q_idx]) if q_idx else np.empty((n_boot, 0))
+            d_con = np.column_stack([q.fun(dcoef) for q in q_con]) if q_con else np.empty((n_boot, 0))
         boot_obj = BootstrapDraws(n_boot, ci, conf, n_replaced, {eq_name[d]: dcoef[d] for d in eq_list},
                                   d_ind, d_idx, d_con)
     else:
         boot_obj = None
 
-    def table(qs, est, d, value_col):
-        rows = [dict(q.row) for q in qs]
-        frame_ = pd.DataFrame(rows)
-        frame_[value_col] = est
-        if d is not None and len(qs):
-            frame_["boot_se"] = d.std(axis=0, ddof=1)
-            lo, hi = percentile_ci(d, conf) if ci == "percentile" else bc_ci(d, est, conf)
-            frame_["ci_low"], frame_["ci_high"] = lo, hi
-        else:
-            frame_["boot_se"] = np.nan
-            frame_["ci_low"] = np.nan
-            frame_["ci_high"] = np.nan
-        return frame_
-
     ind_cols = ["path", "x_term", "w", "z", "effect", "boot_se", "ci_low", "ci_high"]
     idx_cols = ["path", "x_term", "moderator", "w_term", "index", "boot_se", "ci_low", "ci_high"]
     con_cols = ["path1", "w1", "z1", "path2", "w2", "z2", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
-    indirect = table(q_ind, est_ind, boot_obj.indirect if boot_obj else None, "effect").reindex(columns=ind_cols)
-    index = table(q_idx, est_idx, boot_obj.index if boot_obj else None, "index").reindex(columns=idx_cols)
-    contrasts = table(q_con, est_con, boot_obj.contrasts if boot_obj else None, "effect").reindex(columns=con_cols)
+    indirect = boot_table(q_ind, est_ind, boot_obj.indirect if boot_obj else None, "effect", ind_cols, ci, conf)
+    index = boot_table(q_idx, est_idx, boot_obj.index if boot_obj else None, "index", idx_cols, ci, conf)
+    contrasts = boot_table(q_con, est_con, boot_obj.contrasts if boot_obj else None, "effect", con_cols, ci, conf)
     for tab in (coefficients, conditional, direct, total, indirect, index, contrasts):
         tab.attrs["conf"] = conf
     for tab in (coefficients, conditional, direct, total):
@@ -535,7 +413,7 @@ def process(
         coefficients=coefficients,
         equations=equations,
         conditional=conditional,
-        jn=jn_table.reset_index(drop=True),
+        jn=jn,
         indirect=indirect,
         index=index,
         contrasts=contrasts,

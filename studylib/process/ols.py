@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg, stats
+from scipy import special
 
 from ..errors import ModelError
 
@@ -52,8 +52,8 @@ def t_stats(est, se, df, conf):
     se = np.asarray(se, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = est / se
-    p = 2 * stats.t.sf(np.abs(t), df)
-    crit = stats.t.ppf(0.5 + conf / 2, df)
+    p = 2 * special.stdtr(df, -np.abs(t))
+    crit = special.stdtrit(df, 0.5 + conf / 2)
     out = (t, p, est - crit * se, est + crit * se)
     if est.ndim == 0:
         return tuple(float(v) for v in out)
@@ -78,12 +78,12 @@ def ols(X: np.ndarray, y: np.ndarray, terms: list[str], *, hc: str | None, conf:
             f"singular design in the equation for {outcome!r}: term {col!r} is a linear "
             f"combination of the terms before it {list(terms[: bad[0]])}; drop or recode it"
         )
-    coef = linalg.solve_triangular(r, q.T @ y)
+    rinv = np.linalg.inv(r)  # small, triangular and checked non-singular above
+    coef = rinv @ (q.T @ y)
     resid = y - X @ coef
     df = n - p
     sse = float(resid @ resid)
     mse = sse / df
-    rinv = linalg.solve_triangular(r, np.eye(p))
     xtx_inv = rinv @ rinv.T
     if hc is None:
         cov = xtx_inv * mse
@@ -114,4 +114,4 @@ def wald_f(fit: OLSFit, idx: list[int]) -> tuple[float, int, int, float]:
     b = fit.coef[idx]
     v = fit.cov[np.ix_(idx, idx)]
     f = float(b @ np.linalg.solve(v, b)) / len(idx)
-    return f, len(idx), fit.df_resid, float(stats.f.sf(f, len(idx), fit.df_resid))
+    return f, len(idx), fit.df_resid, float(special.fdtrc(len(idx), fit.df_resid, f))

@@ -34,6 +34,25 @@ class ProcessResult:
         Seed of the bootstrap (None when a Generator was passed).
     version : str
         studylib version that produced the result.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, studylib
+    >>> rng = np.random.default_rng(3)
+    >>> d = pd.DataFrame({"x": np.tile([0.0, 1.0], 50), "w": rng.normal(size=100)})
+    >>> d["m"] = d.x * (0.3 + 0.4 * d.w) + rng.normal(size=100)
+    >>> d["y"] = 0.5 * d.m + rng.normal(size=100)
+    >>> res = studylib.process(d, model=7, x="x", m="m", w="w", y="y", boot=1000, seed=2)
+    >>> # R: process(d, y = "y", x = "x", m = "m", w = "w", model = 7, boot = 1000, seed = 2)
+    >>> res
+    ProcessResult(model='7', y='y', x='x', n=100, n_dropped=0, boot=1000, seed=2)
+    >>> res.indirect.columns.tolist()
+    ['path', 'x_term', 'w', 'z', 'effect', 'boot_se', 'ci_low', 'ci_high']
+    >>> res.index[["w_term", "index"]]
+      w_term    index
+    0      w  0.33724
+    >>> print(res.summary().splitlines()[3])
+    Model : 7
     """
 
     model: pd.DataFrame = field(repr=False)

@@ -4,6 +4,12 @@ A model is a list of directed paths between *roles* (``x``, ``m1``..``mk``, ``y`
 path may be moderated by ``w``, ``z`` or both (optionally with the three-way product).
 PROCESS model numbers are names for such path lists (Hayes, 2022, Appendix A). The public
 form is a lavaan-like parameter table (:func:`spec_table`) stored on every result.
+
+Models 83-92 are drawn by Hayes with two serial mediators; their path lists here agree for
+two mediators with the independent encoding in jaspProcess (``R/HardCodedModels.R``). With
+three or more mediators studylib extends them by the rule in :data:`MODELS` (e.g. model 83
+moderates only X -> M1, model 87 only the last mediator -> Y); PROCESS output for that
+extension has not been compared.
 """
 
 from __future__ import annotations

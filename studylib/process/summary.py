@@ -18,7 +18,9 @@ def _num(v, digits: int) -> str:
     return str(v)
 
 
-def _block(frame: pd.DataFrame, columns: list[str], header: list[str], digits: int, index: str | None = None) -> str:
+def _block(frame: pd.DataFrame, columns: list[str], header: list[str], digits: int, index: str | None = None,
+           rename: dict | None = None) -> str:
+    header = [(rename or {}).get(h, h) for h in header]
     rows = [[_num(r[c], digits) for c in columns] for _, r in frame.iterrows()]
     labels = [str(r[index]) for _, r in frame.iterrows()] if index else None
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
@@ -33,6 +35,7 @@ def _block(frame: pd.DataFrame, columns: list[str], header: list[str], digits: i
 def format_summary(res, digits: int = 4) -> str:
     a = res.model.attrs
     v = a.get("variables", {})
+    mods = {k: v[k] for k in ("w", "z") if k in v}
     out = [_STARS, f"studylib {res.version} conditional process analysis (PROCESS-style output)", _STARS]
     out.append(f"Model : {a.get('model')}")
     for role in ["y", "x", *sorted(r for r in v if r.startswith("m")), "w", "z"]:
@@ -58,7 +61,12 @@ def format_summary(res, digits: int = 4) -> str:
         c = res.coefficients[res.coefficients.equation == eq]
         out.append(_block(c, ["estimate", "se", "t", "p", "ci_low", "ci_high"],
                           ["coeff", "se", "t", "p", "LLCI", "ULCI"], digits, index="term"))
-        inter = e[e.test != "model"]
+        omni = e[e.test.str.endswith("(omnibus)")]
+        if len(omni):
+            out.append("\nOmnibus test of the relative effects of X (R² change when X's codes are dropped):")
+            out.append(_block(omni, ["r2", "F", "df1", "df2", "p"], ["R2-chng", "F", "df1", "df2", "p"], digits,
+                              index="test"))
+        inter = e[(e.test != "model") & ~e.test.str.endswith("(omnibus)")]
         if len(inter):
             out.append("\nTest(s) of highest order unconditional interaction(s):")
             out.append(_block(inter, ["r2", "F", "df1", "df2", "p"], ["R2-chng", "F", "df1", "df2", "p"], digits,
@@ -68,7 +76,7 @@ def format_summary(res, digits: int = 4) -> str:
             out.append("\nConditional effects of the focal predictor at values of the moderator(s):")
             cols = ["focal"] + [k for k in ("w", "z") if cond[k].notna().any()]
             out.append(_block(cond, [*cols, "effect", "se", "t", "p", "ci_low", "ci_high"],
-                              [*cols, "effect", "se", "t", "p", "LLCI", "ULCI"], digits))
+                              [*cols, "effect", "se", "t", "p", "LLCI", "ULCI"], digits, rename=mods))
         jn = res.jn[res.jn.equation == eq]
         if len(jn):
             out.append("\nModerator value(s) defining Johnson-Neyman significance region(s):")
@@ -81,12 +89,12 @@ def format_summary(res, digits: int = 4) -> str:
             cols = ["x_term"] + [k for k in ("w", "z") if tab[k].notna().any()]
             out.append("\n" + title)
             out.append(_block(tab, [*cols, "effect", "se", "t", "p", "ci_low", "ci_high"],
-                              [*cols, "effect", "se", "t", "p", "LLCI", "ULCI"], digits))
+                              [*cols, "effect", "se", "t", "p", "LLCI", "ULCI"], digits, rename=mods))
     if len(res.indirect):
         out.append("\nIndirect effect(s) of X on Y:")
         cols = ["path", "x_term"] + [k for k in ("w", "z") if res.indirect[k].notna().any()]
         out.append(_block(res.indirect, [*cols, "effect", "boot_se", "ci_low", "ci_high"],
-                          [*cols, "Effect", "BootSE", "BootLLCI", "BootULCI"], digits))
+                          [*cols, "Effect", "BootSE", "BootLLCI", "BootULCI"], digits, rename=mods))
     if len(res.index):
         out.append("\nIndex of moderated mediation:")
         out.append(_block(res.index, ["path", "x_term", "w_term", "index", "boot_se", "ci_low", "ci_high"],
@@ -95,7 +103,7 @@ def format_summary(res, digits: int = 4) -> str:
         out.append("\nPairwise contrasts between (conditional) indirect effects (1 minus 2):")
         cols = ["path1", "w1", "path2", "w2"] if res.contrasts.w1.notna().any() else ["path1", "path2"]
         out.append(_block(res.contrasts, [*cols, "effect", "boot_se", "ci_low", "ci_high"],
-                          [*cols, "Effect", "BootSE", "BootLLCI", "BootULCI"], digits))
+                          [*cols, "Effect", "BootSE", "BootLLCI", "BootULCI"], digits, rename=mods))
     out.append("\n" + _STARS)
     conf = a.get("conf", 0.95)
     out.append(f"Level of confidence for all confidence intervals in output: {100 * conf:g}")

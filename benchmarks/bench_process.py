@@ -1,0 +1,190 @@
+"""Benchmark of studylib.process against pyprocessmacro and pingouin.
+
+Inputs: none (simulated 3 x 2 data). Outputs: benchmarks/results/process.json and .md.
+
+Measured in one run on this machine:
+- studylib model 83 (X -> PSR moderated by the 3-level response, serial PSR -> PK,
+  attitude on all) at n = 300 and n = 30,000, B = 5000 (targets: 0.03 s and 1.5 s);
+- studylib vs pyprocessmacro on models 6 and 7 at the same n and B = 5000 (target: >= 3x);
+- studylib model 4 vs pingouin.mediation_analysis (parallel mediators psr and pk, the
+  closest model pingouin fits) at the same n and B = 5000 (target: >= 50x);
+- peak memory (max RSS of a fresh subprocess) of model 83 at n = 100,000 with 10,000
+  resamples (target: < 2 GB).
+
+Each timing is the minimum over repetitions (fewer repetitions for the slow peers), with
+the machine's load average recorded, since other jobs share the 2 cores.
+
+Run: ``python benchmarks/bench_process.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import studylib  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+B = 5000
+
+
+def simulate(n: int, seed: int = 0) -> pd.DataFrame:
+    """3 x 2 between-subjects data with the study's variables (balanced cells)."""
+    rng = np.random.default_rng(seed)
+    val = np.tile([0, 1], n // 2 + 1)[:n]
+    resp = np.repeat([0, 1, 2], n // 3 + 1)[:n][rng.permutation(n)]
+    psr = 4 + np.array([0.5, -0.3, -0.6])[resp] * val + rng.normal(0, 1, n)
+    pk = 5 - 0.5 * psr + rng.normal(0, 1, n)
+    att = 3 + 0.2 * psr - 0.4 * pk + 0.1 * val + rng.normal(0, 1, n)
+    return pd.DataFrame({
+        "valence": pd.Categorical.from_codes(val, ["negative", "positive"]),
+        "response": pd.Categorical.from_codes(resp, ["none", "like", "reply"]),
+        "x": val.astype(float), "w": resp.astype(float),
+        "psr": psr, "pk": pk, "attitude": att,
+    })
+
+
+def timed(fun, reps: int) -> dict:
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fun()
+        times.append(time.perf_counter() - t0)
+    return {"min_s": min(times), "median_s": float(np.median(times)), "reps": reps}
+
+
+def studylib_runs(d: pd.DataFrame, reps: int) -> dict:
+    out = {}
+    out["model83"] = timed(lambda: studylib.process(d, model=83, x="valence", w="response", m=["psr", "pk"],
+                                                    y="attitude", boot=B, seed=1), reps)
+    out["model6"] = timed(lambda: studylib.process(d, model=6, x="x", m=["psr", "pk"], y="attitude", boot=B,
+                                                   seed=1), reps)
+    out["model7"] = timed(lambda: studylib.process(d, model=7, x="x", w="response", m=["psr", "pk"],
+                                                   y="attitude", boot=B, seed=1), reps)
+    out["model4"] = timed(lambda: studylib.process(d, model=4, x="x", m=["psr", "pk"], y="attitude", boot=B,
+                                                   seed=1), reps)
+    return out
+
+
+def peer_runs(d: pd.DataFrame, reps: int) -> dict:
+    out = {}
+    try:
+        from pyprocessmacro import Process
+
+        num = d[["x", "w", "psr", "pk", "attitude"]]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out["pyprocessmacro_model6"] = timed(
+                lambda: Process(data=num, model=6, x="x", y="attitude", m=["psr", "pk"], boot=B, seed=1,
+                                suppr_init=True), reps)
+            out["pyprocessmacro_model7"] = timed(
+                lambda: Process(data=num, model=7, x="x", y="attitude", m=["psr", "pk"], w="w", mcw=1, boot=B,
+                                seed=1, suppr_init=True), reps)
+    except ImportError as exc:  # pragma: no cover - reported, not hidden
+        out["pyprocessmacro_error"] = str(exc)
+    import pingouin as pg
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out["pingouin_mediation"] = timed(
+            lambda: pg.mediation_analysis(data=d, x="x", m=["psr", "pk"], y="attitude", n_boot=B, seed=1), reps)
+    return out
+
+
+_MEMORY_CHILD = """
+import sys, time
+sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
+from bench_process import simulate
+import studylib
+d = simulate(100_000, seed=3)
+t0 = time.perf_counter()
+res = studylib.process(d, model=83, x="valence", w="response", m=["psr", "pk"], y="attitude", boot=10_000, seed=1)
+elapsed = time.perf_counter() - t0
+# VmHWM: peak resident memory of this process image (ru_maxrss would include the parent's
+# pages inherited through fork before exec)
+hwm = [line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")][0]
+print(hwm, elapsed, res.boot.B)
+"""
+
+
+def memory_run() -> dict:
+    code = _MEMORY_CHILD.format(root=str(ROOT), bench=str(ROOT / "benchmarks"))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    kb, elapsed, b = out.stdout.split()
+    return {"n": 100_000, "boot": int(b), "peak_rss_mb": int(kb) / 1024, "seconds": float(elapsed)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="n = 300 only, no memory run (a smoke run)")
+    args = parser.parse_args(argv)
+    result = {
+        "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "numpy": np.__version__, "load_average_start": os.getloadavg()},
+        "studylib_version": studylib.__version__, "boot": B, "runs": {},
+    }
+    if not args.quick:  # first, while this process is still small
+        result["memory"] = memory_run()
+        print(f"memory: {result['memory']}", flush=True)
+    sizes = [(300, 7, 3)] if args.quick else [(300, 7, 3), (30_000, 3, 1)]
+    for n, reps, peer_reps in sizes:
+        d = simulate(n)
+        ours = studylib_runs(d, reps)
+        peers = peer_runs(d, peer_reps)
+        ratios = {}
+        for m in ("6", "7"):
+            key = f"pyprocessmacro_model{m}"
+            if key in peers:
+                ratios[f"model{m}_vs_pyprocessmacro"] = peers[key]["min_s"] / ours[f"model{m}"]["min_s"]
+        ratios["model4_vs_pingouin"] = peers["pingouin_mediation"]["min_s"] / ours["model4"]["min_s"]
+        result["runs"][str(n)] = {"studylib": ours, "peers": peers, "speedup": ratios}
+        print(f"n={n}: model 83 {ours['model83']['min_s']:.3f} s; speed-ups {ratios}", flush=True)
+    result["machine"]["load_average_end"] = os.getloadavg()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "process.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / "process.md").write_text(markdown(result))
+    print(f"wrote {RESULTS / 'process.json'} and .md")
+    return 0
+
+
+def markdown(r: dict) -> str:
+    lines = [f"# studylib.process benchmark ({r['date_utc']})", "",
+             f"Machine: {r['machine']['cpus']} CPUs, {r['machine']['platform']}, Python {r['machine']['python']}, "
+             f"numpy {r['machine']['numpy']}; load average at start {r['machine']['load_average_start']}, "
+             f"at end {r['machine']['load_average_end']} (other jobs shared the cores).",
+             f"B = {r['boot']} resamples everywhere; times are the minimum over the repetitions shown.", "",
+             "| n | quantity | seconds (min) | median | reps | target |", "|---|---|---|---|---|---|"]
+    targets = {"300": 0.03, "30000": 1.5}
+    for n, run in r["runs"].items():
+        for k, v in run["studylib"].items():
+            tgt = f"<= {targets[n]} s" if k == "model83" and n in targets else ""
+            lines.append(f"| {n} | studylib {k} | {v['min_s']:.4f} | {v['median_s']:.4f} | {v['reps']} | {tgt} |")
+        for k, v in run["peers"].items():
+            if isinstance(v, dict):
+                lines.append(f"| {n} | {k} | {v['min_s']:.4f} | {v['median_s']:.4f} | {v['reps']} | |")
+        for k, v in run["speedup"].items():
+            tgt = ">= 50x" if "pingouin" in k else ">= 3x"
+            lines.append(f"| {n} | speed-up {k} | {v:.1f}x | | | {tgt} |")
+    if "memory" in r:
+        m = r["memory"]
+        lines.append(f"| {m['n']} | model 83, {m['boot']} resamples: peak RSS {m['peak_rss_mb']:.0f} MB, "
+                     f"{m['seconds']:.1f} s | | | 1 | < 2048 MB |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,49 @@
+"""The ``studylib process`` command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_process_model83 import ARGS, simulate
+
+import studylib
+from studylib._json import to_jsonable
+from studylib.cli import main
+
+
+@pytest.fixture
+def csv(tmp_path):
+    path = tmp_path / "study.csv"
+    simulate(120, seed=8).to_csv(path, index=False)
+    return path
+
+
+def test_process_command_writes_to_dict_content(csv, tmp_path, capsys):
+    out = tmp_path / "res.json"
+    rc = main(["process", "--data", str(csv), "--model", "83", "--x", "valence", "--w", "response",
+               "--m", "psr", "pk", "--y", "attitude", "--levels", "valence=negative,positive",
+               "--levels", "response=none,like,reply", "--boot", "1000", "--seed", "1", "--json", str(out)])
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "Outcome Variable: psr" in text and "Index of moderated mediation" in text
+    got = json.loads(out.read_text())
+    expected = to_jsonable(studylib.process(simulate(120, seed=8), **ARGS, boot=1000, seed=1).to_dict())
+    assert got == json.loads(json.dumps(expected))
+
+
+def test_process_command_bad_input_exits_2(csv, capsys):
+    rc = main(["process", "--data", str(csv), "--model", "83", "--x", "valence", "--w", "response",
+               "--m", "psr", "pk", "--y", "attitude", "--levels", "response=none,like"])
+    assert rc == 2
+    assert "has values not listed in --levels" in capsys.readouterr().err
+    rc = main(["process", "--data", str(csv), "--model", "5", "--x", "psr", "--m", "pk", "--y", "attitude"])
+    assert rc == 2
+    assert "model must be one of the PROCESS model numbers" in capsys.readouterr().err
+
+
+def test_process_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["process", "--help"])
+    assert exc.value.code == 0
+    assert "--levels" in capsys.readouterr().out

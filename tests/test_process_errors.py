@@ -1,0 +1,142 @@
+"""Bad input to studylib.process gets a studylib error that says what is wrong."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import studylib
+from studylib.errors import ColumnError, InputTypeError, ModelError, OptionError, SpecError
+
+
+@pytest.fixture
+def d():
+    rng = np.random.default_rng(0)
+    n = 60
+    return pd.DataFrame({
+        "x": np.tile([0.0, 1.0], n // 2),
+        "xs": np.tile(["neg", "pos"], n // 2),
+        "w": rng.normal(size=n),
+        "ws": np.repeat(["a", "b", "c"], n // 3),
+        "m1": rng.normal(size=n),
+        "m2": rng.normal(size=n),
+        "y": rng.normal(size=n),
+    })
+
+
+def test_non_numeric_x_without_coding(d):
+    with pytest.raises(InputTypeError, match=r"x 'xs' is not numeric .*pass x_coding='indicator'"):
+        studylib.process(d, model=4, x="xs", m="m1", y="y", boot=0)
+    # with a coding it works (reference = lowest value 'neg')
+    res = studylib.process(d, model=4, x="xs", m="m1", y="y", boot=0, x_coding="indicator")
+    assert res.indirect.x_term.tolist() == ["xs[pos]"]
+
+
+def test_non_numeric_w_without_coding(d):
+    with pytest.raises(InputTypeError, match=r"w 'ws' is not numeric .*pass w_coding='indicator'"):
+        studylib.process(d, model=7, x="x", m="m1", w="ws", y="y", w_coding=None, boot=0)
+
+
+def test_numeric_w_with_a_categorical_coding(d):
+    with pytest.raises(OptionError, match=r"w_coding='sequential' applies to a categorical w.*pandas.Categorical"):
+        studylib.process(d, model=7, x="x", m="m1", w="w", y="y", w_coding="sequential", boot=0)
+
+
+def test_moderator_group_with_fewer_than_two_cases(d):
+    d.loc[0, "ws"] = "lonely"
+    with pytest.raises(ModelError, match=r"w 'ws' has group\(s\) with fewer than 2 cases: 'lonely' \(1 case\)"):
+        studylib.process(d, model=7, x="x", m="m1", w="ws", y="y", boot=0)
+
+
+def test_empty_category_of_a_categorical(d):
+    d["ws"] = pd.Categorical(d.ws, categories=["a", "b", "c", "d"])
+    with pytest.raises(ModelError, match=r"'d' \(0 cases\)"):
+        studylib.process(d, model=7, x="x", m="m1", w="ws", y="y", boot=0)
+
+
+def test_constant_variable(d):
+    d["m1"] = 3.0
+    with pytest.raises(ModelError, match=r"column 'm1' is constant \(value 3 in all 60 cases used\)"):
+        studylib.process(d, model=4, x="x", m="m1", y="y", boot=0)
+
+
+def test_singular_design(d):
+    d["c"] = 2 * d.m1 + 1
+    with pytest.raises(ModelError, match=r"singular design in the equation for 'y': term 'c' is a linear combination"):
+        studylib.process(d, model=4, x="x", m="m1", y="y", covariates=["c"], boot=0)
+
+
+def test_unknown_model_number(d):
+    with pytest.raises(SpecError, match=r"model must be one of the PROCESS model numbers 1, 2, 3, 4, 6.*got 5"):
+        studylib.process(d, model=5, x="x", m="m1", y="y")
+    with pytest.raises(SpecError, match=r"got '4'"):
+        studylib.process(d, model="4", x="x", m="m1", y="y")
+
+
+def test_mediators_missing_for_a_serial_model(d):
+    with pytest.raises(SpecError, match=r"model 6 is a serial mediation model and needs 2 to 6 mediators in m; got 1"):
+        studylib.process(d, model=6, x="x", m="m1", y="y")
+    with pytest.raises(SpecError, match=r"model 83 is a serial mediation model .*got 0"):
+        studylib.process(d, model=83, x="x", w="w", y="y")
+    with pytest.raises(SpecError, match=r"model 4 needs at least one mediator"):
+        studylib.process(d, model=4, x="x", y="y")
+
+
+def test_moderator_missing_or_superfluous(d):
+    with pytest.raises(SpecError, match=r"model 7 needs the moderator w="):
+        studylib.process(d, model=7, x="x", m="m1", y="y")
+    with pytest.raises(SpecError, match=r"model 4 has no moderator w; got w='w'"):
+        studylib.process(d, model=4, x="x", m="m1", w="w", y="y")
+    with pytest.raises(SpecError, match=r"model 1 has no mediator"):
+        studylib.process(d, model=1, x="x", m="m1", w="w", y="y")
+
+
+@pytest.mark.parametrize("boot", [1, 999])
+def test_boot_below_1000(d, boot):
+    with pytest.raises(OptionError, match=rf"boot must be at least 1000 resamples .*got {boot}"):
+        studylib.process(d, model=4, x="x", m="m1", y="y", boot=boot)
+
+
+@pytest.mark.parametrize("conf", [0, 1, 95, -0.5])
+def test_conf_outside_unit_interval(d, conf):
+    with pytest.raises(OptionError, match=r"conf must be a number strictly between 0 and 1"):
+        studylib.process(d, model=4, x="x", m="m1", y="y", conf=conf)
+
+
+def test_options_match_exactly(d):
+    with pytest.raises(OptionError, match=r"ci must be one of 'percentile', 'bc'; got 'perc'"):
+        studylib.process(d, model=4, x="x", m="m1", y="y", ci="perc")
+    with pytest.raises(OptionError, match=r"hc must be one of None, 'HC0'.*got 'hc3'"):
+        studylib.process(d, model=4, x="x", m="m1", y="y", hc="hc3")
+    with pytest.raises(OptionError, match=r"x_coding must be one of"):
+        studylib.process(d, model=4, x="x", m="m1", y="y", x_coding="dummy")
+    with pytest.raises(OptionError, match=r"seed must be None, a non-negative whole number"):
+        studylib.process(d, model=4, x="x", m="m1", y="y", seed="abc")
+
+
+def test_unknown_column_and_non_numeric_mediator(d):
+    with pytest.raises(ColumnError, match=r"columns not in data: \['psr'\]"):
+        studylib.process(d, model=4, x="x", m="psr", y="y")
+    d["m1"] = d.m1.astype(str)
+    d.loc[3, "m1"] = "n/a"
+    with pytest.raises(studylib.DataError, match=r"column 'm1' has non-numeric values in rows 3"):
+        studylib.process(d, model=4, x="x", m="m1", y="y")
+
+
+def test_not_a_dataframe():
+    with pytest.raises(InputTypeError, match=r"data must be a pandas DataFrame; got dict"):
+        studylib.process({"x": [1]}, model=4, x="x", m="m", y="y")
+
+
+def test_custom_spec_errors_quote_the_input(d):
+    with pytest.raises(SpecError, match=r"unknown variable 'foo' in model element 'm1 ~ x \+ foo'"):
+        studylib.process(d, spec=["m1 ~ x + foo", "y ~ m1"], x="x", m="m1", y="y")
+    with pytest.raises(SpecError, match=r"duplicate model element in: 'y ~ m1 \+ m1'"):
+        studylib.process(d, spec=["m1 ~ x", "y ~ m1 + m1"], x="x", m="m1", y="y")
+    with pytest.raises(SpecError, match=r"mediator 'm2' has no equation"):
+        studylib.process(d, spec=["m1 ~ x", "y ~ m1 + m2"], x="x", m=["m1", "m2"], y="y")
+    with pytest.raises(SpecError, match=r"give either model= or spec=, not both"):
+        studylib.process(d, model=4, spec=["m1 ~ x", "y ~ m1"], x="x", m="m1", y="y")
+    with pytest.raises(SpecError, match=r"path m2 -> m1 goes against the order of m"):
+        studylib.process(d, spec=["m1 ~ x + m2", "m2 ~ x", "y ~ m1"], x="x", m=["m1", "m2"], y="y")
