@@ -91,3 +91,11 @@ def test_missing_and_unreadable_files(tmp_path, capsys):
     shutil.copy(REF / "R_ToothGrowth.csv", tmp_path / "tg.csv")
     with pytest.raises(SystemExit):
         main(["anova", "--data", str(tmp_path / "tg.csv"), "--dv", "len", "--between", "supp", "--ss-type", "4"])
+
+
+def test_file_system_errors_exit_2_with_one_line(tmp_path, capsys):
+    code = main(["anova", "--data", str(REF / "R_ToothGrowth.csv"), "--dv", "len", "--between", "supp",
+                 "--json", str(tmp_path)])  # a folder, not a file
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("studylib anova: error:") and "\n" not in err
