@@ -365,6 +365,16 @@ def test_cli_power_bad_input_exits_2(capsys):
     assert "target power must be a number strictly between 0 and 1" in capsys.readouterr().err
 
 
+def test_cli_power_progress_flag_matches_reproduce():
+    # --no-progress is the flag of `studylib reproduce`; --quiet is kept as its alias
+    from studylib.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["power", "--grid", "20", "--no-progress"]).quiet is True
+    assert parser.parse_args(["power", "--grid", "20", "--quiet"]).quiet is True
+    assert parser.parse_args(["power", "--grid", "20"]).quiet is False
+
+
 def test_effects_from_process_result_reproduce_its_estimates():
     import studylib
 

@@ -66,7 +66,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--n-jobs", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--json", type=Path, metavar="FILE", help="write the result's to_dict() as JSON")
     p.add_argument("--plot", type=Path, metavar="FILE", help="save the power curves (PNG, PDF, SVG)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", "--quiet", dest="quiet", action="store_true",
+                   help="do not show the progress bar (as in studylib reproduce; --quiet is the same)")
     p.set_defaults(func=run)
     return p
 
