@@ -16,6 +16,7 @@ from ._json import to_jsonable
 from .findings import check_findings
 from .report.export import write_table
 from .report.html import HtmlReport, figure_to_png, figure_to_svg, format_table
+from .report.tables import format_p
 
 _LABELS = {
     "valence": "Comment valence (X)", "response": "Influencer response (W)",
@@ -65,10 +66,6 @@ class _Collector:
             self.report.add_rendered_figure(svg=svg, caption=caption, key=name)
         self.figures.append(name)
         plt.close(fig)
-
-
-def _fmt_p(p: float) -> str:
-    return "p < .001" if p < 0.001 else f"p = {p:.3f}".replace("0.", ".", 1)
 
 
 def _step_data(sd: Any, col: _Collector) -> dict[str, Any]:
@@ -278,7 +275,7 @@ def _summary(sd: Any, findings: pd.DataFrame, anova_tables: dict[str, pd.DataFra
             r = hit.iloc[0]
             resid = tab[tab["term"] == "Residual"]
             df2 = int(resid["df"].iloc[0]) if not resid.empty else ""
-            lines.append(f"ANOVA {dv}: valence x response F({int(r['df'])}, {df2}) = {r['F']:.2f}, {_fmt_p(r['p'])}")
+            lines.append(f"ANOVA {dv}: valence x response F({int(r['df'])}, {df2}) = {r['F']:.2f}, {format_p(r['p'], prefix=True)}")
     for r in findings.itertuples():
         ci = "" if pd.isna(r.ci_low) else f" [{r.ci_low:.3f}, {r.ci_high:.3f}]"
         verdict = ("holds, conclusive  " if r.conclusive else "holds, inconclusive") if r.holds else "does NOT hold     "
