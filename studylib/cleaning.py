@@ -16,8 +16,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validation import check_columns, check_dataframe, check_fraction, check_numeric, check_option
-from .errors import InputTypeError, SpecError, StudylibWarning
+from ._validation import (
+    check_columns,
+    check_dataframe,
+    check_fraction,
+    check_numeric,
+    check_option,
+    format_rows,
+)
+from .errors import DataError, InputTypeError, SpecError, StudylibWarning
 from .study import RULES, ExclusionRule, Study
 
 __all__ = ["apply_exclusions", "ExclusionLog", "manipulation_checks", "ManipulationChecks"]
@@ -275,13 +282,17 @@ class ManipulationChecks:
     conf: float
 
     def summary(self) -> str:
+        """The two tests in APA style, one line each (rounded for reading only)."""
+        from .report.tables import format_p
+
         r, v = self.response.iloc[0], self.valence.iloc[0]
         return (
-            f"Recalled response by condition: chi2({int(r['df'])}) = {r['chi2']:.2f}, p = {r['p']:.3g}, "
+            f"Recalled response by condition: chi2({int(r['df'])}) = {r['chi2']:.2f}, {format_p(r['p'], prefix=True)}, "
             f"Cramer's V = {r['cramers_v']:.2f}, n = {int(r['n'])}, {100 * r['prop_correct']:.1f}% correct\n"
             f"Perceived valence, positive - negative: {v['estimate']:.2f} "
             f"[{v['ci_low']:.2f}, {v['ci_high']:.2f}], Welch t({v['df']:.1f}) = {v['t']:.2f}, "
-            f"p = {v['p']:.3g}, Hedges' g = {v['hedges_g']:.2f} [{v['g_ci_low']:.2f}, {v['g_ci_high']:.2f}]"
+            f"{format_p(v['p'], prefix=True)}, Hedges' g = {v['hedges_g']:.2f} "
+            f"[{v['g_ci_low']:.2f}, {v['g_ci_high']:.2f}]"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -327,6 +338,20 @@ def manipulation_checks(
         ``response`` (chi-square test, Cramér's V), ``crosstab``, ``valence`` (Welch t,
         mean difference with CI, Cohen's d, Hedges' g with CI).
 
+    Raises
+    ------
+    ColumnError
+        A named column is not in ``data``.
+    DataError
+        A check column is not numeric, ``mc_response`` holds a code that is not in
+        ``recall_codes``, or ``valence`` does not have exactly 2 levels.
+    OptionError
+        ``dont_remember`` or ``conf`` is not allowed.
+
+    See Also
+    --------
+    apply_exclusions : the exclusion rules usually applied first.
+
     Notes
     -----
     Pearson's chi-square without continuity correction on the condition x recalled table,
@@ -367,7 +392,15 @@ def manipulation_checks(
     conf = check_fraction(conf, "conf")
     codes = dict(recall_codes) if recall_codes is not None else {1: "none", 2: "like", 3: "reply",
                                                                   4: "dont_remember"}
-    recalled = pd.to_numeric(data[mc_response]).map({float(k): v for k, v in codes.items()})
+    answers = pd.to_numeric(data[mc_response]).astype(float)
+    recalled = answers.map({float(k): v for k, v in codes.items()})
+    unknown = answers.notna() & recalled.isna()
+    if unknown.any():
+        raise DataError(
+            f"column {mc_response!r} has answers that are not recall codes in rows "
+            f"{format_rows(data.index[unknown], answers[unknown])} (manipulation checks); allowed "
+            f"codes: {sorted(codes)}. Fix the data or pass recall_codes="
+        )
     n_dk = int((recalled == "dont_remember").sum())
     keep = recalled.notna() & data[response].notna()
     if dont_remember == "exclude":
@@ -387,7 +420,7 @@ def manipulation_checks(
 
     levels = list(data[valence].astype("category").cat.categories)
     if len(levels) != 2:
-        raise InputTypeError(f"column {valence!r} must have exactly 2 levels; got {levels}")
+        raise DataError(f"column {valence!r} must have exactly 2 levels (manipulation checks); got {levels}")
     y = pd.to_numeric(data[mc_valence]).astype(float)
     neg = y[(data[valence] == levels[0]) & y.notna()].to_numpy()
     pos = y[(data[valence] == levels[1]) & y.notna()].to_numpy()

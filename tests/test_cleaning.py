@@ -8,7 +8,14 @@ import pytest
 from scipy import stats
 
 from studylib import apply_exclusions, load_study, manipulation_checks
-from studylib.errors import ColumnError, DataError, InputTypeError, SpecError, StudylibWarning
+from studylib.errors import (
+    ColumnError,
+    DataError,
+    InputTypeError,
+    OptionError,
+    SpecError,
+    StudylibWarning,
+)
 from studylib.questionnaires import Scale
 from studylib.study import ExclusionRule
 
@@ -178,10 +185,24 @@ def test_manipulation_check_valence_matches_pingouin(mc_data):
 def test_manipulation_check_errors(mc_data):
     with pytest.raises(ColumnError, match=r"columns not in data: \['recall'\] \(manipulation checks\)"):
         manipulation_checks(mc_data, mc_response="recall")
-    with pytest.raises(Exception, match="dont_remember must be one of 'exclude', 'include'; got 'drop'"):
+    with pytest.raises(OptionError, match="dont_remember must be one of 'exclude', 'include'; got 'drop'"):
         manipulation_checks(mc_data, dont_remember="drop")
     summary = manipulation_checks(mc_data).summary()
     assert summary.startswith("Recalled response by condition: chi2(4) = ")
+    assert "p < .001" in summary and "e-" not in summary  # APA p, not 1.2e-50
+
+
+def test_manipulation_check_unknown_recall_code_is_an_error(mc_data):
+    # a code outside recall_codes (here 5) used to become missing and leave the test silently
+    bad = mc_data.copy()
+    bad.loc[[3, 7], "mc_response"] = 5.0
+    with pytest.raises(DataError, match=r"column 'mc_response' has answers that are not recall codes in rows "
+                                        r"3 \(value 5.0\), 7 \(value 5.0\).*allowed codes: \[1, 2, 3, 4\]"):
+        manipulation_checks(bad)
+    assert bad["mc_response"].tolist().count(5.0) == 2  # data not modified
+    one_level = mc_data[mc_data["valence"] == "positive"].assign(valence=lambda d: d["valence"].astype(str))
+    with pytest.raises(DataError, match="column 'valence' must have exactly 2 levels"):
+        manipulation_checks(one_level)
 
 
 def test_log_cells_follow_the_factors_asked_for(data):
