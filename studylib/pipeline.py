@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import paths
 from ._json import to_jsonable, write_json
-from ._validation import check_int
+from ._validation import as_generator, check_int
 from ._version import __version__
 from .errors import DataError, OptionError, SpecError
 from .session import session_info
@@ -263,7 +263,8 @@ def reproduce(
         Bootstrap resamples for the process model (default: the configuration's, 5000;
         :data:`EXAMPLE_BOOT` with ``example=True``).
     seed : int, optional
-        Seed of the bootstrap (default: the configuration's ``seed``).
+        Seed of the bootstrap (default: the configuration's ``seed``; when that is null too,
+        a seed is drawn and recorded in ``results.json`` and the report).
     example : bool, default False
         Fast mode on the shipped data: fewer resamples (:data:`EXAMPLE_BOOT`).
     progress : bool, default False
@@ -309,6 +310,8 @@ def reproduce(
     if boot is None:
         boot = EXAMPLE_BOOT if example else int(process_spec.options.get("boot", 5000)) if process_spec else 5000
     seed = sd.study.seed if seed is None else seed
+    if seed is None:  # neither given nor configured: draw one and record it, so the run can be repeated
+        seed = as_generator(None)[1]
     info = session_info(sd.data_path)
     settings = {"boot": boot, "seed": seed, "example": bool(example)}
     with _staging(out) as stage, tqdm(total=N_STEPS, desc="studylib reproduce", unit="step",
