@@ -83,7 +83,6 @@ def cell_summary(
             "ci_high": (mean + half)[order],
         }
     )
-    meta = prep.meta()
-    table.attrs.update({k_: meta[k_] for k_ in ("dv", "between", "n", "n_dropped", "dropped_rows", "missing")})
+    table.attrs.update(prep.missing_report())
     table.attrs["conf"] = conf
     return table

@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 from studylib import anova, levene, robust_anova, shapiro_residuals
-from studylib.errors import DataError, ModelError, OptionError
+from studylib.errors import DataError, ModelError, OptionError, StudylibWarning
 
 REF = Path(__file__).parent / "reference" / "anova"
 
@@ -108,3 +108,14 @@ def test_missing_values_reported(toothgrowth):
     with pytest.warns(UserWarning, match="dropped listwise"):
         out = shapiro_residuals(df, "len", ["supp", "dose"])
     assert out["n"][0] == 59 and out.attrs["n_dropped"] == 1
+
+
+@pytest.mark.parametrize("fn", [levene, shapiro_residuals, robust_anova])
+def test_tables_report_the_n_used_and_the_rows_dropped(fn, toothgrowth):
+    df = toothgrowth.copy()
+    df.loc[[4, 9], "len"] = np.nan
+    with pytest.warns(StudylibWarning, match="2 row\\(s\\) with a missing value"):
+        out = fn(df, "len", ["supp", "dose"])
+    assert out.attrs["n"] == 58 and out.attrs["n_dropped"] == 2
+    assert out.attrs["dropped_rows"] == [4, 9] and out.attrs["missing"] == "listwise"
+    assert out.attrs["dv"] == "len" and out.attrs["between"] == ["supp", "dose"]
