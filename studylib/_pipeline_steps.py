@@ -85,10 +85,9 @@ def _step_data(sd: Any, col: _Collector) -> dict[str, Any]:
 
 
 def _step_scales(sd: Any, col: _Collector) -> dict[str, Any]:
-    import matplotlib.pyplot as plt
-
     from .descriptives import cell_summary
     from .reliability import reliability
+    from .report.figures import score_histograms
 
     rep = col.report
     rep.section("Scales and reliability", intro=(
@@ -110,13 +109,7 @@ def _step_scales(sd: Any, col: _Collector) -> dict[str, Any]:
     desc = pd.concat([cell_summary(sd.kept, dv, between).assign(scale=dv) for dv in dvs], ignore_index=True)
     desc = desc[["scale", *[c for c in desc.columns if c != "scale"]]]
     col.table("scale_descriptives", desc, "Scale scores per design cell (M, SD, 95% CI of the mean)")
-    fig, axes = plt.subplots(1, len(dvs), figsize=(3.3 * len(dvs), 2.8), layout="constrained", squeeze=False)
-    for ax, dv in zip(axes[0], dvs, strict=True):
-        scale = sd.scales[dv]
-        ax.hist(sd.kept[dv].dropna(), bins=24, range=(scale.min, scale.max), color="#4c78a8", edgecolor="white")
-        ax.set_title(_SCALE_NAMES.get(dv, dv), fontsize=10)
-        ax.set_xlabel("score")
-    axes[0][0].set_ylabel("respondents")
+    fig = score_histograms(sd.kept, list(sd.scales.values()), titles=_SCALE_NAMES)
     col.figure("score_distributions", fig, "Distributions of the scale scores after exclusions")
     return {"scales": dvs}
 
