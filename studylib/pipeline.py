@@ -74,6 +74,23 @@ class StudyData:
     scales: dict[str, Any] = field(repr=False)
     synthetic: bool = False
 
+    def summary(self) -> str:
+        """Which configuration and data file were read, and how many respondents were kept.
+
+        The first output of every notebook (a path inside the project is shown relative to
+        the project folder).
+        """
+        config: Any = "(built in code)"
+        if self.study.path is not None:
+            config = Path(self.study.path).resolve()
+            if config.is_relative_to(paths.ROOT):
+                config = config.relative_to(paths.ROOT).as_posix()
+        return "\n".join([
+            f"configuration: {config}",
+            f"data file:     {self.data_path.name}" + (" (synthetic)" if self.synthetic else ""),
+            f"respondents:   {len(self.prepared)} read, {len(self.kept)} kept after exclusions",
+        ])
+
 
 def _resolve_inputs(data: str | Path | None, config: str | Path | None) -> tuple[Any, Path]:
     from .study import load_study
