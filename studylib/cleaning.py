@@ -362,6 +362,9 @@ def manipulation_checks(
     interval :math:`g \\pm z_{1-\\alpha/2}\\sqrt{(n_+ + n_-)/(n_+ n_-) + g^2/(2(n_+ + n_-))}`
     (Hedges & Olkin, 1985). Rows with a missing answer are left out of each test.
 
+    Cross-checked against ``scipy.stats.chi2_contingency`` and pingouin's ``ttest`` and
+    ``compute_effsize`` (tests/test_cleaning.py).
+
     References
     ----------
     Cramér, H. (1946). *Mathematical methods of statistics*. Princeton University Press.
