@@ -112,7 +112,7 @@ class FactorialDesign:
         ss_type: int = 3,
         factors: Sequence[str] | None = None,
     ) -> None:
-        check_option(ss_type, "ss_type", _SS_TYPES)
+        ss_type = check_option(ss_type, "ss_type", _SS_TYPES)
         codes = np.asarray(codes)
         if codes.ndim == 1:
             codes = codes[:, None]
@@ -372,7 +372,7 @@ def anova(
     >>> # R: options(contrasts = c("contr.sum", "contr.poly"))
     >>> # R: car::Anova(lm(psr ~ valence * response, df), type = 3)
     """
-    check_option(ss_type, "ss_type", _SS_TYPES)
+    ss_type = check_option(ss_type, "ss_type", _SS_TYPES)
     conf = check_fraction(conf, "conf")
     prep = prepare(data, dv, between, missing=missing, context="anova")
     design = FactorialDesign(prep.codes, prep.n_levels, ss_type=ss_type, factors=prep.factors)
