@@ -33,7 +33,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="factorial between-subjects ANOVA (Type III), simple effects and marginal means",
         description=(
             "Factorial between-subjects ANOVA of one outcome (Type III sums of squares with "
-            "sum-to-zero coding by default), with partial eta squared (90%% CI), omega "
+            "sum-to-zero coding by default), with partial eta squared (90% CI), omega "
             "squared, Levene and Shapiro-Wilk checks, estimated marginal means, simple "
             "effects of each factor within the levels of the others and pairwise contrasts. "
             "Rows with a missing value are dropped listwise and counted."
