@@ -1,7 +1,5 @@
 """Tests of studylib.assumptions: Levene, Shapiro-Wilk on residuals, HC-robust Wald tests."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,20 +9,6 @@ from scipy import stats
 
 from studylib import anova, levene, robust_anova, shapiro_residuals
 from studylib.errors import DataError, ModelError, OptionError, StudylibWarning
-
-REF = Path(__file__).parent / "reference" / "anova"
-
-
-@pytest.fixture(scope="module")
-def toothgrowth():
-    return pd.read_csv(REF / "R_ToothGrowth.csv")
-
-
-@pytest.fixture(scope="module")
-def kidney():
-    df = pd.read_csv(REF / "statsmodels_kidney.csv").iloc[3:].reset_index(drop=True)
-    df["log_days"] = np.log(df["Days"] + 1)
-    return df
 
 
 def test_levene_matches_jamovi(toothgrowth):
