@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._json import to_jsonable
 from ._validation import (
     check_columns,
     check_dataframe,
@@ -73,8 +74,9 @@ class ExclusionLog:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n_before": self.n_before, "n_after": self.n_after,
-                "steps": self.steps, "cells": self.cells}
+        """Plain JSON-ready content: the counts, ``steps`` and ``cells`` as records."""
+        return to_jsonable({"n_before": self.n_before, "n_after": self.n_after,
+                            "steps": self.steps, "cells": self.cells})
 
 
 def _rules_and_scales(study_or_rules: Any, scales: Any) -> tuple[list[ExclusionRule], dict[str, Any]]:
@@ -296,8 +298,9 @@ class ManipulationChecks:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"conf": self.conf, "response": self.response, "crosstab": self.crosstab.reset_index(),
-                "valence": self.valence}
+        """Plain JSON-ready content: ``conf`` and the three tables as records."""
+        return to_jsonable({"conf": self.conf, "response": self.response,
+                            "crosstab": self.crosstab.reset_index(), "valence": self.valence})
 
 
 def manipulation_checks(

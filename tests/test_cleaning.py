@@ -1,6 +1,8 @@
 """Tests of studylib.cleaning: each exclusion rule, their order, the log, and the
 manipulation checks (compared with scipy and pingouin computed independently)."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pingouin as pg
@@ -209,3 +211,14 @@ def test_log_cells_follow_the_factors_asked_for(data):
     _, log = apply_exclusions(data, STUDY, factors=["response"])
     assert log.cells["response"].tolist() == ["none", "like", "reply"]
     assert log.cells["n_before"].tolist() == [8, 6, 6] and log.cells["n_after"].sum() == 12
+
+
+def test_to_dict_gives_plain_json_content(data, mc_data):
+    # like ReliabilityResult and ProcessResult: records, not DataFrames, so json.dumps works
+    _, log = apply_exclusions(data, STUDY)
+    d = log.to_dict()
+    assert json.loads(json.dumps(d)) == d
+    assert d["n_before"] == len(data) and [s["rule"] for s in d["steps"]] == log.steps["rule"].tolist()
+    mc = manipulation_checks(mc_data).to_dict()
+    assert json.loads(json.dumps(mc)) == mc
+    assert mc["valence"][0]["t"] == manipulation_checks(mc_data).valence["t"].iloc[0]

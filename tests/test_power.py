@@ -259,6 +259,7 @@ def test_result_table_min_n_plot_and_json(tmp_path):
     from studylib._json import write_json
     out = json.loads(write_json(res.to_dict(), tmp_path / "p.json").read_text())
     assert out["seed"] == 2 and len(out["power"]) == 8
+    assert res.to_dict() == out  # to_dict() is already plain JSON content, as for process results
 
 
 # -- bad input --------------------------------------------------------------------
