@@ -23,3 +23,6 @@ def kidney():
     df = pd.read_csv(ANOVA_REF / "statsmodels_kidney.csv").iloc[3:].reset_index(drop=True)
     df["log_days"] = np.log(df["Days"] + 1)
     return df
+
+# No doctests here; two conftest.py files collected as doctest modules would clash (both "conftest").
+collect_ignore = ["conftest.py"]
