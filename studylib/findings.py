@@ -112,7 +112,25 @@ def check_findings(
     ColumnError
         A needed column is absent.
     DataError
-        ``serial_path`` or a group of W is not in ``indirect``.
+        ``serial_path`` or a group of W is not in ``indirect``, or ``interaction`` is not a
+        term of an ANOVA table.
+    OptionError
+        ``alpha`` is not strictly between 0 and 1.
+
+    See Also
+    --------
+    studylib.process : the conditional indirect effects and their contrasts.
+    studylib.anova : the ANOVA tables.
+
+    Notes
+    -----
+    The verdicts only summarise the estimates and intervals of the fitted results; they
+    test nothing new and apply no correction for checking several findings. Report the
+    estimates and intervals, not only the verdicts.
+
+    Examples
+    --------
+    See the module docstring (:mod:`studylib.findings`) for a run on a small table.
     """
     check_dataframe(indirect, "indirect")
     check_columns(indirect, ["path", moderator, "effect", "ci_low", "ci_high"], context="indirect effects")

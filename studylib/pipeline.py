@@ -140,6 +140,21 @@ def load_analysis_data(data: str | Path | None = None, *, config: str | Path | N
         The configuration is invalid or names a scale not defined in ``questionnaires/``.
     DataError, ColumnError
         The data file is missing, lacks required columns or has values not allowed.
+
+    See Also
+    --------
+    reproduce : the whole analysis on the same data, written to a results folder.
+
+    Examples
+    --------
+    >>> from studylib.pipeline import load_analysis_data
+    >>> sd = load_analysis_data()  # the shipped SYNTHETIC data set
+    >>> print(sd.summary())
+    configuration: analyses/study.yaml
+    data file:     influencer_study.csv (synthetic)
+    respondents:   310 read, 252 kept after exclusions
+    >>> sd.kept[["valence", "response", "psr", "pk", "attitude"]].shape
+    (252, 5)
     """
     from .cleaning import apply_exclusions
     from .io import prepare, read_data
