@@ -31,7 +31,7 @@ from ._reliability_math import (
 )
 from ._validation import check_dataframe, check_fraction, check_option
 from ._version import __version__
-from .errors import ModelError, OptionError, StudylibWarning
+from .errors import InputTypeError, ModelError, OptionError, StudylibWarning
 from .questionnaires import Scale
 from .scoring import _one_scale, checked_matrix
 
@@ -181,7 +181,7 @@ def _resolve(
     if items is None:
         items = [str(c) for c in data.columns]
     if isinstance(items, str):
-        raise OptionError(f"items must be a list of column names; got the string {items!r}")
+        raise InputTypeError(f"items must be a list of column names; got the string {items!r}")
     items = list(items)
     rev = list(reverse) if not isinstance(reverse, str) else [reverse]
     plain = []
@@ -258,6 +258,8 @@ def reliability(
     ------
     OptionError
         Reverse keys without ``min``/``max``, unknown ``missing``, conflicting options.
+    InputTypeError
+        ``items`` is a single string instead of a list of column names.
     ColumnError, DataError
         Unknown or duplicated item columns; non-numeric or out-of-range answers.
     SpecError

@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from studylib import Scale, reliability
-from studylib.errors import ColumnError, DataError, ModelError, OptionError, SpecError
+from studylib.errors import (
+    ColumnError,
+    DataError,
+    InputTypeError,
+    ModelError,
+    OptionError,
+    SpecError,
+)
 from studylib.reliability import ReliabilityResult, one_factor_minres, pairwise_cov
 
 REF = Path(__file__).parent / "reference" / "reliability"
@@ -239,6 +246,8 @@ def test_errors():
         reliability(df, scale="demographics")
     with pytest.raises(SpecError, match="give one scale here"):
         reliability(df, scale=["psr", "pk"])
+    with pytest.raises(InputTypeError, match="items must be a list of column names; got the string 'a'"):
+        reliability(df, "a")
     with pytest.raises(ColumnError, match=r"columns not in data: \['psr_01'"):
         reliability(df, scale="psr")
     with pytest.raises(DataError, match=r"column 'a' has values outside the declared range 1..3 in rows 3 \(value 4.0\) \(reliability\)"):
