@@ -109,4 +109,12 @@ def test_run_all_script_forwards_to_reproduce(capsys, tmp_path):
     assert "data file not found" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         run_all.main(["--help"])
-    assert "Run the whole thesis analysis" in capsys.readouterr().out
+    help_text = capsys.readouterr().out
+    assert "Run the whole thesis analysis" in help_text
+    # every option of `studylib reproduce` is offered by the script as well
+    from studylib.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0].choices["reproduce"]
+    for action in sub._actions:
+        for flag in action.option_strings:
+            assert flag in help_text, flag
