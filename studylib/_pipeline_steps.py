@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ._json import to_jsonable
-from .findings import check_findings
+from .findings import check_findings, finding_lines
 from .report.export import write_table
 from .report.html import HtmlReport, figure_to_png, figure_to_svg, format_table
 from .report.tables import format_p
@@ -269,10 +269,8 @@ def _summary(sd: Any, findings: pd.DataFrame, anova_tables: dict[str, pd.DataFra
             resid = tab[tab["term"] == "Residual"]
             df2 = int(resid["df"].iloc[0]) if not resid.empty else ""
             lines.append(f"ANOVA {dv}: valence x response F({int(r['df'])}, {df2}) = {r['F']:.2f}, {format_p(r['p'], prefix=True)}")
-    for r in findings.itertuples():
-        ci = "" if pd.isna(r.ci_low) else f" [{r.ci_low:.3f}, {r.ci_high:.3f}]"
-        verdict = ("holds, conclusive  " if r.conclusive else "holds, inconclusive") if r.holds else "does NOT hold     "
-        lines.append(f"{verdict}  {r.finding}: {r.estimate:.3f}{ci}")
+    if len(findings):
+        lines += finding_lines(findings)
     if len(findings):
         lines.append(f"{int(findings['holds'].sum())} of {len(findings)} reported directions hold, "
                      f"{int(findings['conclusive'].sum())} conclusively (95% CI excludes 0 or p < .05; "

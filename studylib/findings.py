@@ -36,7 +36,7 @@ import pandas as pd
 from ._validation import check_columns, check_dataframe, check_fraction
 from .errors import DataError
 
-__all__ = ["check_findings", "FINDINGS_COLUMNS"]
+__all__ = ["check_findings", "finding_lines", "FINDINGS_COLUMNS"]
 
 #: Columns of the table returned by :func:`check_findings`.
 FINDINGS_COLUMNS = ("finding", "statement", "quantity", "estimate", "ci_low", "ci_high", "p",
@@ -192,3 +192,53 @@ def check_findings(
             f"F of {interaction} on {dv}", F, p=p, holds=p < alpha, conclusive=p < alpha,
         ))
     return pd.DataFrame(out, columns=list(FINDINGS_COLUMNS))
+
+
+def finding_lines(findings: pd.DataFrame, *, digits: int = 3) -> list[str]:
+    """One line of text per finding: the verdict, the finding, the estimate with its CI or p.
+
+    The text form of :func:`check_findings`'s table, used by ``studylib reproduce``'s
+    summary and notebook 06 (rounded for reading only).
+
+    Parameters
+    ----------
+    findings : pandas.DataFrame
+        The table returned by :func:`check_findings`.
+    digits : int, default 3
+        Decimals of the estimate and the CI.
+
+    Returns
+    -------
+    list of str
+        ``holds, conclusive``, ``holds, inconclusive`` or ``does NOT hold`` (padded to
+        the same width), two spaces, then ``finding: estimate [ci_low, ci_high]`` and, where
+        there is one, ``p = ...``.
+
+    Raises
+    ------
+    ColumnError
+        A column of :data:`FINDINGS_COLUMNS` is missing.
+
+    Examples
+    --------
+    >>> tab = pd.DataFrame([
+    ...     {"finding": "indirect_none > 0", "estimate": 0.062, "ci_low": -0.044, "ci_high": 0.179,
+    ...      "p": np.nan, "holds": True, "conclusive": False},
+    ...     {"finding": "interaction_psr", "estimate": 9.1, "ci_low": np.nan, "ci_high": np.nan,
+    ...      "p": 0.0002, "holds": True, "conclusive": True}])
+    >>> print("\\n".join(finding_lines(tab)))
+    holds, inconclusive  indirect_none > 0: 0.062 [-0.044, 0.179]
+    holds, conclusive    interaction_psr: 9.100, p < .001
+    """
+    from .report.tables import format_ci, format_p
+
+    check_dataframe(findings, "findings")
+    check_columns(findings, ["finding", "estimate", "ci_low", "ci_high", "p", "holds", "conclusive"],
+                  context="findings table")
+    lines = []
+    for r in findings.itertuples():
+        verdict = ("holds, conclusive" if r.conclusive else "holds, inconclusive") if r.holds else "does NOT hold"
+        ci = "" if pd.isna(r.ci_low) else " " + format_ci(r.ci_low, r.ci_high, digits)
+        p = "" if pd.isna(r.p) else ", " + format_p(r.p, prefix=True)
+        lines.append(f"{verdict:<19}  {r.finding}: {r.estimate:.{digits}f}{ci}{p}")
+    return lines
