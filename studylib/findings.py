@@ -105,7 +105,8 @@ def check_findings(
         sign; "more negative for replies" reply - like < 0); an interaction holds when
         p < ``alpha``. ``conclusive``: it holds and the bootstrap CI excludes zero (for the
         reply - like difference only with ``contrasts``); for interactions the same as
-        ``holds``.
+        ``holds``. ``attrs`` holds ``conf`` (the CI level recorded in ``indirect.attrs``,
+        None if absent) and ``alpha``.
 
     Raises
     ------
@@ -191,7 +192,10 @@ def check_findings(
             f"Comment valence and influencer response interact on {dv} (3 x 2 ANOVA).",
             f"F of {interaction} on {dv}", F, p=p, holds=p < alpha, conclusive=p < alpha,
         ))
-    return pd.DataFrame(out, columns=list(FINDINGS_COLUMNS))
+    table = pd.DataFrame(out, columns=list(FINDINGS_COLUMNS))
+    table.attrs["conf"] = indirect.attrs.get("conf")  # level of the CIs taken from the results
+    table.attrs["alpha"] = alpha
+    return table
 
 
 def finding_lines(findings: pd.DataFrame, *, digits: int = 3) -> list[str]:

@@ -75,3 +75,10 @@ def test_finding_lines_give_one_aligned_line_per_finding():
     assert lines[-1] == "does NOT hold        interaction_psr: 8.000, p = .200"
     with pytest.raises(ColumnError, match=r"columns not in data: \['holds'\] \(findings table\)"):
         finding_lines(res.drop(columns="holds"))
+
+
+def test_findings_record_the_ci_level_and_alpha():
+    ind = indirect([0.12, -0.08, -0.15], [0.05, -0.14, -0.24], [0.2, -0.03, -0.08])
+    ind.attrs["conf"] = 0.9
+    res = check_findings(ind, {"psr": anova_tab(0.01)}, serial_path=PATH, alpha=0.01)
+    assert res.attrs == {"conf": 0.9, "alpha": 0.01}
