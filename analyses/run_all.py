@@ -45,10 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--boot", type=int, metavar="B", help="bootstrap resamples (default 5000)")
     parser.add_argument("--seed", type=int, metavar="N", help="bootstrap seed (default: the study's)")
     parser.add_argument("--example", action="store_true", help="fast mode on the shipped data (B = 1000)")
+    parser.add_argument("--json", metavar="FILE", help="also write the content of results.json to FILE")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     forwarded = ["reproduce"]
-    for name in ("data", "config", "out", "boot", "seed"):
+    for name in ("data", "config", "out", "boot", "seed", "json"):
         value = getattr(args, name)
         if value is not None:
             forwarded += [f"--{name}", str(value)]

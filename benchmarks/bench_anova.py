@@ -14,9 +14,9 @@ many outcome vectors with one design (the power-simulation path), against statsm
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -27,8 +27,12 @@ import statsmodels
 import statsmodels.formula.api as smf
 from statsmodels.stats.anova import anova_lm
 
-import studylib
-from studylib.anova import FactorialDesign, anova
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # benchmark the studylib of this checkout, as the other benchmarks do
+
+import studylib  # noqa: E402
+from studylib._json import write_json  # noqa: E402
+from studylib.anova import FactorialDesign, anova  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results"
 
@@ -107,7 +111,7 @@ def main(argv: list[str] | None = None) -> dict:
         "batch_equals_one_by_one": agree,
     }
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "anova.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write_json(results, OUT / "anova.json")
     lines = [
         "# studylib.anova benchmark",
         "",

@@ -103,6 +103,12 @@ class Prepared:
         }
 
 
+    def missing_report(self) -> dict[str, Any]:
+        """The n used and the missing-data rule applied, for the ``attrs`` of every table."""
+        meta = self.meta()
+        return {k: meta[k] for k in ("dv", "between", "n", "n_dropped", "dropped_rows", "missing")}
+
+
 def _plain(value: Any) -> Any:
     """numpy scalars to Python scalars (for attrs that go to JSON)."""
     return value.item() if isinstance(value, np.generic) else value

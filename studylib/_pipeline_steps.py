@@ -13,9 +13,10 @@ from typing import Any
 import pandas as pd
 
 from ._json import to_jsonable
-from .findings import check_findings
+from .findings import check_findings, finding_lines
 from .report.export import write_table
 from .report.html import HtmlReport, figure_to_png, figure_to_svg, format_table
+from .report.tables import format_p
 
 _LABELS = {
     "valence": "Comment valence (X)", "response": "Influencer response (W)",
@@ -67,10 +68,6 @@ class _Collector:
         plt.close(fig)
 
 
-def _fmt_p(p: float) -> str:
-    return "p < .001" if p < 0.001 else f"p = {p:.3f}".replace("0.", ".", 1)
-
-
 def _step_data(sd: Any, col: _Collector) -> dict[str, Any]:
     from .pipeline import demographics
 
@@ -88,10 +85,9 @@ def _step_data(sd: Any, col: _Collector) -> dict[str, Any]:
 
 
 def _step_scales(sd: Any, col: _Collector) -> dict[str, Any]:
-    import matplotlib.pyplot as plt
-
     from .descriptives import cell_summary
     from .reliability import reliability
+    from .report.figures import score_histograms
 
     rep = col.report
     rep.section("Scales and reliability", intro=(
@@ -113,13 +109,7 @@ def _step_scales(sd: Any, col: _Collector) -> dict[str, Any]:
     desc = pd.concat([cell_summary(sd.kept, dv, between).assign(scale=dv) for dv in dvs], ignore_index=True)
     desc = desc[["scale", *[c for c in desc.columns if c != "scale"]]]
     col.table("scale_descriptives", desc, "Scale scores per design cell (M, SD, 95% CI of the mean)")
-    fig, axes = plt.subplots(1, len(dvs), figsize=(3.3 * len(dvs), 2.8), layout="constrained", squeeze=False)
-    for ax, dv in zip(axes[0], dvs, strict=True):
-        scale = sd.scales[dv]
-        ax.hist(sd.kept[dv].dropna(), bins=24, range=(scale.min, scale.max), color="#4c78a8", edgecolor="white")
-        ax.set_title(_SCALE_NAMES.get(dv, dv), fontsize=10)
-        ax.set_xlabel("score")
-    axes[0][0].set_ylabel("respondents")
+    fig = score_histograms(sd.kept, list(sd.scales.values()), titles=_SCALE_NAMES)
     col.figure("score_distributions", fig, "Distributions of the scale scores after exclusions")
     return {"scales": dvs}
 
@@ -278,11 +268,9 @@ def _summary(sd: Any, findings: pd.DataFrame, anova_tables: dict[str, pd.DataFra
             r = hit.iloc[0]
             resid = tab[tab["term"] == "Residual"]
             df2 = int(resid["df"].iloc[0]) if not resid.empty else ""
-            lines.append(f"ANOVA {dv}: valence x response F({int(r['df'])}, {df2}) = {r['F']:.2f}, {_fmt_p(r['p'])}")
-    for r in findings.itertuples():
-        ci = "" if pd.isna(r.ci_low) else f" [{r.ci_low:.3f}, {r.ci_high:.3f}]"
-        verdict = ("holds, conclusive  " if r.conclusive else "holds, inconclusive") if r.holds else "does NOT hold     "
-        lines.append(f"{verdict}  {r.finding}: {r.estimate:.3f}{ci}")
+            lines.append(f"ANOVA {dv}: valence x response F({int(r['df'])}, {df2}) = {r['F']:.2f}, {format_p(r['p'], prefix=True)}")
+    if len(findings):
+        lines += finding_lines(findings)
     if len(findings):
         lines.append(f"{int(findings['holds'].sum())} of {len(findings)} reported directions hold, "
                      f"{int(findings['conclusive'].sum())} conclusively (95% CI excludes 0 or p < .05; "

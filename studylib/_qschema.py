@@ -154,3 +154,40 @@ def _item_id(value: Any, where: str, fld: str) -> str:
 def _check_min_max(lo: float, hi: float, where: str, prefix: str = "") -> None:
     if not lo < hi:
         raise _fail(where, f"{prefix}max", f"must be greater than min; got min={lo!r}, max={hi!r}")
+
+
+def check_scale_fields(scale: Any, where: str) -> tuple[tuple[str, ...], tuple[str, ...], int]:
+    """Check the fields of a constructed Scale as ``Scale.from_dict`` checks a definition.
+
+    Returns ``(items, reverse, min_valid_items)`` normalised: tuples, reverse items in item
+    order, ``min_valid_items`` 0 (the dataclass default) meaning every item.
+    """
+    _item_id(scale.id, where, "id")
+    if isinstance(scale.items, str) or not isinstance(scale.items, (list, tuple)) or not scale.items:
+        raise _fail(where, "items", f"must be a non-empty list of item ids; got {scale.items!r}")
+    items = tuple(scale.items)
+    for i, iid in enumerate(items):
+        _item_id(iid, where, f"items[{i}]")
+    dup = sorted({i for i in items if items.count(i) > 1})
+    if dup:
+        raise _fail(where, "items", f"lists items more than once: {dup}")
+    for key, value in (("min", scale.min), ("max", scale.max)):
+        if not _is_number(value):
+            raise _fail(where, key, f"must be a finite number; got {value!r}")
+    _check_min_max(scale.min, scale.max, where)
+    if isinstance(scale.reverse, str) or not isinstance(scale.reverse, (list, tuple)):
+        raise _fail(where, "reverse", f"must be a list of item ids; got {scale.reverse!r}")
+    unknown = [r for r in scale.reverse if r not in items]
+    if unknown:
+        raise _fail(where, "reverse", f"{unknown} are not among the items {list(items)}")
+    if scale.score not in SCORE_RULES:
+        raise _fail(where, "score", f"must be one of {list(SCORE_RULES)}; got {scale.score!r}")
+    k = len(items)
+    mvi = scale.min_valid_items
+    if mvi == 0 and not isinstance(mvi, bool):
+        mvi = k
+    if not isinstance(mvi, int) or isinstance(mvi, bool) or not 1 <= mvi <= k:
+        raise _fail(where, "min_valid_items", f"must be a whole number from 1 to {k} (the number of items); got {mvi!r}")
+    if scale.score == "sum" and mvi != k:
+        raise _fail(where, "min_valid_items", f"must equal the number of items ({k}) with score: sum; got {mvi}")
+    return items, tuple(i for i in items if i in set(scale.reverse)), mvi

@@ -53,18 +53,23 @@ def format_rows(index: Sequence[Any], values: Sequence[Any] | None = None) -> st
 def check_option(value: Any, name: str, options: Iterable[Any]) -> Any:
     """Return ``value`` if it is exactly one of ``options``; raise :class:`OptionError`.
 
-    Matching is exact: no prefixes, no case folding.
+    Matching is exact: no prefixes, no case folding, no ``True`` for ``1`` or ``"3"`` for
+    ``3``. A numpy scalar counts as the Python value it holds (``np.int64(3)`` is ``3``) and
+    is returned as that Python value.
 
     >>> check_option("mean", "score", ("mean", "sum"))
     'mean'
+    >>> check_option(np.int64(2), "ss_type", (1, 2, 3))
+    2
     >>> check_option("avg", "score", ("mean", "sum"))
     Traceback (most recent call last):
     ...
     studylib.errors.OptionError: score must be one of 'mean', 'sum'; got 'avg'
     """
     options = tuple(options)
-    if any(value is opt or (type(value) is type(opt) and value == opt) for opt in options):
-        return value
+    plain = value.item() if isinstance(value, np.generic) else value
+    if any(plain is opt or (type(plain) is type(opt) and plain == opt) for opt in options):
+        return plain
     allowed = ", ".join(repr(o) for o in options)
     raise OptionError(f"{name} must be one of {allowed}; got {value!r}")
 

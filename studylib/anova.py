@@ -112,7 +112,7 @@ class FactorialDesign:
         ss_type: int = 3,
         factors: Sequence[str] | None = None,
     ) -> None:
-        check_option(ss_type, "ss_type", _SS_TYPES)
+        ss_type = check_option(ss_type, "ss_type", _SS_TYPES)
         codes = np.asarray(codes)
         if codes.ndim == 1:
             codes = codes[:, None]
@@ -194,6 +194,16 @@ def eta2_partial_ci(F: float, df: float, df_resid: float, *, conf: float = 0.90)
     Returns
     -------
     (low, high) : tuple of float
+        NaN for a missing or negative ``F``.
+
+    Raises
+    ------
+    OptionError
+        If ``conf`` is not strictly between 0 and 1.
+
+    See Also
+    --------
+    studylib.anova : reports this interval in ``eta2_partial_ci_low``/``_high``.
 
     Notes
     -----
@@ -203,8 +213,15 @@ def eta2_partial_ci(F: float, df: float, df_resid: float, *, conf: float = 0.90)
     mapped to :math:`\\lambda / (\\lambda + df + df_{resid} + 1)` as in MBESS and
     effectsize (Steiger, 2004).
 
+    Validated against the published 90% intervals of Smithson (2001) and Fidler & Thompson
+    (2001) that R apaTables tests with (tests/test_anova.py).
+
     References
     ----------
+    Smithson, M. (2001). Correct confidence intervals for various regression effect sizes
+    and parameters. *Educational and Psychological Measurement, 61*(4), 605-632.
+    https://doi.org/10.1177/00131640121971392
+
     Steiger, J. H. (2004). Beyond the F test: Effect size confidence intervals and tests
     of close fit in the analysis of variance and contrast analysis. *Psychological
     Methods, 9*(2), 164-182. https://doi.org/10.1037/1082-989X.9.2.164
@@ -355,7 +372,7 @@ def anova(
     >>> # R: options(contrasts = c("contr.sum", "contr.poly"))
     >>> # R: car::Anova(lm(psr ~ valence * response, df), type = 3)
     """
-    check_option(ss_type, "ss_type", _SS_TYPES)
+    ss_type = check_option(ss_type, "ss_type", _SS_TYPES)
     conf = check_fraction(conf, "conf")
     prep = prepare(data, dv, between, missing=missing, context="anova")
     design = FactorialDesign(prep.codes, prep.n_levels, ss_type=ss_type, factors=prep.factors)

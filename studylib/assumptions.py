@@ -24,7 +24,6 @@ __all__ = ["levene", "shapiro_residuals", "robust_anova", "HC_TYPES"]
 HC_TYPES = ("HC0", "HC1", "HC2", "HC3")
 
 
-
 def levene(
     data: pd.DataFrame,
     dv: str,
@@ -101,10 +100,8 @@ def levene(
             "p": [float(res.pvalue)],
         }
     )
-    meta = prep.meta()
-    table.attrs.update({k: meta[k] for k in ("dv", "between", "n", "n_dropped", "dropped_rows", "missing")})
+    table.attrs.update(prep.missing_report())
     return table
-
 
 
 def shapiro_residuals(
@@ -167,10 +164,8 @@ def shapiro_residuals(
         raise DataError(f"the Shapiro-Wilk test needs at least 3 residuals; got {resid.size}")
     res = stats.shapiro(resid)
     table = pd.DataFrame({"W": [float(res.statistic)], "p": [float(res.pvalue)], "n": [int(resid.size)]})
-    meta = prep.meta()
-    table.attrs.update({k: meta[k] for k in ("dv", "between", "n", "n_dropped", "dropped_rows", "missing")})
+    table.attrs.update(prep.missing_report())
     return table
-
 
 
 def robust_anova(
@@ -283,8 +278,7 @@ def robust_anova(
             "p": stats.f.sf(F_arr, df_arr, n - p),
         }
     )
-    meta = prep.meta()
-    table.attrs.update({k: meta[k] for k in ("dv", "between", "n", "n_dropped", "dropped_rows", "missing")})
+    table.attrs.update(prep.missing_report())
     table.attrs["hc"] = hc
     table.attrs["ss_type"] = 3
     return table

@@ -16,8 +16,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validation import check_columns, check_dataframe, check_fraction, check_numeric, check_option
-from .errors import InputTypeError, SpecError, StudylibWarning
+from ._json import to_jsonable
+from ._validation import (
+    check_columns,
+    check_dataframe,
+    check_fraction,
+    check_numeric,
+    check_option,
+    format_rows,
+)
+from .errors import DataError, InputTypeError, SpecError, StudylibWarning
 from .study import RULES, ExclusionRule, Study
 
 __all__ = ["apply_exclusions", "ExclusionLog", "manipulation_checks", "ManipulationChecks"]
@@ -66,8 +74,9 @@ class ExclusionLog:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n_before": self.n_before, "n_after": self.n_after,
-                "steps": self.steps, "cells": self.cells}
+        """Plain JSON-ready content: the counts, ``steps`` and ``cells`` as records."""
+        return to_jsonable({"n_before": self.n_before, "n_after": self.n_after,
+                            "steps": self.steps, "cells": self.cells})
 
 
 def _rules_and_scales(study_or_rules: Any, scales: Any) -> tuple[list[ExclusionRule], dict[str, Any]]:
@@ -275,18 +284,23 @@ class ManipulationChecks:
     conf: float
 
     def summary(self) -> str:
+        """The two tests in APA style, one line each (rounded for reading only)."""
+        from .report.tables import format_p
+
         r, v = self.response.iloc[0], self.valence.iloc[0]
         return (
-            f"Recalled response by condition: chi2({int(r['df'])}) = {r['chi2']:.2f}, p = {r['p']:.3g}, "
+            f"Recalled response by condition: chi2({int(r['df'])}) = {r['chi2']:.2f}, {format_p(r['p'], prefix=True)}, "
             f"Cramer's V = {r['cramers_v']:.2f}, n = {int(r['n'])}, {100 * r['prop_correct']:.1f}% correct\n"
             f"Perceived valence, positive - negative: {v['estimate']:.2f} "
             f"[{v['ci_low']:.2f}, {v['ci_high']:.2f}], Welch t({v['df']:.1f}) = {v['t']:.2f}, "
-            f"p = {v['p']:.3g}, Hedges' g = {v['hedges_g']:.2f} [{v['g_ci_low']:.2f}, {v['g_ci_high']:.2f}]"
+            f"{format_p(v['p'], prefix=True)}, Hedges' g = {v['hedges_g']:.2f} "
+            f"[{v['g_ci_low']:.2f}, {v['g_ci_high']:.2f}]"
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"conf": self.conf, "response": self.response, "crosstab": self.crosstab.reset_index(),
-                "valence": self.valence}
+        """Plain JSON-ready content: ``conf`` and the three tables as records."""
+        return to_jsonable({"conf": self.conf, "response": self.response,
+                            "crosstab": self.crosstab.reset_index(), "valence": self.valence})
 
 
 def manipulation_checks(
@@ -327,6 +341,20 @@ def manipulation_checks(
         ``response`` (chi-square test, Cramér's V), ``crosstab``, ``valence`` (Welch t,
         mean difference with CI, Cohen's d, Hedges' g with CI).
 
+    Raises
+    ------
+    ColumnError
+        A named column is not in ``data``.
+    DataError
+        A check column is not numeric, ``mc_response`` holds a code that is not in
+        ``recall_codes``, or ``valence`` does not have exactly 2 levels.
+    OptionError
+        ``dont_remember`` or ``conf`` is not allowed.
+
+    See Also
+    --------
+    apply_exclusions : the exclusion rules usually applied first.
+
     Notes
     -----
     Pearson's chi-square without continuity correction on the condition x recalled table,
@@ -336,6 +364,9 @@ def manipulation_checks(
     :math:`g = J d`, :math:`J = 1 - 3/(4(n_+ + n_-) - 9)`, with the normal-approximation
     interval :math:`g \\pm z_{1-\\alpha/2}\\sqrt{(n_+ + n_-)/(n_+ n_-) + g^2/(2(n_+ + n_-))}`
     (Hedges & Olkin, 1985). Rows with a missing answer are left out of each test.
+
+    Cross-checked against ``scipy.stats.chi2_contingency`` and pingouin's ``ttest`` and
+    ``compute_effsize`` (tests/test_cleaning.py).
 
     References
     ----------
@@ -367,7 +398,15 @@ def manipulation_checks(
     conf = check_fraction(conf, "conf")
     codes = dict(recall_codes) if recall_codes is not None else {1: "none", 2: "like", 3: "reply",
                                                                   4: "dont_remember"}
-    recalled = pd.to_numeric(data[mc_response]).map({float(k): v for k, v in codes.items()})
+    answers = pd.to_numeric(data[mc_response]).astype(float)
+    recalled = answers.map({float(k): v for k, v in codes.items()})
+    unknown = answers.notna() & recalled.isna()
+    if unknown.any():
+        raise DataError(
+            f"column {mc_response!r} has answers that are not recall codes in rows "
+            f"{format_rows(data.index[unknown], answers[unknown])} (manipulation checks); allowed "
+            f"codes: {sorted(codes)}. Fix the data or pass recall_codes="
+        )
     n_dk = int((recalled == "dont_remember").sum())
     keep = recalled.notna() & data[response].notna()
     if dont_remember == "exclude":
@@ -387,7 +426,7 @@ def manipulation_checks(
 
     levels = list(data[valence].astype("category").cat.categories)
     if len(levels) != 2:
-        raise InputTypeError(f"column {valence!r} must have exactly 2 levels; got {levels}")
+        raise DataError(f"column {valence!r} must have exactly 2 levels (manipulation checks); got {levels}")
     y = pd.to_numeric(data[mc_valence]).astype(float)
     neg = y[(data[valence] == levels[0]) & y.notna()].to_numpy()
     pos = y[(data[valence] == levels[1]) & y.notna()].to_numpy()

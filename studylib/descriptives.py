@@ -40,10 +40,25 @@ def cell_summary(
         ``ci_low``, ``ci_high`` (:math:`\\bar y \\pm t_{n-1} \\cdot se`, from the cell's own
         variance; NaN when n = 1).
 
+    Raises
+    ------
+    ColumnError, DataError, ModelError, OptionError
+        As :func:`studylib.anova` (unknown columns, non-numeric dv, empty cell, bad
+        ``conf`` or ``missing``).
+
     See Also
     --------
     studylib.emmeans : model-based means with the pooled residual variance.
     studylib.report.figures.interaction_plot : plots these means and intervals.
+
+    Notes
+    -----
+    For a cell with :math:`n_c` observations, mean :math:`\\bar y_c` and standard deviation
+    :math:`s_c`: :math:`SE_c = s_c/\\sqrt{n_c}` and the interval
+    :math:`\\bar y_c \\pm t_{1-\\alpha/2,\\,n_c-1}\\,SE_c` with :math:`\\alpha = 1 -` ``conf``.
+    Unlike :func:`studylib.emmeans` it uses each cell's own variance, so it stays valid
+    when variances differ. Cross-checked against ``scipy.stats.t.interval``
+    (tests/test_report_figures.py).
 
     Examples
     --------
@@ -83,7 +98,6 @@ def cell_summary(
             "ci_high": (mean + half)[order],
         }
     )
-    meta = prep.meta()
-    table.attrs.update({k_: meta[k_] for k_ in ("dv", "between", "n", "n_dropped", "dropped_rows", "missing")})
+    table.attrs.update(prep.missing_report())
     table.attrs["conf"] = conf
     return table

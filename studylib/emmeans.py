@@ -83,8 +83,7 @@ def _combos(prep: Prepared, idx: Sequence[int]) -> list[tuple[int, ...]]:
 
 
 def _attrs(table: pd.DataFrame, prep: Prepared, **extra: Any) -> pd.DataFrame:
-    meta = prep.meta()
-    table.attrs.update({k: meta[k] for k in ("dv", "between", "n", "n_dropped", "dropped_rows", "missing")})
+    table.attrs.update(prep.missing_report())
     table.attrs["weights"] = "equal (cells weighted equally, as emmeans)"
     table.attrs.update(extra)
     return table

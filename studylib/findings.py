@@ -36,7 +36,7 @@ import pandas as pd
 from ._validation import check_columns, check_dataframe, check_fraction
 from .errors import DataError
 
-__all__ = ["check_findings", "FINDINGS_COLUMNS"]
+__all__ = ["check_findings", "finding_lines", "FINDINGS_COLUMNS"]
 
 #: Columns of the table returned by :func:`check_findings`.
 FINDINGS_COLUMNS = ("finding", "statement", "quantity", "estimate", "ci_low", "ci_high", "p",
@@ -105,14 +105,33 @@ def check_findings(
         sign; "more negative for replies" reply - like < 0); an interaction holds when
         p < ``alpha``. ``conclusive``: it holds and the bootstrap CI excludes zero (for the
         reply - like difference only with ``contrasts``); for interactions the same as
-        ``holds``.
+        ``holds``. ``attrs`` holds ``conf`` (the CI level recorded in ``indirect.attrs``,
+        None if absent) and ``alpha``.
 
     Raises
     ------
     ColumnError
         A needed column is absent.
     DataError
-        ``serial_path`` or a group of W is not in ``indirect``.
+        ``serial_path`` or a group of W is not in ``indirect``, or ``interaction`` is not a
+        term of an ANOVA table.
+    OptionError
+        ``alpha`` is not strictly between 0 and 1.
+
+    See Also
+    --------
+    studylib.process : the conditional indirect effects and their contrasts.
+    studylib.anova : the ANOVA tables.
+
+    Notes
+    -----
+    The verdicts only summarise the estimates and intervals of the fitted results; they
+    test nothing new and apply no correction for checking several findings. Report the
+    estimates and intervals, not only the verdicts.
+
+    Examples
+    --------
+    See the module docstring (:mod:`studylib.findings`) for a run on a small table.
     """
     check_dataframe(indirect, "indirect")
     check_columns(indirect, ["path", moderator, "effect", "ci_low", "ci_high"], context="indirect effects")
@@ -173,4 +192,57 @@ def check_findings(
             f"Comment valence and influencer response interact on {dv} (3 x 2 ANOVA).",
             f"F of {interaction} on {dv}", F, p=p, holds=p < alpha, conclusive=p < alpha,
         ))
-    return pd.DataFrame(out, columns=list(FINDINGS_COLUMNS))
+    table = pd.DataFrame(out, columns=list(FINDINGS_COLUMNS))
+    table.attrs["conf"] = indirect.attrs.get("conf")  # level of the CIs taken from the results
+    table.attrs["alpha"] = alpha
+    return table
+
+
+def finding_lines(findings: pd.DataFrame, *, digits: int = 3) -> list[str]:
+    """One line of text per finding: the verdict, the finding, the estimate with its CI or p.
+
+    The text form of :func:`check_findings`'s table, used by ``studylib reproduce``'s
+    summary and notebook 06 (rounded for reading only).
+
+    Parameters
+    ----------
+    findings : pandas.DataFrame
+        The table returned by :func:`check_findings`.
+    digits : int, default 3
+        Decimals of the estimate and the CI.
+
+    Returns
+    -------
+    list of str
+        ``holds, conclusive``, ``holds, inconclusive`` or ``does NOT hold`` (padded to
+        the same width), two spaces, then ``finding: estimate [ci_low, ci_high]`` and, where
+        there is one, ``p = ...``.
+
+    Raises
+    ------
+    ColumnError
+        A column of :data:`FINDINGS_COLUMNS` is missing.
+
+    Examples
+    --------
+    >>> tab = pd.DataFrame([
+    ...     {"finding": "indirect_none > 0", "estimate": 0.062, "ci_low": -0.044, "ci_high": 0.179,
+    ...      "p": np.nan, "holds": True, "conclusive": False},
+    ...     {"finding": "interaction_psr", "estimate": 9.1, "ci_low": np.nan, "ci_high": np.nan,
+    ...      "p": 0.0002, "holds": True, "conclusive": True}])
+    >>> print("\\n".join(finding_lines(tab)))
+    holds, inconclusive  indirect_none > 0: 0.062 [-0.044, 0.179]
+    holds, conclusive    interaction_psr: 9.100, p < .001
+    """
+    from .report.tables import format_ci, format_p
+
+    check_dataframe(findings, "findings")
+    check_columns(findings, ["finding", "estimate", "ci_low", "ci_high", "p", "holds", "conclusive"],
+                  context="findings table")
+    lines = []
+    for r in findings.itertuples():
+        verdict = ("holds, conclusive" if r.conclusive else "holds, inconclusive") if r.holds else "does NOT hold"
+        ci = "" if pd.isna(r.ci_low) else " " + format_ci(r.ci_low, r.ci_high, digits)
+        p = "" if pd.isna(r.p) else ", " + format_p(r.p, prefix=True)
+        lines.append(f"{verdict:<19}  {r.finding}: {r.estimate:.{digits}f}{ci}{p}")
+    return lines

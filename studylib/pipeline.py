@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import paths
 from ._json import to_jsonable, write_json
-from ._validation import check_int
+from ._validation import as_generator, check_int
 from ._version import __version__
 from .errors import DataError, OptionError, SpecError
 from .session import session_info
@@ -73,6 +73,23 @@ class StudyData:
     log: Any = field(repr=False)
     scales: dict[str, Any] = field(repr=False)
     synthetic: bool = False
+
+    def summary(self) -> str:
+        """Which configuration and data file were read, and how many respondents were kept.
+
+        The first output of every notebook (a path inside the project is shown relative to
+        the project folder).
+        """
+        config: Any = "(built in code)"
+        if self.study.path is not None:
+            config = Path(self.study.path).resolve()
+            if config.is_relative_to(paths.ROOT):
+                config = config.relative_to(paths.ROOT).as_posix()
+        return "\n".join([
+            f"configuration: {config}",
+            f"data file:     {self.data_path.name}" + (" (synthetic)" if self.synthetic else ""),
+            f"respondents:   {len(self.prepared)} read, {len(self.kept)} kept after exclusions",
+        ])
 
 
 def _resolve_inputs(data: str | Path | None, config: str | Path | None) -> tuple[Any, Path]:
@@ -123,6 +140,21 @@ def load_analysis_data(data: str | Path | None = None, *, config: str | Path | N
         The configuration is invalid or names a scale not defined in ``questionnaires/``.
     DataError, ColumnError
         The data file is missing, lacks required columns or has values not allowed.
+
+    See Also
+    --------
+    reproduce : the whole analysis on the same data, written to a results folder.
+
+    Examples
+    --------
+    >>> from studylib.pipeline import load_analysis_data
+    >>> sd = load_analysis_data()  # the shipped SYNTHETIC data set
+    >>> print(sd.summary())
+    configuration: analyses/study.yaml
+    data file:     influencer_study.csv (synthetic)
+    respondents:   310 read, 252 kept after exclusions
+    >>> sd.kept[["valence", "response", "psr", "pk", "attitude"]].shape
+    (252, 5)
     """
     from .cleaning import apply_exclusions
     from .io import prepare, read_data
@@ -263,7 +295,8 @@ def reproduce(
         Bootstrap resamples for the process model (default: the configuration's, 5000;
         :data:`EXAMPLE_BOOT` with ``example=True``).
     seed : int, optional
-        Seed of the bootstrap (default: the configuration's ``seed``).
+        Seed of the bootstrap (default: the configuration's ``seed``; when that is null too,
+        a seed is drawn and recorded in ``results.json`` and the report).
     example : bool, default False
         Fast mode on the shipped data: fewer resamples (:data:`EXAMPLE_BOOT`).
     progress : bool, default False
@@ -309,6 +342,8 @@ def reproduce(
     if boot is None:
         boot = EXAMPLE_BOOT if example else int(process_spec.options.get("boot", 5000)) if process_spec else 5000
     seed = sd.study.seed if seed is None else seed
+    if seed is None:  # neither given nor configured: draw one and record it, so the run can be repeated
+        seed = as_generator(None)[1]
     info = session_info(sd.data_path)
     settings = {"boot": boot, "seed": seed, "example": bool(example)}
     with _staging(out) as stage, tqdm(total=N_STEPS, desc="studylib reproduce", unit="step",

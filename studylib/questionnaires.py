@@ -36,6 +36,7 @@ from ._qschema import (
     _number,
     _text,
     _where,
+    check_scale_fields,
 )
 from ._validation import check_columns, check_dataframe, check_range, format_rows
 from .errors import DataError, SpecError
@@ -75,7 +76,14 @@ class Scale:
     score : {'mean', 'sum'}
         Scoring rule.
     min_valid_items : int
-        A respondent gets a score only with at least this many answered items.
+        A respondent gets a score only with at least this many answered items (built
+        directly, the default 0 becomes the number of items, as in :meth:`from_dict`).
+
+    Raises
+    ------
+    SpecError
+        Built directly with fields that :meth:`from_dict` would reject (min not below max,
+        unknown reverse items, an unknown score rule, ...).
     name, construct, citation, doi : str
         Descriptive metadata ("" when not given).
     metadata : dict
@@ -101,6 +109,15 @@ class Scale:
     citation: str = ""
     doi: str = ""
     metadata: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # A Scale built directly, Scale(id=..., ...), gets the checks of from_dict: without
+        # them min > max, unknown reverse items or score="avg" (scored as a sum) got through.
+        source = self.metadata.get("source") if isinstance(self.metadata, Mapping) else None
+        items, reverse, mvi = check_scale_fields(self, _where(source, self.id))
+        object.__setattr__(self, "items", items)
+        object.__setattr__(self, "reverse", reverse)
+        object.__setattr__(self, "min_valid_items", mvi)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], *, source: str | None = None) -> Scale:

@@ -31,9 +31,9 @@ from ._reliability_math import (
 )
 from ._validation import check_dataframe, check_fraction, check_option
 from ._version import __version__
-from .errors import ModelError, OptionError, SpecError, StudylibWarning
-from .questionnaires import ItemSet, Scale, load_scale
-from .scoring import checked_matrix
+from .errors import InputTypeError, ModelError, OptionError, StudylibWarning
+from .questionnaires import Scale
+from .scoring import _one_scale, checked_matrix
 
 __all__ = ["reliability", "ReliabilityResult", "one_factor_minres", "pairwise_cov"]
 
@@ -176,19 +176,12 @@ def _resolve(
                 "give either scale= or items/reverse/min/max, not both: the scale "
                 "definition already declares its items, reverse keys and range"
             )
-        if isinstance(scale, str):
-            scale = load_scale(scale)
-        elif isinstance(scale, dict):
-            scale = Scale.from_dict(scale)
-        if isinstance(scale, ItemSet):
-            raise SpecError(f"questionnaire {scale.id!r} is a set of single items; reliability needs a multi-item scale")
-        if not isinstance(scale, Scale):
-            raise OptionError(f"scale must be a Scale, a scale id or a definition dict; got {type(scale).__name__}")
+        scale = _one_scale(scale)
         return scale.id, list(scale.items), list(scale.reverse), scale.min, scale.max
     if items is None:
         items = [str(c) for c in data.columns]
     if isinstance(items, str):
-        raise OptionError(f"items must be a list of column names; got the string {items!r}")
+        raise InputTypeError(f"items must be a list of column names; got the string {items!r}")
     items = list(items)
     rev = list(reverse) if not isinstance(reverse, str) else [reverse]
     plain = []
@@ -238,8 +231,9 @@ def reliability(
     items : list of str, optional
         Item columns; psych's ``"-A1"`` marks a reverse-keyed item. Default: every
         column of ``data`` (unless ``scale`` is given).
-    scale : Scale or str, optional
-        A scale (or its id) whose items, reverse keys and declared range are used.
+    scale : Scale, str, path or dict, optional
+        A scale (or its id, a YAML path or a definition dict) whose items, reverse keys
+        and declared range are used.
         Do not combine with ``items``/``reverse``/``min``/``max``.
     reverse : list of str
         Reverse-keyed items, recoded ``max + min - x``; needs ``min`` and ``max``.
@@ -264,8 +258,12 @@ def reliability(
     ------
     OptionError
         Reverse keys without ``min``/``max``, unknown ``missing``, conflicting options.
+    InputTypeError
+        ``items`` is a single string instead of a list of column names.
     ColumnError, DataError
         Unknown or duplicated item columns; non-numeric or out-of-range answers.
+    SpecError
+        ``scale`` is an unknown id, an invalid definition or a set of single items.
     ModelError
         Fewer than 2 items, an item without variance, a pair of items never answered
         together, or fewer than 2 respondents. (With 2 items, omega, the loadings and

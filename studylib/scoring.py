@@ -107,6 +107,17 @@ def reverse_items(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
     DataError
         Non-numeric answers or answers outside ``scale.min..scale.max``.
 
+    See Also
+    --------
+    score : the scale score from the reversed answers.
+    studylib.reliability : uses the same reverse keys.
+
+    Notes
+    -----
+    A reverse-keyed answer :math:`x` becomes :math:`\\max + \\min - x` with the scale's
+    *declared* range, never the range seen in the data (a data-inferred maximum is wrong
+    when nobody chose the top answer; tests/test_scoring.py checks this case).
+
     Examples
     --------
     >>> s = Scale.from_dict({"id": "x", "items": ["a", "b"], "reverse": ["b"], "min": 1, "max": 5})
@@ -157,6 +168,13 @@ def score(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
     ------
     ColumnError, DataError
         As in :func:`reverse_items`.
+    SpecError
+        ``scale`` is an unknown id, an invalid definition or a set of single items.
+
+    See Also
+    --------
+    score_scales : several scales at once.
+    studylib.reliability : alpha and omega of the same items.
 
     Notes
     -----
@@ -166,7 +184,15 @@ def score(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
 
     where :math:`A_i` are the items respondent *i* answered and :math:`n_i = |A_i|`; the
     score is missing if :math:`n_i <` ``min_valid_items``. A ``sum`` scale requires all
-    items (see :meth:`Scale.from_dict`). Nothing is imputed.
+    items (see :meth:`Scale.from_dict`). Nothing is imputed. Checked against hand-computed
+    scores and by property tests (double reversal is the identity, scores stay within the
+    declared range) in tests/test_scoring.py; not compared with R output.
+
+    References
+    ----------
+    Revelle, W. (2024). *psych: Procedures for psychological, psychometric, and
+    personality research* (R package), ``scoreItems`` and ``reverse.code``.
+    https://CRAN.R-project.org/package=psych
 
     Examples
     --------
@@ -215,6 +241,11 @@ def score_scales(data: pd.DataFrame, scales: Any) -> pd.DataFrame:
         Unknown scale id, a single-item set, or the same scale twice.
     ColumnError, DataError
         As in :func:`score`.
+
+    See Also
+    --------
+    score : one scale, with the rule applied in ``attrs``.
+    studylib.report.figures.score_histograms : the distributions of these scores.
 
     Examples
     --------

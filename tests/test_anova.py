@@ -1,7 +1,5 @@
 """Tests of studylib.anova: reference values, peer cross-checks, invariances, bad input."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,20 +20,6 @@ from studylib.errors import (
     OptionError,
     StudylibWarning,
 )
-
-REF = Path(__file__).parent / "reference" / "anova"
-
-
-@pytest.fixture(scope="module")
-def toothgrowth():
-    return pd.read_csv(REF / "R_ToothGrowth.csv")
-
-
-@pytest.fixture(scope="module")
-def kidney():
-    df = pd.read_csv(REF / "statsmodels_kidney.csv").iloc[3:].reset_index(drop=True)
-    df["log_days"] = np.log(df["Days"] + 1)
-    return df
 
 
 def _by_term(table):

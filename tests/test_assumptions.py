@@ -1,7 +1,5 @@
 """Tests of studylib.assumptions: Levene, Shapiro-Wilk on residuals, HC-robust Wald tests."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,21 +8,7 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 from studylib import anova, levene, robust_anova, shapiro_residuals
-from studylib.errors import DataError, ModelError, OptionError
-
-REF = Path(__file__).parent / "reference" / "anova"
-
-
-@pytest.fixture(scope="module")
-def toothgrowth():
-    return pd.read_csv(REF / "R_ToothGrowth.csv")
-
-
-@pytest.fixture(scope="module")
-def kidney():
-    df = pd.read_csv(REF / "statsmodels_kidney.csv").iloc[3:].reset_index(drop=True)
-    df["log_days"] = np.log(df["Days"] + 1)
-    return df
+from studylib.errors import DataError, ModelError, OptionError, StudylibWarning
 
 
 def test_levene_matches_jamovi(toothgrowth):
@@ -108,3 +92,14 @@ def test_missing_values_reported(toothgrowth):
     with pytest.warns(UserWarning, match="dropped listwise"):
         out = shapiro_residuals(df, "len", ["supp", "dose"])
     assert out["n"][0] == 59 and out.attrs["n_dropped"] == 1
+
+
+@pytest.mark.parametrize("fn", [levene, shapiro_residuals, robust_anova])
+def test_tables_report_the_n_used_and_the_rows_dropped(fn, toothgrowth):
+    df = toothgrowth.copy()
+    df.loc[[4, 9], "len"] = np.nan
+    with pytest.warns(StudylibWarning, match="2 row\\(s\\) with a missing value"):
+        out = fn(df, "len", ["supp", "dose"])
+    assert out.attrs["n"] == 58 and out.attrs["n_dropped"] == 2
+    assert out.attrs["dropped_rows"] == [4, 9] and out.attrs["missing"] == "listwise"
+    assert out.attrs["dv"] == "len" and out.attrs["between"] == ["supp", "dose"]

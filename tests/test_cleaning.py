@@ -1,6 +1,8 @@
 """Tests of studylib.cleaning: each exclusion rule, their order, the log, and the
 manipulation checks (compared with scipy and pingouin computed independently)."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pingouin as pg
@@ -8,7 +10,14 @@ import pytest
 from scipy import stats
 
 from studylib import apply_exclusions, load_study, manipulation_checks
-from studylib.errors import ColumnError, DataError, InputTypeError, SpecError, StudylibWarning
+from studylib.errors import (
+    ColumnError,
+    DataError,
+    InputTypeError,
+    OptionError,
+    SpecError,
+    StudylibWarning,
+)
 from studylib.questionnaires import Scale
 from studylib.study import ExclusionRule
 
@@ -178,13 +187,38 @@ def test_manipulation_check_valence_matches_pingouin(mc_data):
 def test_manipulation_check_errors(mc_data):
     with pytest.raises(ColumnError, match=r"columns not in data: \['recall'\] \(manipulation checks\)"):
         manipulation_checks(mc_data, mc_response="recall")
-    with pytest.raises(Exception, match="dont_remember must be one of 'exclude', 'include'; got 'drop'"):
+    with pytest.raises(OptionError, match="dont_remember must be one of 'exclude', 'include'; got 'drop'"):
         manipulation_checks(mc_data, dont_remember="drop")
     summary = manipulation_checks(mc_data).summary()
     assert summary.startswith("Recalled response by condition: chi2(4) = ")
+    assert "p < .001" in summary and "e-" not in summary  # APA p, not 1.2e-50
+
+
+def test_manipulation_check_unknown_recall_code_is_an_error(mc_data):
+    # a code outside recall_codes (here 5) used to become missing and leave the test silently
+    bad = mc_data.copy()
+    bad.loc[[3, 7], "mc_response"] = 5.0
+    with pytest.raises(DataError, match=r"column 'mc_response' has answers that are not recall codes in rows "
+                                        r"3 \(value 5.0\), 7 \(value 5.0\).*allowed codes: \[1, 2, 3, 4\]"):
+        manipulation_checks(bad)
+    assert bad["mc_response"].tolist().count(5.0) == 2  # data not modified
+    one_level = mc_data[mc_data["valence"] == "positive"].assign(valence=lambda d: d["valence"].astype(str))
+    with pytest.raises(DataError, match="column 'valence' must have exactly 2 levels"):
+        manipulation_checks(one_level)
 
 
 def test_log_cells_follow_the_factors_asked_for(data):
     _, log = apply_exclusions(data, STUDY, factors=["response"])
     assert log.cells["response"].tolist() == ["none", "like", "reply"]
     assert log.cells["n_before"].tolist() == [8, 6, 6] and log.cells["n_after"].sum() == 12
+
+
+def test_to_dict_gives_plain_json_content(data, mc_data):
+    # like ReliabilityResult and ProcessResult: records, not DataFrames, so json.dumps works
+    _, log = apply_exclusions(data, STUDY)
+    d = log.to_dict()
+    assert json.loads(json.dumps(d)) == d
+    assert d["n_before"] == len(data) and [s["rule"] for s in d["steps"]] == log.steps["rule"].tolist()
+    mc = manipulation_checks(mc_data).to_dict()
+    assert json.loads(json.dumps(mc)) == mc
+    assert mc["valence"][0]["t"] == manipulation_checks(mc_data).valence["t"].iloc[0]

@@ -87,7 +87,37 @@ def test_missing_and_unreadable_files(tmp_path, capsys):
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     assert main(["anova", "--data", str(empty), "--dv", "y", "--between", "g"]) == 2
-    assert "cannot read" in capsys.readouterr().err
+    assert "empty.csv: the file is empty" in capsys.readouterr().err
     shutil.copy(REF / "R_ToothGrowth.csv", tmp_path / "tg.csv")
     with pytest.raises(SystemExit):
         main(["anova", "--data", str(tmp_path / "tg.csv"), "--dv", "len", "--between", "supp", "--ss-type", "4"])
+
+
+def test_reads_spss_and_qualtrics_exports(tmp_path, capsys):
+    # --data goes through studylib.read_data: a .sav with a value-labelled factor and a
+    # Qualtrics CSV (two extra header rows) give the same table as the plain CSV
+    import pyreadstat
+
+    from studylib.io import write_data
+
+    df = pd.read_csv(REF / "R_ToothGrowth.csv")
+    expected = anova(df, "len", ["supp", "dose"])
+    write_data(df, tmp_path / "tg.csv", format="qualtrics_csv")
+    sav = tmp_path / "tg.sav"
+    coded = df.assign(supp=df["supp"].map({"OJ": 1.0, "VC": 2.0}))
+    pyreadstat.write_sav(coded, str(sav), variable_value_labels={"supp": {1: "Orange juice", 2: "Ascorbic acid"}})
+    for path in (tmp_path / "tg.csv", sav):
+        out_json = tmp_path / f"{path.suffix[1:]}.json"
+        assert main(["anova", "--data", str(path), "--dv", "len", "--between", "supp", "dose",
+                     "--json", str(out_json)]) == 0
+        saved = json.loads(out_json.read_text())
+        assert_allclose([r["ss"] for r in saved["anova"]], expected["ss"], rtol=1e-10)
+    assert "Orange juice" in capsys.readouterr().out  # .sav value labels name the levels
+
+
+def test_file_system_errors_exit_2_with_one_line(tmp_path, capsys):
+    code = main(["anova", "--data", str(REF / "R_ToothGrowth.csv"), "--dv", "len", "--between", "supp",
+                 "--json", str(tmp_path)])  # a folder, not a file
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("studylib anova: error:") and "\n" not in err

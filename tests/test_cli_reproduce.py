@@ -33,13 +33,21 @@ def _assert_clean_failure(code, err, parent: Path, out: Path, match: str):
 
 
 def test_example_run_prints_summary_and_writes_json(capsys, tmp_path):
-    code, out, _ = _run(capsys, "--example", "--out", tmp_path / "res", "--no-progress",
-                        "--json", tmp_path / "r.json")
+    # a configuration without a seed: the seed drawn for the bootstrap is recorded
+    config = yaml.safe_load(paths.STUDY_CONFIG.read_text())
+    config.update(seed=None, data=str(DATA), questionnaires=str(paths.QUESTIONNAIRES))
+    unseeded = tmp_path / "study.yaml"
+    unseeded.write_text(yaml.safe_dump(config, sort_keys=False))
+    code, out, _ = _run(capsys, "--example", "--config", unseeded, "--out", tmp_path / "res",
+                        "--no-progress", "--json", tmp_path / "r.json")
     assert code == 0
     assert "reported directions hold" in out and "report.html" in out
     payload = json.loads((tmp_path / "r.json").read_text())
     assert payload == json.loads((tmp_path / "res" / "results.json").read_text())
     assert payload["settings"]["boot"] == 1000
+    seed = payload["settings"]["seed"]
+    assert isinstance(seed, int) and payload["process"]["seed"] == seed
+    assert f"seed {seed}" in (tmp_path / "res" / "report.html").read_text()
 
 
 def test_missing_data_file(capsys, tmp_path):
@@ -101,4 +109,12 @@ def test_run_all_script_forwards_to_reproduce(capsys, tmp_path):
     assert "data file not found" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         run_all.main(["--help"])
-    assert "Run the whole thesis analysis" in capsys.readouterr().out
+    help_text = capsys.readouterr().out
+    assert "Run the whole thesis analysis" in help_text
+    # every option of `studylib reproduce` is offered by the script as well
+    from studylib.cli import build_parser
+
+    sub = build_parser()._subparsers._group_actions[0].choices["reproduce"]
+    for action in sub._actions:
+        for flag in action.option_strings:
+            assert flag in help_text, flag

@@ -61,3 +61,17 @@ def test_score_command_default_scales_and_errors(items_csv, tmp_path, capsys):
     assert "--out must not be the data file" in capsys.readouterr().err
     assert main(["score", "--data", str(tmp_path / "none.csv")]) == 2
     assert "data file not found" in capsys.readouterr().err
+
+
+def test_score_command_reads_sav_with_labelled_items(items_csv, tmp_path, capsys):
+    # a .sav whose Likert items carry a label on every point: read_data makes them
+    # Categoricals of the labels; the command scores their numeric codes
+    import pyreadstat
+
+    path, df = items_csv
+    sav = tmp_path / "items.sav"
+    labels = {it: {float(v): f"point {v}" for v in range(1, 8)} for it in load_scale("psr").items}
+    pyreadstat.write_sav(df, str(sav), variable_value_labels=labels)
+    out = tmp_path / "scores.csv"
+    assert main(["score", "--data", str(sav), "--scale", "psr", "--out", str(out)]) == 0
+    assert_allclose(pd.read_csv(out)["psr"], score(df, load_scale("psr"))["score"], rtol=1e-12)

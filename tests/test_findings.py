@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from studylib.errors import ColumnError, DataError, OptionError
-from studylib.findings import FINDINGS_COLUMNS, check_findings
+from studylib.findings import FINDINGS_COLUMNS, check_findings, finding_lines
 
 PATH = "valence -> psr -> pk -> attitude"
 
@@ -63,3 +63,22 @@ def test_check_findings_bad_input():
         check_findings(good, {"psr": anova_tab(0.1).iloc[:2]}, serial_path=PATH)
     with pytest.raises(OptionError, match="alpha"):
         check_findings(good, {}, serial_path=PATH, alpha=5)
+
+
+def test_finding_lines_give_one_aligned_line_per_finding():
+    res = check_findings(indirect([0.12, 0.03, -0.15], [0.05, -0.04, -0.24], [0.2, 0.1, -0.08]),
+                         {"psr": anova_tab(0.2)}, serial_path=PATH)
+    lines = finding_lines(res)
+    assert len(lines) == len(res)
+    assert lines[0] == "holds, conclusive    indirect_none > 0: 0.120 [0.050, 0.200]"
+    assert lines[1] == "does NOT hold        indirect_like < 0: 0.030 [-0.040, 0.100]"
+    assert lines[-1] == "does NOT hold        interaction_psr: 8.000, p = .200"
+    with pytest.raises(ColumnError, match=r"columns not in data: \['holds'\] \(findings table\)"):
+        finding_lines(res.drop(columns="holds"))
+
+
+def test_findings_record_the_ci_level_and_alpha():
+    ind = indirect([0.12, -0.08, -0.15], [0.05, -0.14, -0.24], [0.2, -0.03, -0.08])
+    ind.attrs["conf"] = 0.9
+    res = check_findings(ind, {"psr": anova_tab(0.01)}, serial_path=PATH, alpha=0.01)
+    assert res.attrs == {"conf": 0.9, "alpha": 0.01}

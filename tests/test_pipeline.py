@@ -133,6 +133,11 @@ def test_load_analysis_data_and_demographics():
     sd = load_analysis_data()
     assert sd.synthetic and len(sd.kept) == sd.log.n_after < len(sd.prepared)
     assert {"psr", "pk", "attitude"} <= set(sd.kept.columns)
+    assert sd.summary().splitlines() == [
+        "configuration: analyses/study.yaml",
+        "data file:     influencer_study.csv (synthetic)",
+        f"respondents:   310 read, {sd.log.n_after} kept after exclusions",
+    ]
     demo = demographics(sd.kept)
     assert demo["n"].iloc[:-1].sum() == demo["n"].iloc[-1] == len(sd.kept)
     assert ((demo["women"] + demo["men"] + demo["non_binary"] + demo["not_said"]).round(12) == 1).all()

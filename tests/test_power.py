@@ -263,6 +263,7 @@ def test_result_table_min_n_plot_and_json(tmp_path):
     from studylib._json import write_json
     out = json.loads(write_json(res.to_dict(), tmp_path / "p.json").read_text())
     assert out["seed"] == 2 and len(out["power"]) == 8
+    assert res.to_dict() == out  # to_dict() is already plain JSON content, as for process results
 
 
 # -- bad input --------------------------------------------------------------------
@@ -367,6 +368,16 @@ def test_cli_power_bad_input_exits_2(capsys):
 
     assert main(["power", "--grid", "20", "--target", "1.2", "--quiet"]) == 2
     assert "target power must be a number strictly between 0 and 1" in capsys.readouterr().err
+
+
+def test_cli_power_progress_flag_matches_reproduce():
+    # --no-progress is the flag of `studylib reproduce`; --quiet is kept as its alias
+    from studylib.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["power", "--grid", "20", "--no-progress"]).quiet is True
+    assert parser.parse_args(["power", "--grid", "20", "--quiet"]).quiet is True
+    assert parser.parse_args(["power", "--grid", "20"]).quiet is False
 
 
 def test_effects_from_process_result_reproduce_its_estimates():

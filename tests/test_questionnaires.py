@@ -204,3 +204,26 @@ def test_as_scales_normalises_and_rejects():
         as_scales(load_questionnaires())
     with pytest.raises(SpecError, match=r"scale ids given more than once: \['x'\]"):
         as_scales([s, s])
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"min": 7, "max": 1}, "field 'max': must be greater than min"),
+        ({"min": 1, "max": None}, "field 'max': must be a finite number"),
+        ({"reverse": ("zz",)}, r"field 'reverse': \['zz'\] are not among the items"),
+        ({"score": "avg"}, "field 'score': must be one of"),
+        ({"score": "sum", "min_valid_items": 1}, "must equal the number of items"),
+        ({"items": ("a", "a")}, r"lists items more than once: \['a'\]"),
+    ],
+)
+def test_scale_built_directly_is_checked_like_from_dict(kwargs, match):
+    fields = {"id": "x", "items": ("a", "b"), "min": 1, "max": 7, **kwargs}
+    with pytest.raises(SpecError, match=match):
+        Scale(**fields)
+
+
+def test_scale_built_directly_gets_from_dicts_defaults():
+    s = Scale(id="x", name="x", items=["a", "b"], min=1, max=5, reverse=["b"])
+    assert s == Scale.from_dict({"id": "x", "items": ["a", "-b"], "min": 1, "max": 5})
+    assert s.items == ("a", "b") and s.min_valid_items == 2

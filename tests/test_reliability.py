@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from studylib import Scale, reliability
-from studylib.errors import ColumnError, DataError, ModelError, OptionError, SpecError
+from studylib.errors import (
+    ColumnError,
+    DataError,
+    InputTypeError,
+    ModelError,
+    OptionError,
+    SpecError,
+)
 from studylib.reliability import ReliabilityResult, one_factor_minres, pairwise_cov
 
 REF = Path(__file__).parent / "reference" / "reliability"
@@ -150,6 +157,10 @@ def test_shipped_scale_by_id():
     res = reliability(pd.DataFrame(items), scale="pk")
     assert res.items["reversed"].tolist() == [False] * 4 + [True]
     assert res.alpha > 0.8 and (res.items["r_drop"] > 0.5).all()
+    # a YAML path is accepted as in score(): the same scale, the same alpha
+    from studylib.paths import QUESTIONNAIRES
+
+    assert reliability(pd.DataFrame(items), scale=QUESTIONNAIRES / "pk.yaml").alpha == res.alpha
 
 
 def test_pairwise_cov_matches_pandas():
@@ -233,6 +244,10 @@ def test_errors():
         reliability(df, ["a"], scale="psr")
     with pytest.raises(SpecError, match="'demographics' is a set of single items"):
         reliability(df, scale="demographics")
+    with pytest.raises(SpecError, match="give one scale here"):
+        reliability(df, scale=["psr", "pk"])
+    with pytest.raises(InputTypeError, match="items must be a list of column names; got the string 'a'"):
+        reliability(df, "a")
     with pytest.raises(ColumnError, match=r"columns not in data: \['psr_01'"):
         reliability(df, scale="psr")
     with pytest.raises(DataError, match=r"column 'a' has values outside the declared range 1..3 in rows 3 \(value 4.0\) \(reliability\)"):

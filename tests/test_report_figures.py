@@ -72,3 +72,21 @@ def test_interaction_plot_bad_input(study):
         interaction_plot(study, "psr", x="mood", trace="valence")
     with pytest.raises(OptionError, match="ci must be a number strictly between 0 and 1"):
         interaction_plot(study, "psr", x="response", trace="valence", ci=95)
+
+
+def test_score_histograms_one_panel_per_scale_over_the_declared_range():
+    from studylib import Scale, score_scales
+    from studylib.report.figures import score_histograms
+
+    mean = Scale.from_dict({"id": "m", "name": "Mean scale", "items": ["a", "b"], "min": 1, "max": 7})
+    total = Scale.from_dict({"id": "s", "items": ["c", "d"], "min": 0, "max": 4, "score": "sum"})
+    items = pd.DataFrame({"a": [1, 7, 4, np.nan], "b": [2, 7, 4, 3], "c": [0, 4, 2, 1], "d": [0, 4, 1, 1]})
+    scores = score_scales(items, [mean, total])
+    fig = score_histograms(scores, [mean, total], bins=8, titles={"s": "Sum"})
+    left, right = fig.axes
+    assert [left.get_title(), right.get_title()] == ["Mean scale", "Sum"]
+    assert sum(p.get_height() for p in left.patches) == 3  # the respondent without a score is left out
+    assert (left.patches[0].get_x(), right.patches[-1].get_x() + right.patches[-1].get_width()) == (1, 8)
+    plt.close(fig)
+    with pytest.raises(ColumnError, match=r"columns not in data: \['s'\] \(scale scores\)"):
+        score_histograms(scores.drop(columns="s"), [mean, total])

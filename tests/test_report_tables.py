@@ -1,7 +1,5 @@
 """Tests of studylib.report.tables: APA number formatting and the table renderers."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,13 +18,6 @@ from studylib.report.tables import (
     to_latex,
     to_markdown,
 )
-
-REF = Path(__file__).parent / "reference" / "anova"
-
-
-@pytest.fixture(scope="module")
-def toothgrowth():
-    return pd.read_csv(REF / "R_ToothGrowth.csv")
 
 
 @pytest.mark.parametrize(

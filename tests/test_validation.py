@@ -23,6 +23,13 @@ def test_check_option_is_exact():
         check_option("hc3", "hc", ("HC0", "HC3"))
     with pytest.raises(OptionError, match="got 'perc'"):
         check_option("perc", "ci", ("percentile", "bc"))
+    # numpy scalars are their Python values (e.g. ss_type from np.arange); bools never ints
+    value = check_option(np.int64(3), "ss_type", (1, 2, 3))
+    assert value == 3 and type(value) is int
+    assert check_option(np.str_("bc"), "ci", ("percentile", "bc")) == "bc"
+    for bad in (True, np.True_, "3", 3.0):
+        with pytest.raises(OptionError, match="ss_type must be one of 1, 2, 3"):
+            check_option(bad, "ss_type", (1, 2, 3))
 
 
 def test_check_columns_names_missing_and_context():

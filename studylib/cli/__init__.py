@@ -3,7 +3,8 @@
 Each subcommand lives in its own module of this package and defines
 ``add_parser(subparsers)``, which registers an ``argparse`` parser whose ``func`` default
 takes the parsed arguments and returns an exit code. Errors of studylib's own classes
-(bad input) are printed as one line and give exit code 2; nothing else is caught.
+(bad input) and file-system errors (a file that does not exist or cannot be read or
+written) are printed as one line and give exit code 2; nothing else is caught.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from .._version import __version__
 from ..errors import StudylibError
 
 __all__ = ["main", "build_parser"]
+
+# Errors about a path the user gave (--data, --out, --json, ...): reported like bad input.
+_FILE_ERRORS = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
 
 # Subcommand modules, in the order shown by --help.
 _COMMANDS: tuple[str, ...] = ("reproduce", "score", "anova", "process", "simulate", "power")
@@ -47,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (StudylibError, FileNotFoundError) as exc:
-        print(f"studylib {args.command}: error: {exc}", file=sys.stderr)
+    except (StudylibError, *_FILE_ERRORS) as exc:
+        message = " ".join(str(exc).split())  # one line, whatever the message's layout
+        print(f"studylib {args.command}: error: {message}", file=sys.stderr)
         return 2

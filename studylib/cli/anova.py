@@ -1,4 +1,6 @@
-"""``studylib anova``: factorial ANOVA of a CSV file from the command line.
+"""``studylib anova``: factorial ANOVA of a data file from the command line.
+
+The data are read with :func:`studylib.read_data` (plain CSV, Qualtrics CSV or SPSS .sav).
 
 Prints the APA-style ANOVA table, the assumption checks, the estimated marginal means and,
 for each factor, its simple effects within the levels of the others with the pairwise
@@ -18,8 +20,9 @@ from .._json import write_json
 from ..anova import anova
 from ..assumptions import levene, shapiro_residuals
 from ..emmeans import ADJUSTMENTS, emmeans, pairwise, simple_effects
-from ..errors import DataError, StudylibWarning
+from ..errors import StudylibWarning
 from ..report.tables import apa_table, format_anova, format_number, to_markdown
+from ._common import read_table
 
 __all__ = ["add_parser", "run", "analyse"]
 
@@ -30,14 +33,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="factorial between-subjects ANOVA (Type III), simple effects and marginal means",
         description=(
             "Factorial between-subjects ANOVA of one outcome (Type III sums of squares with "
-            "sum-to-zero coding by default), with partial eta squared (90%% CI), omega "
+            "sum-to-zero coding by default), with partial eta squared (90% CI), omega "
             "squared, Levene and Shapiro-Wilk checks, estimated marginal means, simple "
             "effects of each factor within the levels of the others and pairwise contrasts. "
             "Rows with a missing value are dropped listwise and counted."
         ),
         epilog="example: studylib anova --data scores.csv --dv psr --between valence response --json anova.json",
     )
-    parser.add_argument("--data", required=True, type=Path, metavar="FILE", help="CSV file, one row per participant")
+    parser.add_argument("--data", required=True, type=Path, metavar="FILE", help="data file, one row per participant: CSV, Qualtrics CSV or SPSS .sav")
     parser.add_argument("--dv", required=True, help="numeric outcome column")
     parser.add_argument("--between", required=True, nargs="+", metavar="FACTOR", help="factor column(s)")
     parser.add_argument("--ss-type", type=int, default=3, choices=(1, 2, 3), help="type of sums of squares (default 3)")
@@ -100,15 +103,8 @@ def _three_decimals(value: float) -> str:
     return format_number(value, 3, leading_zero=False)
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise DataError(f"cannot read {str(path)!r} as CSV: {exc}") from exc
-
-
 def run(args: argparse.Namespace) -> int:
-    data = _read_csv(args.data)
+    data = read_table(args.data, numeric=[args.dv])
     res = analyse(data, args.dv, list(args.between), ss_type=args.ss_type, conf=args.conf, adjust=args.adjust)
     d = args.digits
     design = " x ".join(args.between)

@@ -30,11 +30,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p = subparsers.add_parser(
         "power",
         help="Monte Carlo power and n per cell for the ANOVAs and model 83",
-        description=(
-            "Simulate the 3 x 2 design at each n per cell of --grid, fit the 3 x 2 ANOVAs "
-            "(psr, pk, attitude) and PROCESS model 83 in every replication, and report the "
-            "power of each test (share of replications with p < alpha, or with a CI of the "
-            "indirect effect excluding 0), its Monte Carlo SE and the smallest n per cell "
+        description=(  # RawDescriptionHelpFormatter (for the epilog) does not wrap: lines here
+            "Simulate the 3 x 2 design at each n per cell of --grid, fit the 3 x 2 ANOVAs\n"
+            "(psr, pk, attitude) and PROCESS model 83 in every replication, and report the\n"
+            "power of each test (share of replications with p < alpha, or with a CI of the\n"
+            "indirect effect excluding 0), its Monte Carlo SE and the smallest n per cell\n"
             "reaching --target."
         ),
         epilog=_EPILOG,
@@ -62,11 +62,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--scores", default="latent", choices=("latent", "items"),
                    help="analyse latent normal scores (default) or means of simulated 7-point "
                    "items (measurement model of the simulator's parameter file)")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: drawn and reported)")
+    p.add_argument("--seed", type=int, default=None, metavar="N",
+                   help="random seed (default: drawn and reported)")
     p.add_argument("--n-jobs", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--json", type=Path, metavar="FILE", help="write the result's to_dict() as JSON")
     p.add_argument("--plot", type=Path, metavar="FILE", help="save the power curves (PNG, PDF, SVG)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", "--quiet", dest="quiet", action="store_true",
+                   help="do not show the progress bar (as in studylib reproduce; --quiet is the same)")
     p.set_defaults(func=run)
     return p
 

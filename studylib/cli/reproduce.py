@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import StudylibError
-
 __all__ = ["add_parser", "run"]
 
 _DESCRIPTION = """\
@@ -57,26 +55,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def _one_line(exc: StudylibError) -> StudylibError:
-    """The same error with its message on one line (the CLI prints it as one line)."""
-    text = " ".join(str(exc).split())
-    if text == str(exc):
-        return exc
-    new = type(exc)(text)
-    new.__cause__ = exc
-    return new
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the pipeline for parsed arguments; print the key findings; return 0."""
     from .._json import write_json
     from ..pipeline import reproduce
 
-    try:
-        result = reproduce(args.data, config=args.config, out=args.out, boot=args.boot, seed=args.seed,
-                           example=args.example, progress=not args.no_progress)
-    except StudylibError as exc:
-        raise _one_line(exc) from exc
+    result = reproduce(args.data, config=args.config, out=args.out, boot=args.boot, seed=args.seed,
+                       example=args.example, progress=not args.no_progress)
     if args.json is not None:
         write_json(result.to_dict(), args.json)
     print(result.summary())

@@ -1,9 +1,9 @@
-"""``studylib score``: scale scores and their reliability from an item-level CSV file.
+"""``studylib score``: scale scores and their reliability from an item-level data file.
 
-Reads the data with :func:`pandas.read_csv` (plain CSV, one row per respondent, item
-columns named as in the scale definitions). Reading other formats (Qualtrics exports,
-SPSS .sav) and mapping export columns to item ids is the job of ``studylib.io``; for those,
-prepare the data first and save it as CSV. The data file is never modified.
+Reads the data with :func:`studylib.read_data` (plain CSV, Qualtrics CSV or SPSS .sav; one
+row per respondent, item columns named as in the scale definitions). Exports whose columns
+have other names are mapped to item ids with a study configuration (``studylib.io.prepare``
+or ``studylib reproduce``). The data file is never modified.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import pandas as pd
 
 from .._json import write_json
 from .._version import __version__
-from ..errors import InputTypeError, OptionError, SpecError
+from ..errors import OptionError, SpecError
 from ..questionnaires import Scale, load_questionnaires, load_scale
 from ..reliability import reliability
 from ..scoring import score_scales
+from ._common import read_table
 
 __all__ = ["add_parser", "run", "summarise"]
 
@@ -32,12 +33,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description=(
             "Score multi-item scales (reverse keys from each scale's declared min/max, mean or "
             "sum, minimum answered items) and report Cronbach's alpha with Feldt CI, "
-            "standardized alpha and McDonald's omega total. The data are a CSV file with one "
-            "row per respondent (read with pandas.read_csv); it is never modified."
+            "standardized alpha and McDonald's omega total. The data file (CSV, Qualtrics CSV or "
+            "SPSS .sav) has one row per respondent and is never modified."
         ),
         epilog="example: studylib score --data items.csv --scale psr --scale pk --out scores.csv",
     )
-    p.add_argument("--data", required=True, metavar="FILE", help="item-level data, CSV")
+    p.add_argument("--data", required=True, metavar="FILE", help="item-level data: CSV, Qualtrics CSV or SPSS .sav")
     p.add_argument(
         "--scale",
         action="append",
@@ -105,11 +106,8 @@ def run(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"data file not found: {data_path}")
     if args.out and Path(args.out).resolve() == data_path.resolve():
         raise OptionError("--out must not be the data file: raw data is never overwritten")
-    try:
-        data = pd.read_csv(data_path)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise InputTypeError(f"cannot read {data_path} as CSV: {exc}") from None
     scales = _scales(args)
+    data = read_table(data_path, numeric=[item for s in scales for item in s.items])
     scores = score_scales(data, scales)
     summary = summarise(scores, scales)
     rel = {s.id: reliability(data, scale=s, missing=args.missing) for s in scales}

@@ -21,17 +21,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             "SPSS .sav. With the defaults it reproduces data/synthetic/influencer_study."
         ),
     )
-    parser.add_argument("--params", type=Path, default=None,
+    parser.add_argument("--params", type=Path, default=None, metavar="FILE",
                         help="parameter YAML (default: data/synthetic/params.yaml)")
     parser.add_argument("--n", type=int, default=None,
                         help="respondents before exclusions (default: n in the parameter file)")
-    parser.add_argument("--seed", type=int, default=None,
+    parser.add_argument("--seed", type=int, default=None, metavar="N",
                         help="random seed (default: seed in the parameter file)")
-    parser.add_argument("--out", type=Path, required=True,
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE",
                         help="output file: .csv or .sav (SPSS, with value labels)")
     parser.add_argument("--qualtrics", action="store_true",
                         help="write a .csv with Qualtrics' two extra header rows")
-    parser.add_argument("--study", type=Path, default=None,
+    parser.add_argument("--study", type=Path, default=None, metavar="FILE",
                         help="study configuration for .sav value labels (default: analyses/study.yaml)")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE",
                         help="also write a JSON summary (file, seed, n, n per cell)")

@@ -105,7 +105,7 @@ class Model83Effects:
     >>> from studylib.power import Model83Effects
     >>> eff = Model83Effects(x_m1=0.4, xw_m1=(-0.7, -1.0), m1_m2=-0.4, m1_y=0.2, m2_y=-0.4)
     >>> eff.r_squared()
-    {'psr': 0.094722222222, 'pk': 0.16, 'attitude': 0.264}
+    {'psr': 0.0947, 'pk': 0.16, 'attitude': 0.264}
     >>> print(eff.indirect_effects().set_index("effect")["value"].round(3).to_string())
     effect
     valence -> psr -> attitude | none                        0.080
@@ -217,7 +217,7 @@ class Model83Effects:
         v1, v2 = self.sd_m1**2, self.sd_m2**2
         explained = self._explained_variance(v1, v2)
         resid = {"psr": v1, "pk": v2, "attitude": self.sd_y**2}
-        return {dv: round(explained[dv] / (explained[dv] + resid[dv]), 12) for dv in DVS}
+        return {dv: explained[dv] / (explained[dv] + resid[dv]) for dv in DVS}
 
     def cell_table(self) -> pd.DataFrame:
         """Population cell means and within-cell SD of each DV, a tidy DataFrame.

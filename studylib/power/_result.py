@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._json import to_jsonable
 from .._version import __version__
 from ._grid import check_target
 
@@ -173,8 +174,8 @@ class PowerResult:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-Python content (what ``studylib power --json`` writes)."""
-        return {
+        """Plain JSON-ready content (what ``studylib power --json`` writes); tables as records."""
+        return to_jsonable({
             "method": self.method,
             "target": self.target,
             "seed": self.seed,
@@ -182,4 +183,4 @@ class PowerResult:
             "settings": self.settings,
             "power": self.power,
             "min_n": self.min_n(),
-        }
+        })

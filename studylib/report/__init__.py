@@ -6,7 +6,7 @@ Import explicitly from the submodules (``studylib.report.tables``,
 
 from __future__ import annotations
 
-from .figures import interaction_plot
+from .figures import interaction_plot, score_histograms
 from .tables import (
     apa_table,
     format_anova,
@@ -25,6 +25,7 @@ __all__ = [
     "format_number",
     "format_p",
     "interaction_plot",
+    "score_histograms",
     "to_html",
     "to_latex",
     "to_markdown",

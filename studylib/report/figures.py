@@ -1,17 +1,20 @@
-"""Figures for factorial designs (matplotlib; pyplot is imported only when needed)."""
+"""Figures for factorial designs and scale scores (matplotlib; pyplot is imported only when
+needed)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._validation import check_fraction
+from .._validation import check_columns, check_dataframe, check_fraction, check_int
 from ..descriptives import cell_summary
 from ..errors import InputTypeError
+from ..questionnaires import as_scales
 
-__all__ = ["interaction_plot"]
+__all__ = ["interaction_plot", "score_histograms"]
 
 
 def interaction_plot(
@@ -106,3 +109,73 @@ def interaction_plot(
     ax.set_ylabel(ylabel)
     ax.legend(title=trace, frameon=False)
     return ax
+
+
+def score_histograms(
+    data: pd.DataFrame,
+    scales: Any,
+    *,
+    bins: int = 24,
+    titles: Mapping[str, str] | None = None,
+) -> Any:
+    """Histograms of scale scores, one panel per scale, over each scale's possible range.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent with a score column named by each scale's id (as
+        :func:`studylib.score_scales` makes them). Missing scores are left out.
+    scales : Scale, str, mapping or list of these
+        The scales (as in :func:`studylib.score_scales`): their ids name the columns and
+        their ``min``/``max`` (times the number of items for a ``sum`` score) the x range.
+    bins : int, default 24
+        Bins per histogram.
+    titles : mapping, optional
+        Panel titles by scale id (default: the scale's ``name``, or its id).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One row of panels, in the order of ``scales``.
+
+    Raises
+    ------
+    ColumnError
+        A score column is not in ``data``.
+    SpecError
+        ``scales`` names an unknown scale or a set of single items.
+
+    See Also
+    --------
+    studylib.score_scales, studylib.cell_summary
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from studylib import Scale
+    >>> s = Scale.from_dict({"id": "psr", "name": "PSR", "items": ["a", "b"], "min": 1, "max": 7})
+    >>> fig = score_histograms(pd.DataFrame({"psr": [1.5, 4.0, 4.5, 6.0, None]}), [s])
+    >>> fig.axes[0].get_title(), int(sum(bar.get_height() for bar in fig.axes[0].patches))
+    ('PSR', 4)
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(fig)
+    >>> # R: hist(df$psr, breaks = seq(1, 7, length.out = 25))
+    """
+    import matplotlib.pyplot as plt
+
+    check_dataframe(data)
+    scales = as_scales(scales)
+    bins = check_int(bins, "bins", minimum=1)
+    check_columns(data, [s.id for s in scales], context="scale scores")
+    titles = dict(titles or {})
+    fig, axes = plt.subplots(1, len(scales), figsize=(3.3 * len(scales), 2.8), layout="constrained",
+                             squeeze=False)
+    for ax, scale in zip(axes[0], scales, strict=True):
+        k = len(scale.items) if scale.score == "sum" else 1
+        values = pd.to_numeric(data[scale.id], errors="raise").dropna()
+        ax.hist(values, bins=bins, range=(scale.min * k, scale.max * k), color="#4c78a8", edgecolor="white")
+        ax.set_title(titles.get(scale.id, scale.name or scale.id), fontsize=10)
+        ax.set_xlabel("score")
+    axes[0][0].set_ylabel("respondents")
+    return fig

@@ -34,6 +34,7 @@ import pandas as pd
 from .._validation import check_dataframe, check_option
 from ..errors import InputTypeError, OptionError
 from ._html_style import CSS as _CSS
+from .tables import _numeric_like, apa_table
 
 __all__ = [
     "HtmlReport",
@@ -157,18 +158,10 @@ def format_table(table: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
       Term     p n_before
     0    a  .046      310
     """
-    from .tables import apa_table
-
     check_dataframe(table, "table")
     ints = {c: "int" for c in table.columns
             if pd.api.types.is_integer_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])}
     return apa_table(table.reset_index(drop=True), digits=digits, formats=ints)
-
-
-def _numeric_like(values: list[str]) -> bool:
-    vals = [v.strip() for v in values if v.strip()]
-    pattern = re.compile(r"^[<>]?\s*[\[(]?[-−+]?[0-9.]+(, [-−+]?[0-9.]+[\])])?$|^[∞-]+$")
-    return bool(vals) and all(pattern.match(v) for v in vals)
 
 
 def _slug(text: str, used: set[str]) -> str:

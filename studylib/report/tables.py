@@ -92,23 +92,30 @@ def format_number(x: Any, digits: int = 2, *, leading_zero: bool = True) -> str:
     return text
 
 
-def format_p(p: Any, *, digits: int = 3) -> str:
+def format_p(p: Any, *, digits: int = 3, prefix: bool = False) -> str:
     """APA p-value: exact to ``digits`` decimals without leading zero, ``< .001`` below.
+
+    With ``prefix=True`` the text reads as in running text: ``p = .023``, ``p < .001``.
 
     Examples
     --------
     >>> [format_p(v) for v in (0.0231, 0.00004, 0.05, 0.99996, float("nan"))]
     ['.023', '< .001', '.050', '> .999', '']
-    >>> # R: papaja::apa_p(c(0.0231, 0.00004, 0.05))
+    >>> format_p(0.0231, prefix=True), format_p(0.00004, prefix=True)
+    ('p = .023', 'p < .001')
+    >>> # R: papaja::apa_p(c(0.0231, 0.00004, 0.05), add_equals = TRUE)
     """
     if _missing(p):
         return ""
     floor = 10.0**-digits
     if p < floor:
-        return "< " + format_number(floor, digits, leading_zero=False)
-    text = format_number(p, digits, leading_zero=False)
-    if float(text) >= 1:
-        return "> ." + "9" * digits
+        text = "< " + format_number(floor, digits, leading_zero=False)
+    else:
+        text = format_number(p, digits, leading_zero=False)
+        if float(text) >= 1:
+            text = "> ." + "9" * digits
+    if prefix:
+        return "p " + text if text[0] in "<>" else "p = " + text
     return text
 
 
