@@ -117,10 +117,17 @@ def one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 10_0
         raise ModelError(f"a one-factor model needs at least 3 items; got {k}")
     off = r.copy()
     np.fill_diagonal(off, 0.0)
+    fallback = np.abs(off).max(axis=0)
     try:
-        smc = 1 - 1 / np.diag(np.linalg.inv(r))
+        with np.errstate(all="ignore"):
+            smc = 1 - 1 / np.diag(np.linalg.inv(r))
     except np.linalg.LinAlgError:
-        smc = np.abs(off).max(axis=0)
+        smc = fallback
+    # a (numerically) singular r gives no usable squared multiple correlations: the inverse
+    # may be inf/nan or its diagonal off by rounding; use the largest |r| of the item, as
+    # for an exactly singular matrix (which start is used does not change the minimum)
+    bad = ~np.isfinite(smc) | (smc < 0) | (smc > 1)
+    smc = np.where(bad, fallback, smc)
     start_mat = off + np.diag(smc)
     vals, vecs = np.linalg.eigh(start_mat)
     lam0 = vecs[:, -1] * np.sqrt(max(vals[-1], 1e-6))

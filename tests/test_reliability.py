@@ -202,6 +202,21 @@ def item_frames(draw):
     return pd.DataFrame(x, columns=[f"i{j}" for j in range(k)]), perm
 
 
+@pytest.mark.filterwarnings("ignore:one-factor model has a Heywood case")
+def test_omega_on_a_singular_correlation_matrix_does_not_depend_on_item_order():
+    # found by the property test below: 4 complete cases x 5 items give a singular r whose
+    # numerical inverse is unusable; omega was NaN in one item order and 0.966 in another
+    nan = np.nan
+    df = pd.DataFrame({"i0": [1, 7, 4, 5, 3, 5, nan, 4], "i1": [1, 7, 5, 6, nan, nan, 3, 3],
+                       "i2": [1, 7, 5, 3, 2, 5, 4, 4], "i3": [1, 7, 5, 5, 3, 5, 4, nan],
+                       "i4": [1, 7, 5, 4, 1, 3, 3, 4]}, dtype=float)
+    kw = dict(reverse=["i0"], min=1, max=7, missing="listwise")
+    a = reliability(df, ["i0", "i1", "i2", "i3", "i4"], **kw)
+    b = reliability(df, ["i2", "i1", "i0", "i3", "i4"], **kw)
+    assert np.isfinite(a.omega)
+    assert_allclose(b.omega, a.omega, rtol=1e-6)
+
+
 @settings(max_examples=25, deadline=None)
 @given(item_frames(), st.sampled_from(["pairwise", "listwise"]))
 @pytest.mark.filterwarnings("ignore:one-factor model has a Heywood case")
