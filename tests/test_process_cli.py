@@ -8,6 +8,7 @@ import pytest
 from test_process_model83 import ARGS, simulate
 
 import studylib
+from studylib import paths
 from studylib._json import to_jsonable
 from studylib.cli import main
 
@@ -47,3 +48,14 @@ def test_process_help(capsys):
         main(["process", "--help"])
     assert exc.value.code == 0
     assert "--levels" in capsys.readouterr().out
+
+
+def test_cli_reads_spss_sav_with_value_labels(capsys):
+    # the shipped synthetic export as .sav: the condition's value labels become the levels
+    sav = paths.SYNTHETIC / "influencer_study.sav"
+    rc = main(["process", "--data", str(sav), "--model", "4", "--x", "Valence", "--m", "PSR_1",
+               "--y", "ATT_1", "--boot", "1000", "--seed", "1"])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "Valence[Positive comments]" in out
+    assert "dropped for missing values: 17" in out

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import pandas as pd
 
 from .._json import write_json
 from ..errors import ColumnError, DataError, OptionError
+from ._common import read_table
 
 __all__ = ["add_parser", "run"]
 
@@ -33,7 +33,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--data", required=True, metavar="FILE", help="CSV file, one row per case")
+    p.add_argument("--data", required=True, metavar="FILE",
+                   help="CSV, Qualtrics CSV or SPSS .sav file, one row per case (only read)")
     p.add_argument("--model", type=int, metavar="N", help="PROCESS model number (1-3, 4, 6-8, 14, 15, 58, 59, 83-92)")
     p.add_argument("--spec", metavar="EQS", help="custom model instead of --model, e.g. 'm ~ x*w; y ~ m + x'")
     p.add_argument("--x", required=True, help="focal predictor column")
@@ -89,10 +90,8 @@ def _apply_levels(data: pd.DataFrame, specs: list[str]) -> pd.DataFrame:
 def run(args: argparse.Namespace) -> int:
     from ..process import process
 
-    path = Path(args.data)
-    if not path.exists():
-        raise FileNotFoundError(f"data file not found: {path}")
-    data = _apply_levels(pd.read_csv(path), args.levels)
+    numeric = [args.y, *(args.m or []), *(args.covariates or [])]
+    data = _apply_levels(read_table(args.data, numeric=numeric), args.levels)
     res = process(
         data, model=args.model, spec=args.spec, x=args.x, y=args.y, m=args.m, w=args.w, z=args.z,
         covariates=args.covariates, x_coding=args.x_coding, w_coding=args.w_coding, boot=args.boot,
