@@ -75,7 +75,7 @@ def single_threaded_blas():
 _BLOCK_ELEMENTS = 262_144  # drawn cases per block of resamples: a 2 MB count buffer stays in L2
 _MIN_BLOCK_ROWS = 8  # but at least 8 resamples per block: thinner matrix products are slow
 _BINCOUNT_ELEMENTS = 65_536  # cases counted per bincount call (measured best on 2 cores)
-_MAX_WORKERS = 1  # threads drawing blocks (at most one per CPU)
+_MAX_WORKERS = 8  # threads drawing blocks (at most one per CPU)
 _MAX_MULSHIFT_N = 2**22  # above this n, exact bounded integers (multiply-shift bias > n / 2**32)
 
 
