@@ -21,14 +21,15 @@ How the resamples are drawn (the costly part: about B x n drawn cases)
   n = 30,000, 2.3e-5 at n = 100,000), as with R's ``sample()`` before R 3.6.0, and far
   below the Monte Carlo error of any bootstrap. Above n = 2**22 (deviation up to 1e-3)
   exact bounded integers (numpy's ``Generator.integers``) are drawn instead.
-- A block is counted with ``np.bincount`` (several resamples per call when n is small,
-  each shifted into its own range of bins) into a float buffer, and ``np.dot(C, P)``
-  writes its rows of the moments.
+- A block is counted with ``np.bincount`` (at least 8 resamples per call, each shifted
+  into its own range of bins; unit weights make the counts floats without a conversion
+  pass) and ``np.dot(P.T, C.T)`` gives its rows of the moments.
 - Blocks are processed by one thread per CPU, at most ``_MAX_WORKERS`` (the calling
   thread and helpers), each taking the next block when it finishes one and using its own
-  scratch arrays (20 bytes per drawn case of a block: 5 MB, more when n > 32,768). Random filling, the index arithmetic,
-  ``bincount``'s counting loop and ``np.dot`` release the GIL; ``np.matmul`` did not (in
-  numpy 2.4, measured) and is avoided. BLAS is kept to one thread meanwhile.
+  scratch arrays (under 30 bytes per drawn case of a block: 7 MB, more when n > 32,768).
+  Random filling, the index arithmetic, ``bincount``'s counting loop and ``np.dot``
+  release the GIL; ``np.matmul`` did not (numpy 2.4, measured: it did not run in
+  parallel in two threads) and is avoided. BLAS is kept to one thread meanwhile.
 
 Memory therefore stays bounded whatever n and B (the scratch arrays, the B x products
 moments and the B x coefficients results).
@@ -242,6 +243,11 @@ def _block_rows(n: int) -> int:
     return max(_MIN_BLOCK_ROWS, _BLOCK_ELEMENTS // n)
 
 
+def _count_rows(n: int) -> int:
+    """Resamples counted per ``bincount`` call: about ``_BINCOUNT_ELEMENTS`` cases, at least 8."""
+    return max(_MIN_BLOCK_ROWS, _BINCOUNT_ELEMENTS // n)
+
+
 def _block_indices(key: list[int], block: int, b: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
     """Case indices (b x n, int64) of the resamples of block number ``block``.
 
@@ -265,25 +271,25 @@ def _block_indices(key: list[int], block: int, b: int, n: int, out: np.ndarray |
     return out
 
 
-def _counts_into(idx: np.ndarray, n: int, out: np.ndarray) -> None:
-    """Write case counts (b x n) of resample indices ``idx`` (b x n, int64) into ``out``.
+def _count_and_multiply(idx: np.ndarray, n: int, PT: np.ndarray, ones: np.ndarray, out: np.ndarray) -> None:
+    """Moments of the resamples ``idx`` (b x n case indices, int64) into ``out`` (b x products).
 
-    ``idx`` is scratch: for small n several resamples are counted by one ``bincount``
-    call, each shifted into its own range of bins.
+    Resamples are counted ``_count_rows(n)`` at a time by one ``np.bincount`` call, each
+    shifted into its own range of bins (``idx`` is scratch) and weighted by ``ones`` so
+    that the counts come out as floats, ready for ``P' C'`` without a conversion pass.
+    ``PT`` is P transposed (products x n, C-contiguous): ``PT @ C.T`` was faster than
+    ``C @ P`` with OpenBLAS.
     """
     b = idx.shape[0]
-    rows = _BINCOUNT_ELEMENTS // n
-    if rows <= 1:  # large n: one resample per call
-        for r in range(b):
-            out[r] = np.bincount(idx[r], minlength=n)
-        return
+    rows = _count_rows(n)
     offsets = (np.arange(min(rows, b), dtype=np.int64) * n)[:, None]
     for start in range(0, b, rows):
         stop = min(b, start + rows)
         k = stop - start
         block = idx[start:stop]
         block += offsets[:k]
-        out[start:stop] = np.bincount(block.ravel(), minlength=k * n).reshape(k, n)
+        counts = np.bincount(block.ravel(), weights=ones[: k * n], minlength=k * n).reshape(k, n)
+        out[start:stop] = np.dot(PT, counts.T).T  # np.matmul would hold the GIL
 
 
 def _resample_moments(key: list[int], first_block: int, P: np.ndarray, count: int) -> tuple[np.ndarray, int]:
@@ -298,6 +304,7 @@ def _resample_moments(key: list[int], first_block: int, P: np.ndarray, count: in
     """
     n = P.shape[0]
     rows = _block_rows(n)
+    PT = np.ascontiguousarray(P.T)
     T = np.empty((count, P.shape[1]))
     blocks = iter([(first_block + i, start, min(rows, count - start))
                    for i, start in enumerate(range(0, count, rows))])
@@ -306,7 +313,7 @@ def _resample_moments(key: list[int], first_block: int, P: np.ndarray, count: in
 
     def work() -> None:
         idx = np.empty((min(rows, count), n), dtype=np.int64)
-        C = np.empty((min(rows, count), n))
+        ones = np.ones(min(_count_rows(n), rows, count) * n)
         while True:
             with lock:
                 job = next(blocks, None)
@@ -314,8 +321,7 @@ def _resample_moments(key: list[int], first_block: int, P: np.ndarray, count: in
                 return
             block, start, b = job
             _block_indices(key, block, b, n, out=idx[:b])
-            _counts_into(idx[:b], n, C[:b])
-            np.dot(C[:b], P, out=T[start : start + b])  # np.matmul would hold the GIL
+            _count_and_multiply(idx[:b], n, PT, ones, T[start : start + b])
 
     with single_threaded_blas():
         _run_in_threads(work, _workers(n_blocks))
