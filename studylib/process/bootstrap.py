@@ -9,7 +9,7 @@ solved as one batch.
 
 How the resamples are drawn (the costly part: about B x n drawn cases)
 ------------------------------------------------------------------------
-- The B resamples are cut into blocks of about 262,144 drawn cases (at least 8
+- The B resamples are cut into blocks of about 262,144 drawn cases (at least 16
   resamples). Block k draws from its own SFC64 stream, seeded by
   ``SeedSequence(key, spawn_key=(k,))`` where ``key`` is four integers drawn from the
   caller's generator. A block's resamples therefore do not depend on which thread draws
@@ -21,12 +21,12 @@ How the resamples are drawn (the costly part: about B x n drawn cases)
   n = 30,000, 2.3e-5 at n = 100,000), as with R's ``sample()`` before R 3.6.0, and far
   below the Monte Carlo error of any bootstrap. Above n = 2**22 (deviation up to 1e-3)
   exact bounded integers (numpy's ``Generator.integers``) are drawn instead.
-- A block is counted with ``np.bincount`` (at least 8 resamples per call, each shifted
+- A block is counted with ``np.bincount`` (at least 16 resamples per call, each shifted
   into its own range of bins; unit weights make the counts floats without a conversion
   pass) and ``np.dot(P.T, C.T)`` gives its rows of the moments.
 - Blocks are processed by one thread per CPU, at most ``_MAX_WORKERS`` (the calling
   thread and helpers), each taking the next block when it finishes one and using its own
-  scratch arrays (under 30 bytes per drawn case of a block: 7 MB, more when n > 32,768).
+  scratch arrays (under 30 bytes per drawn case of a block: 7 MB, more when n > 16,384).
   Random filling, the index arithmetic, ``bincount``'s counting loop and ``np.dot``
   release the GIL; ``np.matmul`` did not (numpy 2.4, measured: it did not run in
   parallel in two threads) and is avoided. BLAS is kept to one thread meanwhile.
@@ -73,8 +73,8 @@ def single_threaded_blas():
     return ctl.limit(limits=1, user_api="blas") if ctl is not None else contextlib.nullcontext()
 
 
-_BLOCK_ELEMENTS = 262_144  # drawn cases per block of resamples: a 2 MB count buffer stays in L2
-_MIN_BLOCK_ROWS = 8  # but at least 8 resamples per block: thinner matrix products are slow
+_BLOCK_ELEMENTS = 262_144  # drawn cases per block of resamples
+_MIN_BLOCK_ROWS = 16  # but at least 16 resamples per block: thinner matrix products are slow
 _BINCOUNT_ELEMENTS = 65_536  # cases counted per bincount call (measured best on 2 cores)
 _MAX_WORKERS = 8  # threads drawing blocks (at most one per CPU)
 _MAX_MULSHIFT_N = 2**22  # above this n, exact bounded integers (multiply-shift bias > n / 2**32)
@@ -244,7 +244,7 @@ def _block_rows(n: int) -> int:
 
 
 def _count_rows(n: int) -> int:
-    """Resamples counted per ``bincount`` call: about ``_BINCOUNT_ELEMENTS`` cases, at least 8."""
+    """Resamples counted per ``bincount`` call: about ``_BINCOUNT_ELEMENTS`` cases, at least 16."""
     return max(_MIN_BLOCK_ROWS, _BINCOUNT_ELEMENTS // n)
 
 
