@@ -264,7 +264,7 @@ def _block_indices(key: list[int], block: int, b: int, n: int, out: np.ndarray |
         out[...] = np.random.Generator(bitgen).integers(0, n, size=(b, n))
         return out
     raw = bitgen.random_raw((b * n + 1) // 2)
-    r32 = raw.view(np.uint32)[: b * n].reshape(b, n)
+    r32 = raw.view(np.uint32)[: b * n].reshape(b, n)  # both halves (their order is the machine's)
     wide = out.view(np.uint64)
     np.multiply(r32, np.uint64(n), out=wide)
     np.right_shift(wide, np.uint64(32), out=wide)
