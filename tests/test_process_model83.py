@@ -291,7 +291,7 @@ def test_summary_to_dict_table(fit):
 
 def test_engine_equals_refitting_each_resample():
     """The count-weighted normal equations give the lstsq fit of the resampled rows."""
-    from studylib.process.bootstrap import resample_coefficients
+    from studylib.process.bootstrap import _block_indices, _block_rows, resample_coefficients
 
     rng = np.random.default_rng(0)
     n = 50
@@ -299,9 +299,10 @@ def test_engine_equals_refitting_each_resample():
     G = np.column_stack([G, G[:, 1] * G[:, 2], G[:, 2] + G[:, 3] + rng.normal(size=n)])
     eqs = [([0, 1, 2, 4], 5), ([0, 2], 3)]
     draws, replaced = resample_coefficients(G, 0, eqs, 1000, np.random.default_rng(42))
-    # the same indices, drawn as the engine does (one chunk when n is small)
-    stream = np.random.Generator(np.random.SFC64(np.random.default_rng(42).integers(0, 2**63, size=4)))
-    idx = (stream.random((1000, n)) * n).astype(np.int32)
+    # the same indices, drawn as the engine does (one block when n is small)
+    key = [int(v) for v in np.random.default_rng(42).integers(0, 2**63, size=4)]
+    assert _block_rows(n) >= 1000
+    idx = _block_indices(key, 0, 1000, n)
     assert replaced == 0
     for b in (0, 1, 999):
         rows = G[idx[b]]
@@ -323,3 +324,38 @@ def test_centering_shifts_moderator_values_only():
     every = studylib.process(d, model=1, x="frame", w="skeptic", y="justify", center="all")
     assert set(every.model.attrs["centered"]) == {"frame", "skeptic"}
     assert_allclose(every.coefficients.estimate.iloc[-1], raw.coefficients.estimate.iloc[-1], rtol=1e-10)
+
+
+@pytest.mark.parametrize("n", [7, 300, 70_000])
+def test_same_draws_whatever_the_number_of_threads(monkeypatch, n):
+    """Each block of resamples has its own stream: 1 or 3 threads give bit-identical moments."""
+    bootstrap = pytest.importorskip("studylib.process.bootstrap")
+    P = np.random.default_rng(1).normal(size=(n, 3))
+    count = 2 * bootstrap._block_rows(n) + 5  # two full blocks and a short one
+    got = {}
+    for workers in (1, 3):
+        monkeypatch.setattr(bootstrap, "_workers", lambda n_blocks, w=workers: w)
+        got[workers], next_block = bootstrap._resample_moments([1, 2, 3, 4], 10, P, count)
+        assert next_block == 13
+    assert np.array_equal(got[1], got[3])
+    # each row is a resample of n cases: the moment of the constant-like column sums to n
+    ones = np.ones((n, 1))
+    T, _ = bootstrap._resample_moments([1, 2, 3, 4], 10, ones, count)
+    assert np.array_equal(T[:, 0], np.full(count, float(n)))
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_block_indices_cover_all_cases_uniformly(monkeypatch, exact):
+    bootstrap = pytest.importorskip("studylib.process.bootstrap")
+    if exact:  # the exact bounded-integer draws used for very large n
+        monkeypatch.setattr(bootstrap, "_MAX_MULSHIFT_N", 10)
+    n, b = 37, 4000
+    idx = bootstrap._block_indices([5, 6, 7, 8], 3, b, n)
+    assert idx.shape == (b, n) and idx.dtype == np.int64
+    assert idx.min() == 0 and idx.max() == n - 1
+    counts = np.bincount(idx.ravel(), minlength=n)
+    # each case is drawn b * n / n = 4000 times on average, SD about sqrt(4000) = 63:
+    # 5 SDs is a bound no correct uniform draw should cross
+    assert np.abs(counts - b).max() < 5 * np.sqrt(b)
+    assert np.array_equal(idx, bootstrap._block_indices([5, 6, 7, 8], 3, b, n))
+    assert not np.array_equal(idx, bootstrap._block_indices([5, 6, 7, 8], 4, b, n))
