@@ -22,6 +22,7 @@ from ..errors import DataError, InputTypeError, OptionError, SpecError
 from .bootstrap import BootstrapDraws, resample_coefficients, single_threaded_blas
 from .coding import CODINGS, categories
 from .effects import (
+    CoefStacks,
     Design,
     ModValue,
     indirect_rows,
@@ -353,7 +354,7 @@ def process(
 
     # indirect effects and the bootstrap
     q_ind, q_idx, q_con = indirect_rows(design)
-    point = {dst: fits[dst].coef[None, :] for dst in fits}
+    point = CoefStacks({dst: fits[dst].coef[None, :] for dst in fits})
     est_ind = np.array([q.fun(point)[0] for q in q_ind])
     est_idx = np.array([q.fun(point)[0] for q in q_idx])
     est_con = np.array([q.fun(point)[0] for q in q_con])
@@ -368,7 +369,7 @@ def process(
         pos = {t: i for i, t in enumerate(names_g)}
         eqs = [([pos[t] for t in eq_terms[d]], pos[out_col[d]]) for d in eq_list]
         draws, n_replaced = resample_coefficients(G, pos["constant"], eqs, n_boot, rng)
-        dcoef = dict(zip(eq_list, draws, strict=True))
+        dcoef = CoefStacks(zip(eq_list, draws, strict=True))
         with single_threaded_blas():  # small products: idle BLAS threads would only spin
             d_ind = np.column_stack([q.fun(dcoef) for q in q_ind]) if q_ind else np.empty((n_boot, 0))
             d_idx = np.column_stack([q.fun(dcoef) for q in q_idx]) if q_idx else np.empty((n_boot, 0))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .spec import Path, Spec
 
-__all__ = ["Design", "ModValue", "edge_weights", "indirect_rows", "jn_points", "probe_values"]
+__all__ = ["CoefStacks", "Design", "ModValue", "edge_weights", "indirect_rows", "jn_points", "probe_values"]
 
 
 @dataclass(frozen=True)
@@ -71,14 +71,38 @@ def _chain_mods(design: Design, chain: tuple[str, ...]) -> list[str]:
     return [m for m in ("w", "z") if m in mods]
 
 
+class CoefStacks(dict):
+    """Coefficient stacks per outcome role, with a memo of the path effects computed on them.
+
+    Many rows share a path effect or a whole chain (contrasts, indexes, the total); each
+    is computed once per stack and reused, which gives the same numbers as recomputing it.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memo: dict = {}
+
+
+def _codes(path_mods, mods: dict[str, ModValue]) -> tuple:
+    return tuple(mods[m].code for m in path_mods)
+
+
 def _chain_value(design, coefs, chain, x_term, mods) -> np.ndarray:
     """Indirect effect along ``chain`` for every row of the coefficient stacks."""
+    memo = coefs.memo if isinstance(coefs, CoefStacks) else {}
+    key = (chain, x_term, _codes(sorted(mods), mods))
+    if key in memo:
+        return memo[key]
     value = None
     for k, (src, dst) in enumerate(zip(chain[:-1], chain[1:], strict=True)):
         path = design.spec.path(src, dst)
         term = x_term if k == 0 else design.role_terms[src][0]
-        part = coefs[dst] @ edge_weights(design, path, term, mods)
+        edge = (src, dst, term, _codes(path.moderators, mods))
+        part = memo.get(edge)
+        if part is None:
+            part = memo[edge] = coefs[dst] @ edge_weights(design, path, term, mods)
         value = part if value is None else value * part
+    memo[key] = value
     return value
 
 
