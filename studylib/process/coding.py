@@ -100,7 +100,10 @@ def code_categorical(series: pd.Series, coding: str, *, role: str) -> tuple[np.n
             f"{role} {name!r} has only {len(levels)} level(s) {levels}; a categorical "
             "variable needs at least 2 groups"
         )
-    codes = pd.Categorical(series, categories=levels).codes
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()  # levels are its categories, in order
+    else:
+        codes = pd.Categorical(series, categories=levels).codes
     counts = np.bincount(codes, minlength=len(levels))
     small = [(lv, int(c)) for lv, c in zip(levels, counts, strict=True) if c < 2]
     if small:

@@ -251,7 +251,8 @@ def process(
     frame = data[used]
     complete = frame.notna().all(axis=1)
     n_dropped = int((~complete).sum())
-    frame = frame.loc[complete]
+    if n_dropped:
+        frame = frame.loc[complete]
     n = len(frame)
     if n < 3:
         raise DataError(f"only {n} complete cases in columns {used} (after dropping {n_dropped} with missing values)")
