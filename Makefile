@@ -32,7 +32,9 @@ bench: bench-install  ## run every benchmark; results go to benchmarks/results/
 	@set -e; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 lock: $(STAMP)  ## record the exact versions installed (requirements-lock.txt)
-	$(BIN)/python -m pip freeze --exclude-editable > requirements-lock.txt
+	@{ echo "# Exact versions in .venv when the tests last passed ($$($(BIN)/python --version)); made by 'make lock'."; \
+	   echo "# Install them with: pip install -r requirements-lock.txt && pip install --no-deps -e ."; \
+	   $(BIN)/python -m pip freeze --exclude-editable; } > requirements-lock.txt
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .ruff_cache
