@@ -14,7 +14,7 @@ import pandas as pd
 
 from ._json import to_jsonable
 from .findings import check_findings, finding_lines
-from .report.export import write_table
+from .report.export import write_rendered_figure, write_table
 from .report.html import HtmlReport, figure_to_png, figure_to_svg, format_table
 from .report.tables import format_p
 
@@ -55,10 +55,7 @@ class _Collector:
 
         self.n_figure += 1
         png, svg = figure_to_png(fig), figure_to_svg(fig, salt=name)
-        folder = self.stage / "figures"
-        folder.mkdir(exist_ok=True)
-        (folder / f"{name}.png").write_bytes(png)
-        (folder / f"{name}.svg").write_text(svg, encoding="utf-8")
+        write_rendered_figure(self.stage / "figures", name, png=png, svg=svg)
         caption = f"Figure {self.n_figure}. {caption}"
         if fmt == "png":
             self.report.add_rendered_figure(png=png, caption=caption, key=name)

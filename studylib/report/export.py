@@ -36,7 +36,7 @@ from ..errors import OptionError
 from .html import figure_to_png, figure_to_svg, format_table
 from .tables import to_latex, to_markdown
 
-__all__ = ["write_table", "write_figure"]
+__all__ = ["write_table", "write_figure", "write_rendered_figure"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -114,11 +114,23 @@ def write_figure(fig: Any, directory: str | Path, name: str, *, dpi: int = 150) 
     ['.png', '.svg']
     >>> plt.close(fig)
     """
+    stem = _check_name(name)
+    return write_rendered_figure(
+        directory, stem, png=figure_to_png(fig, dpi=dpi), svg=figure_to_svg(fig, salt=stem)
+    )
+
+
+def write_rendered_figure(directory: str | Path, name: str, *, png: bytes, svg: str) -> list[Path]:
+    """Write a figure already rendered by :func:`figure_to_png` / :func:`figure_to_svg`.
+
+    For callers that also embed the same rendering elsewhere (the HTML report), so that a
+    figure is rendered once. Returns the two files written, ``<name>.png`` and ``<name>.svg``.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     stem = _check_name(name)
-    png = directory / f"{stem}.png"
-    png.write_bytes(figure_to_png(fig, dpi=dpi))
-    svg = directory / f"{stem}.svg"
-    svg.write_text(figure_to_svg(fig, salt=stem), encoding="utf-8")
-    return [png, svg]
+    png_path = directory / f"{stem}.png"
+    png_path.write_bytes(png)
+    svg_path = directory / f"{stem}.svg"
+    svg_path.write_text(svg, encoding="utf-8")
+    return [png_path, svg_path]
