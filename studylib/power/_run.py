@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -58,10 +57,8 @@ class Job:
 
 def _threadpool_limit():
     """Limit BLAS/OpenMP threads to one inside a computation (no oversubscription)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scipy's stack
-        return nullcontext()
+    from threadpoolctl import threadpool_limits
+
     return threadpool_limits(limits=1)
 
 

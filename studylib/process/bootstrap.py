@@ -40,7 +40,6 @@ Transactions on Modeling and Computer Simulation, 29*(1), 3. https://doi.org/10.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import threading
@@ -55,10 +54,8 @@ __all__ = ["BootstrapDraws", "resample_coefficients", "percentile_ci", "bc_ci"]
 
 @functools.cache
 def _blas_controller():
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-        return None
+    from threadpoolctl import ThreadpoolController  # inspecting the loaded libraries is slow: once
+
     return ThreadpoolController()
 
 
@@ -69,8 +66,7 @@ def single_threaded_blas():
     OpenBLAS worker threads spin and took the CPU from that work (measured on 2 cores:
     31 ms with 2 BLAS threads, 11 ms with 1, for n = 300 and B = 5000).
     """
-    ctl = _blas_controller()
-    return ctl.limit(limits=1, user_api="blas") if ctl is not None else contextlib.nullcontext()
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 _BLOCK_ELEMENTS = 262_144  # drawn cases per block of resamples
