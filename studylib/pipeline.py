@@ -112,12 +112,6 @@ def _resolve_inputs(data: str | Path | None, config: str | Path | None) -> tuple
     return study, data_path
 
 
-def _load_scales(study: Any) -> dict[str, Any]:
-    """The study's scales by id: ``load_study`` has already resolved and checked them
-    (from ``questionnaires/`` or defined inline in the configuration)."""
-    return {scale.id: scale for scale in study.scales}
-
-
 def load_analysis_data(data: str | Path | None = None, *, config: str | Path | None = None) -> StudyData:
     """Read, prepare, clean and score a study's data as the thesis analysis does.
 
@@ -161,7 +155,7 @@ def load_analysis_data(data: str | Path | None = None, *, config: str | Path | N
     from .scoring import score_scales
 
     study, data_path = _resolve_inputs(data, config)
-    scales = _load_scales(study)
+    scales = {scale.id: scale for scale in study.scales}  # resolved and checked by load_study
     raw = read_data(data_path, study=study)
     prepared = prepare(raw, study)
     kept, log = apply_exclusions(prepared, study)
