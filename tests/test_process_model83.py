@@ -326,10 +326,16 @@ def test_centering_shifts_moderator_values_only():
     assert_allclose(every.coefficients.estimate.iloc[-1], raw.coefficients.estimate.iloc[-1], rtol=1e-10)
 
 
+@pytest.mark.parametrize("engine", ["installed", "numpy"])
 @pytest.mark.parametrize("n", [7, 300, 70_000])
-def test_same_draws_whatever_the_number_of_threads(monkeypatch, n):
-    """Each block of resamples has its own stream: 1 or 3 threads give bit-identical moments."""
+def test_same_draws_whatever_the_number_of_threads(monkeypatch, n, engine):
+    """Each block of resamples has its own stream: 1 or 3 threads give bit-identical moments.
+
+    With the counting engine installed (compiled when numba is there) and with numpy's.
+    """
     bootstrap = pytest.importorskip("studylib.process.bootstrap")
+    if engine == "numpy":
+        monkeypatch.setattr(bootstrap, "counting_kernel", lambda: None)
     P = np.random.default_rng(1).normal(size=(n, 3))
     count = 2 * bootstrap._block_rows(n) + 5  # two full blocks and a short one
     got = {}

@@ -21,14 +21,19 @@ How the resamples are drawn (the costly part: about B x n drawn cases)
   n = 30,000, 2.3e-5 at n = 100,000), as with R's ``sample()`` before R 3.6.0, and far
   below the Monte Carlo error of any bootstrap. Above n = 2**22 (deviation up to 1e-3)
   exact bounded integers (numpy's ``Generator.integers``) are drawn instead.
-- A block is counted with ``np.bincount`` (at least 16 resamples per call, each shifted
-  into its own range of bins; unit weights make the counts floats without a conversion
-  pass) and ``np.dot(P.T, C.T)`` gives its rows of the moments.
+- With numba installed (the ``fast`` extra), one compiled loop draws and counts
+  (:mod:`studylib.process._fastcount`: it continues the block's SFC64 stream itself, so
+  the counts are identical to numpy's). Without it, a block's indices are counted with
+  ``np.bincount`` (at least 16 resamples per call, each shifted into its own range of
+  bins; unit weights make the counts floats without a conversion pass). Either way
+  ``np.dot(P.T, C.T)`` gives the block's rows of the moments, about 65,536 drawn cases
+  at a time. Per drawn case on one core of this 2-core machine: numpy 1 ns draw + 1.3 ns
+  index + 2.3 ns count, compiled 1.2 ns for all three; the product 1.4 ns.
 - Blocks are processed by one thread per CPU, at most ``_MAX_WORKERS`` (the calling
   thread and helpers), each taking the next block when it finishes one and using its own
   scratch arrays (under 30 bytes per drawn case of a block: 7 MB, more when n > 16,384).
-  Random filling, the index arithmetic, ``bincount``'s counting loop and ``np.dot``
-  release the GIL; ``np.matmul`` did not (numpy 2.4, measured: it did not run in
+  Random filling, the index arithmetic, ``bincount``'s counting loop, the compiled
+  counting loop and ``np.dot`` release the GIL; ``np.matmul`` did not (numpy 2.4, measured: it did not run in
   parallel in two threads) and is avoided. BLAS is kept to one thread meanwhile.
 
 Memory therefore stays bounded whatever n and B (the scratch arrays, the B x products
@@ -49,6 +54,7 @@ import numpy as np
 from scipy import stats
 
 from ..errors import ModelError
+from ._fastcount import counting_kernel, sfc64_state
 
 __all__ = ["BootstrapDraws", "resample_coefficients", "percentile_ci", "bc_ci"]
 
@@ -270,6 +276,11 @@ def _count_rows(n: int) -> int:
     return max(_MIN_BLOCK_ROWS, _BINCOUNT_ELEMENTS // n)
 
 
+def _block_bitgen(key: list[int], block: int) -> np.random.SFC64:
+    """The SFC64 stream of block number ``block``: ``SeedSequence(key, spawn_key=(block,))``."""
+    return np.random.SFC64(np.random.SeedSequence(key, spawn_key=(block,)))
+
+
 def _block_indices(key: list[int], block: int, b: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
     """Case indices (b x n, int64) of the resamples of block number ``block``.
 
@@ -279,7 +290,7 @@ def _block_indices(key: list[int], block: int, b: int, n: int, out: np.ndarray |
     (multiply-shift); see the module docstring for its (tiny) deviation from uniformity.
     For ``n > _MAX_MULSHIFT_N`` exact bounded integers are drawn instead.
     """
-    bitgen = np.random.SFC64(np.random.SeedSequence(key, spawn_key=(block,)))
+    bitgen = _block_bitgen(key, block)
     if out is None:
         out = np.empty((b, n), dtype=np.int64)
     if n > _MAX_MULSHIFT_N:
@@ -314,6 +325,22 @@ def _count_and_multiply(idx: np.ndarray, n: int, PT: np.ndarray, ones: np.ndarra
         out[start:stop] = np.dot(PT, counts.T).T  # np.matmul would hold the GIL
 
 
+def _count_and_multiply_compiled(kernel, state: np.ndarray, n: int, PT: np.ndarray, counts: np.ndarray,
+                                 out: np.ndarray) -> None:
+    """Moments of the next ``len(out)`` resamples of a stream into ``out`` (compiled counting).
+
+    ``kernel`` (:func:`studylib.process._fastcount.counting_kernel`) draws and counts
+    ``len(counts)`` resamples at a time from ``state``, which it advances; ``counts`` is
+    scratch (rows x n).
+    """
+    b = out.shape[0]
+    rows = counts.shape[0]
+    for start in range(0, b, rows):
+        k = min(rows, b - start)
+        kernel(state, n, counts[:k])
+        out[start : start + k] = np.dot(PT, counts[:k].T).T  # np.matmul would hold the GIL
+
+
 def _resample_moments(key: list[int], first_block: int, P: np.ndarray, count: int) -> tuple[np.ndarray, int]:
     """Moments ``C @ P`` of ``count`` fresh resamples and the number of the next block.
 
@@ -333,17 +360,26 @@ def _resample_moments(key: list[int], first_block: int, P: np.ndarray, count: in
     n_blocks = -(-count // rows)
     lock = threading.Lock()
 
+    kernel = counting_kernel() if n <= _MAX_MULSHIFT_N else None
+
     def work() -> None:
-        idx = np.empty((min(rows, count), n), dtype=np.int64)
-        ones = np.ones(min(_count_rows(n), rows, count) * n)
+        if kernel is not None:
+            counts = np.empty((min(_count_rows(n), rows, count), n))
+        else:
+            idx = np.empty((min(rows, count), n), dtype=np.int64)
+            ones = np.ones(min(_count_rows(n), rows, count) * n)
         while True:
             with lock:
                 job = next(blocks, None)
             if job is None:
                 return
             block, start, b = job
-            _block_indices(key, block, b, n, out=idx[:b])
-            _count_and_multiply(idx[:b], n, PT, ones, T[start : start + b])
+            if kernel is not None:
+                state = sfc64_state(_block_bitgen(key, block))
+                _count_and_multiply_compiled(kernel, state, n, PT, counts, T[start : start + b])
+            else:
+                _block_indices(key, block, b, n, out=idx[:b])
+                _count_and_multiply(idx[:b], n, PT, ones, T[start : start + b])
 
     with single_threaded_blas():
         _run_in_threads(work, _workers(n_blocks))
