@@ -9,7 +9,11 @@ Measured in one run on this machine:
 - studylib model 4 vs pingouin.mediation_analysis (parallel mediators psr and pk, the
   closest model pingouin fits) at the same n and B = 5000 (target: >= 50x);
 - peak memory (max RSS of a fresh subprocess) of model 83 at n = 100,000 with 10,000
-  resamples (target: < 2 GB).
+  resamples (target: < 2 GB);
+- studylib's two counting engines: the compiled one (numba, the ``fast`` extra) that the
+  rows "studylib model..." use when numba is installed, and numpy's (rows "... numpy"),
+  which gives identical draws; and the first fit in a new process, which compiles the
+  kernel (empty numba cache) or loads it from the cache.
 
 Each timing is the minimum over repetitions (fewer repetitions for the slow peers), with
 the machine's load average recorded, since other jobs share the 2 cores.
@@ -64,6 +68,58 @@ def timed(fun, reps: int) -> dict:
         fun()
         times.append(time.perf_counter() - t0)
     return {"min_s": min(times), "median_s": float(np.median(times)), "reps": reps}
+
+
+def engine() -> str:
+    """The counting engine studylib uses here."""
+    from studylib.process._fastcount import counting_kernel
+
+    if counting_kernel() is None:
+        return "numpy"
+    import numba
+
+    return f"compiled (numba {numba.__version__})"
+
+
+def numpy_counting_runs(d: pd.DataFrame, reps: int) -> dict:
+    """Models 83 and 4 with numpy's counting (the path taken without numba): same draws."""
+    from studylib.process import bootstrap
+
+    compiled = bootstrap.counting_kernel
+    bootstrap.counting_kernel = lambda: None
+    try:
+        return {"model83 numpy": timed(lambda: studylib.process(
+                    d, model=83, x="valence", w="response", m=["psr", "pk"], y="attitude", boot=B, seed=1), reps),
+                "model4 numpy": timed(lambda: studylib.process(
+                    d, model=4, x="x", m=["psr", "pk"], y="attitude", boot=B, seed=1), reps)}
+    finally:
+        bootstrap.counting_kernel = compiled
+
+
+_FIRST_FIT_CHILD = """
+import sys, time
+sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
+from bench_process import simulate
+import studylib
+d = simulate(300)
+t0 = time.perf_counter()
+studylib.process(d, model=83, x="valence", w="response", m=["psr", "pk"], y="attitude", boot=5000, seed=1)
+print(time.perf_counter() - t0)
+"""
+
+
+def first_fit_runs() -> dict:
+    """Model 83 (n = 300) as the first fit of a new process: empty numba cache, then filled."""
+    import tempfile
+
+    code = _FIRST_FIT_CHILD.format(root=str(ROOT), bench=str(ROOT / "benchmarks"))
+    out = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        for label in ("empty cache", "cached kernel"):
+            run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+            out[label] = float(run.stdout.split()[-1])
+    return out
 
 
 def studylib_runs(d: pd.DataFrame, reps: int) -> dict:
@@ -135,8 +191,11 @@ def main(argv=None) -> int:
         "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "numpy": np.__version__, "load_average_start": os.getloadavg()},
-        "studylib_version": studylib.__version__, "boot": B, "runs": {},
+        "studylib_version": studylib.__version__, "boot": B, "engine": engine(), "runs": {},
     }
+    if result["engine"] != "numpy":
+        result["first_fit"] = first_fit_runs()
+        print(f"first fit in a new process: {result['first_fit']}", flush=True)
     if not args.quick:  # first, while this process is still small
         result["memory"] = memory_run()
         print(f"memory: {result['memory']}", flush=True)
@@ -144,6 +203,8 @@ def main(argv=None) -> int:
     for n, reps, peer_reps in sizes:
         d = simulate(n)
         ours = studylib_runs(d, reps)
+        if result["engine"] != "numpy":
+            ours.update(numpy_counting_runs(d, reps))
         peers = peer_runs(d, peer_reps)
         ratios = {}
         for m in ("6", "7"):
@@ -151,6 +212,8 @@ def main(argv=None) -> int:
             if key in peers:
                 ratios[f"model{m}_vs_pyprocessmacro"] = peers[key]["min_s"] / ours[f"model{m}"]["min_s"]
         ratios["model4_vs_pingouin"] = peers["pingouin_mediation"]["min_s"] / ours["model4"]["min_s"]
+        if "model4 numpy" in ours:
+            ratios["model4 numpy_vs_pingouin"] = peers["pingouin_mediation"]["min_s"] / ours["model4 numpy"]["min_s"]
         result["runs"][str(n)] = {"studylib": ours, "peers": peers, "speedup": ratios}
         print(f"n={n}: model 83 {ours['model83']['min_s']:.3f} s; speed-ups {ratios}", flush=True)
     result["machine"]["load_average_end"] = os.getloadavg()
@@ -166,7 +229,8 @@ def markdown(r: dict) -> str:
              f"Machine: {r['machine']['cpus']} CPUs, {r['machine']['platform']}, Python {r['machine']['python']}, "
              f"numpy {r['machine']['numpy']}; load average at start {r['machine']['load_average_start']}, "
              f"at end {r['machine']['load_average_end']} (other jobs shared the cores).",
-             f"B = {r['boot']} resamples everywhere; times are the minimum over the repetitions shown.", "",
+             f"B = {r['boot']} resamples everywhere; times are the minimum over the repetitions shown.",
+             f"Counting engine: {r['engine']}; rows marked 'numpy' use numpy's counting (same draws).", "",
              "| n | quantity | seconds (min) | median | reps | target |", "|---|---|---|---|---|---|"]
     targets = {"300": 0.03, "30000": 1.5}
     for n, run in r["runs"].items():
@@ -179,6 +243,8 @@ def markdown(r: dict) -> str:
         for k, v in run["speedup"].items():
             tgt = ">= 50x" if "pingouin" in k else ">= 3x"
             lines.append(f"| {n} | speed-up {k} | {v:.1f}x | | | {tgt} |")
+    for label, seconds in r.get("first_fit", {}).items():
+        lines.append(f"| 300 | model 83 as the first fit of a new process, {label} | {seconds:.4f} | | 1 | |")
     if "memory" in r:
         m = r["memory"]
         lines.append(f"| {m['n']} | model 83, {m['boot']} resamples: peak RSS {m['peak_rss_mb']:.0f} MB, "
