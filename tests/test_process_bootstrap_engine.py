@@ -109,3 +109,19 @@ def test_kernel_compiles_without_a_cache_location(monkeypatch):
     counts = np.empty((3, 11))
     kernel(state, 11, counts)
     assert np.array_equal(counts, numpy_counts([1, 2, 3, 4], 0, 3, 11))
+
+
+def test_a_failing_kernel_is_not_used(monkeypatch):
+    """If numba compiles something that counts differently, warn and count with numpy."""
+    compiled_kernel()
+    import numba
+
+    def njit(*args, **kwargs):
+        def wrong(state, n, counts):
+            counts[...] = 1.0
+
+        return lambda f: wrong
+
+    monkeypatch.setattr(numba, "njit", njit)
+    with pytest.warns(RuntimeWarning, match="numpy counts instead"):
+        assert _fastcount.counting_kernel.__wrapped__() is None

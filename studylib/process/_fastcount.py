@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import warnings
 
 import numpy as np
 
@@ -41,17 +42,49 @@ def sfc64_state(bitgen: np.random.SFC64) -> np.ndarray:
 
 @functools.cache
 def counting_kernel():
-    """The compiled counting function, or None when numba is missing or disabled."""
+    """The compiled counting function, or None when numba is missing or disabled.
+
+    The compiled function is checked once against numpy's counts of a small stream; if numba
+    is installed but cannot be imported, cannot compile the kernel or the check fails, a
+    ``RuntimeWarning`` says so and None is returned (numpy then counts: same results).
+    """
     if os.environ.get("STUDYLIB_DISABLE_NUMBA", "") not in ("", "0") or sys.byteorder != "little":
         return None
     try:
         import numba
-    except ImportError:
+    except ImportError as exc:
+        if exc.name != "numba":  # numba is there but broken (e.g. a numpy it does not support)
+            _not_used(exc)
         return None
     try:
-        return numba.njit(nogil=True, cache=True, boundscheck=False)(_count_resamples)
-    except RuntimeError:  # no writable cache location (read-only installation): compile per process
-        return numba.njit(nogil=True, boundscheck=False)(_count_resamples)
+        try:
+            kernel = numba.njit(nogil=True, cache=True, boundscheck=False)(_count_resamples)
+        except RuntimeError:  # no writable cache location (read-only installation)
+            kernel = numba.njit(nogil=True, boundscheck=False)(_count_resamples)
+        if not _agrees_with_numpy(kernel):
+            raise RuntimeError("its case counts differ from numpy's for the same stream")
+    except Exception as exc:  # any failure of the optional accelerator falls back to numpy
+        _not_used(exc)
+        return None
+    return kernel
+
+
+def _not_used(exc: BaseException) -> None:
+    warnings.warn(f"studylib: the compiled bootstrap counting (numba) is not used ({exc}); numpy counts "
+                  "instead: same results, slower", RuntimeWarning, stacklevel=3)
+
+
+def _agrees_with_numpy(kernel) -> bool:
+    """Counts of 3 resamples of n = 7 (two calls: the second starts on a kept half) vs numpy."""
+    n, rows = 7, 3
+    raw = np.random.SFC64(2024).random_raw((rows * n + 1) // 2)
+    idx = (raw.view(np.uint32)[: rows * n].astype(np.uint64) * np.uint64(n)) >> np.uint64(32)
+    expected = np.array([np.bincount(r, minlength=n) for r in idx.reshape(rows, n).astype(np.int64)], dtype=float)
+    state = sfc64_state(np.random.SFC64(2024))
+    got = np.empty((rows, n))
+    kernel(state, n, got[:1])
+    kernel(state, n, got[1:])
+    return bool(np.array_equal(got, expected))
 
 
 def _count_resamples(state, n, counts):  # pragma: no cover - compiled by numba
