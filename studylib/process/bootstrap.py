@@ -56,7 +56,7 @@ from scipy import stats
 from ..errors import ModelError
 from ._fastcount import counting_kernel, sfc64_state
 
-__all__ = ["BootstrapDraws", "resample_coefficients", "percentile_ci", "bc_ci"]
+__all__ = ["BootstrapDraws", "resample_coefficients", "resample_fits", "percentile_ci", "bc_ci"]
 
 @functools.cache
 def _blas_controller():
@@ -101,6 +101,10 @@ class BootstrapDraws:
         coefficients in the order of that equation's terms.
     indirect, index, contrasts : ndarray
         (B, rows) arrays aligned with the rows of the result's tables of the same names.
+    sd_xy : ndarray or None
+        With ``effsize=True``: (B, 2) standard deviations of X (its first code column) and
+        Y in each resample, by which the standardized effects' draws were divided
+        (partially: ``indirect / sd_xy[:, [1]]``; completely: ``* sd_xy[:, [0]]`` too).
     """
 
     B: int
@@ -111,6 +115,7 @@ class BootstrapDraws:
     indirect: np.ndarray = field(repr=False)
     index: np.ndarray = field(repr=False)
     contrasts: np.ndarray = field(repr=False)
+    sd_xy: np.ndarray | None = field(default=None, repr=False)
 
 
 def percentile_ci(draws: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
@@ -165,7 +170,8 @@ def bc_ci(draws: np.ndarray, estimate: np.ndarray, conf: float) -> tuple[np.ndar
 class _Moments:
     """The product columns the equations need and how to assemble X'X, X'y from them."""
 
-    def __init__(self, G: np.ndarray, const: int, equations: list[tuple[list[int], int]]):
+    def __init__(self, G: np.ndarray, const: int, equations: list[tuple[list[int], int]],
+                 sd_columns: tuple[int, ...] = ()):
         n, q = G.shape
         # shift continuous columns by their mean (better conditioned sums); keep
         # coded/dichotomous columns as they are so that products of them stay identical
@@ -202,8 +208,23 @@ class _Moments:
             xx = np.array([[col_of(i, j) for j in pred] for i in pred])
             xy = np.array([col_of(i, out) for i in pred])
             self.layout.append((xx, xy, pred, out))
+        # sums of (g - shift) and (g - shift)² of the columns whose SD each resample needs
+        self.sd_layout = [(col_of(const, j), col_of(j, j)) for j in sd_columns]
         self.P = np.column_stack(prods) if prods else np.zeros((n, 0))
         self.n = n
+
+    def sds(self, T: np.ndarray) -> np.ndarray:
+        """Standard deviations (n - 1 denominator) of the ``sd_columns`` in each resample (b x k).
+
+        From the count-weighted sums S1 and S2 of the mean-shifted column:
+        ``(S2 - S1**2 / n) / (n - 1)``, which does not depend on the shift.
+        """
+        n = self.n
+        out = np.empty((T.shape[0], len(self.sd_layout)))
+        for k, (c1, c2) in enumerate(self.sd_layout):
+            s1, s2 = T[:, c1], T[:, c2]
+            out[:, k] = np.sqrt(np.maximum(s2 - s1 * s1 / n, 0.0) / (n - 1))
+        return out
 
     def solve(self, T: np.ndarray) -> tuple[list[tuple], np.ndarray]:
         """Coefficients per equation from moments ``T`` (b x products); singular mask."""
@@ -441,9 +462,28 @@ def resample_coefficients(
     list of (B, p) arrays (one per equation, coefficients in predictor order) and the
     number of singular resamples that were replaced by further draws.
     """
-    mom = _Moments(G, const, equations)
+    coefs, replaced, _ = resample_fits(G, const, equations, B, rng)
+    return coefs, replaced
+
+
+def resample_fits(
+    G: np.ndarray,
+    const: int,
+    equations: list[tuple[list[int], int]],
+    B: int,
+    rng: np.random.Generator,
+    sd_columns: tuple[int, ...] = (),
+) -> tuple[list[np.ndarray], int, np.ndarray]:
+    """:func:`resample_coefficients`, plus each resample's SD of the columns ``sd_columns``.
+
+    Returns the coefficient draws, the number of replaced resamples and a (B, k) array of
+    standard deviations (n - 1 denominator) of ``G[:, sd_columns]`` in the same resamples
+    (used to standardize effects within every resample, as PROCESS does).
+    """
+    mom = _Moments(G, const, equations, tuple(sd_columns))
     key = [int(v) for v in rng.integers(0, 2**63, size=4)]
     out = [np.empty((B, len(pred))) for pred, _ in equations]
+    sds = np.empty((B, len(sd_columns)))
     filled = 0
     replaced = 0
     block = 0
@@ -466,5 +506,7 @@ def resample_coefficients(
             slopes = np.delete(np.arange(beta.shape[1]), ci)
             beta[:, ci] += shift_out - beta[:, slopes] @ shift_pred[slopes]
             out[e][filled : filled + k] = beta
+        if sd_columns:
+            sds[filled : filled + k] = mom.sds(moments[good])
         filled += k
-    return out, replaced
+    return out, replaced, sds

@@ -19,7 +19,7 @@ from .._validation import (
 )
 from .._version import __version__
 from ..errors import DataError, InputTypeError, OptionError, SpecError
-from .bootstrap import BootstrapDraws, resample_coefficients, single_threaded_blas
+from .bootstrap import BootstrapDraws, resample_fits, single_threaded_blas
 from .coding import CODINGS, categories
 from .effects import (
     CoefStacks,
@@ -31,7 +31,7 @@ from .effects import (
 )
 from .ols import HC_TYPES, ols, t_stats, wald_f
 from .prepare import build_design
-from .results import ProcessResult
+from .results import STANDARDIZED_COLS, ProcessResult, empty_standardized
 from .spec import build_spec, parse_spec, spec_table
 from .tables import (
     EFFECT_COLS,
@@ -76,6 +76,7 @@ def process(
     wvalues: Sequence[float] | None = None,
     zvalues: Sequence[float] | None = None,
     spec: str | Sequence[str] | None = None,
+    effsize: bool = False,
 ) -> ProcessResult:
     """Fit a regression-based conditional process model (Hayes' PROCESS) with bootstrap CIs.
 
@@ -126,6 +127,12 @@ def process(
     spec : str or list of str, optional
         A custom model, e.g. ``["psr ~ valence*response", "pk ~ psr + valence",
         "attitude ~ valence + psr + pk"]`` (``var*w`` = path moderated by w).
+    effsize : bool, default False
+        Standardized effects (PROCESS ``effsize = 1``), for mediation models without
+        moderators (4, 6 and such specs): the table ``standardized``. Partially
+        standardized effects divide by the SD of Y; completely standardized ones (only for
+        an X with more than two values) also multiply by the SD of X. Bootstrap draws are
+        standardized with the SDs of their own resample, as in PROCESS.
 
     Returns
     -------
@@ -144,6 +151,10 @@ def process(
         - ``contrasts``: path1, w1, z1, path2, w2, z2, x_term, effect, boot_se, ci_low,
           ci_high (effect of row 1 minus row 2)
         - ``direct``, ``total``: x_term, w, z, effect, se, t, df, p, ci_low, ci_high
+        - ``standardized`` (with ``effsize=True``): scale ("partial" or "complete"), kind
+          ("total", "direct", "indirect", "contrast"), path, x_term, effect, boot_se,
+          ci_low, ci_high (total and direct effects have no bootstrap interval, as in
+          PROCESS; a contrast's path reads "path1 minus path2")
 
     Raises
     ------
@@ -263,6 +274,15 @@ def process(
     )
     mediated = bool(sp.mediators)
     total_model = mediated and not sp.moderators() and sp.path("x", "y") is not None
+    if effsize and not (mediated and not sp.moderators()):
+        raise OptionError(
+            f"effsize=True gives standardized effects for mediation models without moderators (4, 6 or "
+            f"such a spec), as PROCESS does; model {sp.name} has "
+            + ("moderators" if sp.moderators() else "no mediator")
+        )
+    if not isinstance(effsize, (bool, np.bool_)):
+        raise OptionError(f"effsize must be True or False; got {effsize!r}")
+    scales = _standardize_scales(frame[x], role_terms["x"]) if effsize else ()
     if total_model:
         eq_terms["total"] = ["constant", *role_terms["x"], *covariates]
 
@@ -369,14 +389,15 @@ def process(
         G = np.column_stack([columns[t] for t in names_g])
         pos = {t: i for i, t in enumerate(names_g)}
         eqs = [([pos[t] for t in eq_terms[d]], pos[out_col[d]]) for d in eq_list]
-        draws, n_replaced = resample_coefficients(G, pos["constant"], eqs, n_boot, rng)
+        sd_cols = (pos[role_terms["x"][0]], pos[out_col["y"]]) if effsize else ()
+        draws, n_replaced, boot_sds = resample_fits(G, pos["constant"], eqs, n_boot, rng, sd_cols)
         dcoef = CoefStacks(zip(eq_list, draws, strict=True))
         with single_threaded_blas():  # small products: idle BLAS threads would only spin
             d_ind = np.column_stack([q.fun(dcoef) for q in q_ind]) if q_ind else np.empty((n_boot, 0))
             d_idx = np.column_stack([q.fun(dcoef) for q in q_idx]) if q_idx else np.empty((n_boot, 0))
             d_con = np.column_stack([q.fun(dcoef) for q in q_con]) if q_con else np.empty((n_boot, 0))
         boot_obj = BootstrapDraws(n_boot, ci, conf, n_replaced, {eq_name[d]: dcoef[d] for d in eq_list},
-                                  d_ind, d_idx, d_con)
+                                  d_ind, d_idx, d_con, boot_sds if effsize else None)
     else:
         boot_obj = None
 
@@ -386,11 +407,15 @@ def process(
     indirect = boot_table(q_ind, est_ind, boot_obj.indirect if boot_obj else None, "effect", ind_cols, ci, conf)
     index = boot_table(q_idx, est_idx, boot_obj.index if boot_obj else None, "index", idx_cols, ci, conf)
     contrasts = boot_table(q_con, est_con, boot_obj.contrasts if boot_obj else None, "effect", con_cols, ci, conf)
-    for tab in (coefficients, conditional, direct, total, indirect, index, contrasts):
+    standardized = _standardized_table(
+        scales, frame[x], frame[y], direct, total, indirect, contrasts, q_ind, q_con,
+        boot_obj, conf,
+    )
+    for tab in (coefficients, conditional, direct, total, indirect, index, contrasts, standardized):
         tab.attrs["conf"] = conf
     for tab in (coefficients, conditional, direct, total):
         tab.attrs["hc"] = hc
-    for tab in (indirect, index, contrasts):
+    for tab in (indirect, index, contrasts, standardized):
         tab.attrs["ci"] = ci if boot_obj else None
 
     table_ = spec_table(sp, names, covariates, {
@@ -421,9 +446,59 @@ def process(
         contrasts=contrasts,
         direct=direct,
         total=total,
+        standardized=standardized,
         boot=boot_obj,
         n=n,
         n_dropped=n_dropped,
         seed=seed_used,
         version=__version__,
     )
+
+
+def _standardize_scales(xcol: pd.Series, x_terms: list[str]) -> tuple[str, ...]:
+    """Scales of the standardized effects: partial always, complete for an X with > 2 values.
+
+    PROCESS prints the partially standardized effects for a dichotomous or multicategorical
+    X and the completely standardized ones otherwise; studylib gives the partial ones for
+    every X (they are defined for any X) and adds the complete ones where PROCESS has them.
+    """
+    continuous = len(x_terms) == 1 and pd.api.types.is_numeric_dtype(xcol) and xcol.nunique() > 2
+    return ("partial", "complete") if continuous else ("partial",)
+
+
+def _standardized_table(scales, xcol, ycol, direct, total, indirect, contrasts, q_ind, q_con, boot_obj,
+                        conf: float) -> pd.DataFrame:
+    """Standardized total, direct, indirect effects and contrasts (see ``effsize``).
+
+    Point values use the sample SDs (n - 1 denominator); bootstrap draws are divided by
+    their own resample's SDs (``boot_obj.sd_xy``) before the SEs and intervals are taken.
+    """
+    if not scales:
+        return empty_standardized()
+    sd_y = float(np.std(np.asarray(ycol, dtype=float), ddof=1))
+    sd_x = float(np.std(np.asarray(xcol, dtype=float), ddof=1)) if "complete" in scales else np.nan
+    ci = boot_obj.ci if boot_obj is not None else None
+    boot_sds = boot_obj.sd_xy if boot_obj is not None else None
+    frames = []
+    for scale in scales:
+        factor = 1 / sd_y if scale == "partial" else sd_x / sd_y
+        for kind, tab in (("total", total), ("direct", direct)):
+            if len(tab):
+                frames.append(pd.DataFrame({"scale": scale, "kind": kind, "path": None, "x_term": tab.x_term,
+                                            "effect": tab.effect * factor, "boot_se": np.nan, "ci_low": np.nan,
+                                            "ci_high": np.nan}))
+        if boot_sds is not None:
+            draw_factor = 1 / boot_sds[:, 1] if scale == "partial" else boot_sds[:, 0] / boot_sds[:, 1]
+        for kind, tab, qs, draws in (("indirect", indirect, q_ind, boot_obj.indirect if boot_obj else None),
+                                     ("contrast", contrasts, q_con, boot_obj.contrasts if boot_obj else None)):
+            if not len(tab):
+                continue
+            path = tab.path if kind == "indirect" else tab.path1 + " minus " + tab.path2
+            scaled = boot_table(qs, tab.effect.to_numpy() * factor,
+                                draws * draw_factor[:, None] if draws is not None and boot_sds is not None else None,
+                                "effect", ["x_term", "effect", "boot_se", "ci_low", "ci_high"], ci, conf)
+            scaled.insert(0, "path", path.to_numpy())
+            scaled.insert(0, "kind", kind)
+            scaled.insert(0, "scale", scale)
+            frames.append(scaled)
+    return pd.concat(frames, ignore_index=True)[STANDARDIZED_COLS]

@@ -14,6 +14,14 @@ __all__ = ["ProcessResult"]
 
 _LINE = "*" * 75
 
+#: Columns of :attr:`ProcessResult.standardized`.
+STANDARDIZED_COLS = ["scale", "kind", "path", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
+
+
+def empty_standardized() -> pd.DataFrame:
+    """The ``standardized`` table of a fit without ``effsize=True``: no rows, its columns."""
+    return pd.DataFrame({c: pd.Series(dtype=float if i >= 4 else object) for i, c in enumerate(STANDARDIZED_COLS)})
+
 
 @dataclass(frozen=True)
 class ProcessResult:
@@ -26,6 +34,8 @@ class ProcessResult:
         hold the variables, codings, centring, probed moderator values and options.
     coefficients, equations, conditional, jn, indirect, index, contrasts, direct, total : DataFrame
         The estimates; empty (with the same columns) where a model has none.
+    standardized : DataFrame
+        Standardized effects (``effsize=True``; empty otherwise).
     boot : BootstrapDraws or None
         Bootstrap replicates behind every bootstrap SE and CI (None without bootstrap).
     n, n_dropped : int
@@ -70,6 +80,7 @@ class ProcessResult:
     n_dropped: int = 0
     seed: int | None = None
     version: str = ""
+    standardized: pd.DataFrame = field(default_factory=empty_standardized, repr=False)
 
     def __repr__(self) -> str:
         v = self.model.attrs.get("variables", {})
@@ -83,7 +94,7 @@ class ProcessResult:
         """Every effect in one tidy frame: kind, label, estimate, se, p, ci_low, ci_high.
 
         ``kind`` is one of coefficient, conditional, direct, total, indirect, index,
-        contrast; ``se`` is the bootstrap SE for bootstrap quantities (``p`` is then NaN).
+        contrast, standardized; ``se`` is the bootstrap SE for bootstrap quantities (``p`` is then NaN).
         """
         parts = []
         c = self.coefficients
@@ -107,6 +118,12 @@ class ProcessResult:
                 label = (tab.path1 + _at(tab, "w1", "z1") + " minus " + tab.path2 + _at(tab, "w2", "z2"))
             parts.append(pd.DataFrame({"kind": kind, "label": label, "estimate": tab[col], "se": tab.boot_se,
                                        "p": np.nan, "ci_low": tab.ci_low, "ci_high": tab.ci_high}))
+        st = self.standardized
+        if len(st):
+            label = (st.scale + "ly standardized " + st.kind + ": " + st.path.fillna("X on Y") + " ["
+                     + st.x_term.astype(str) + "]")
+            parts.append(pd.DataFrame({"kind": "standardized", "label": label, "estimate": st.effect,
+                                       "se": st.boot_se, "p": np.nan, "ci_low": st.ci_low, "ci_high": st.ci_high}))
         out = pd.concat(parts, ignore_index=True)
         out.attrs["conf"] = self.model.attrs.get("conf")
         return out
@@ -133,6 +150,7 @@ class ProcessResult:
             "indirect": self.indirect,
             "index": self.index,
             "contrasts": self.contrasts,
+            "standardized": self.standardized,
         })
 
     def summary(self, digits: int = 4) -> str:

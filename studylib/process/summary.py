@@ -104,6 +104,19 @@ def format_summary(res, digits: int = 4) -> str:
         cols = ["path1", "w1", "path2", "w2"] if res.contrasts.w1.notna().any() else ["path1", "path2"]
         out.append(_block(res.contrasts, [*cols, "effect", "boot_se", "ci_low", "ci_high"],
                           [*cols, "Effect", "BootSE", "BootLLCI", "BootULCI"], digits, rename=mods))
+    st = res.standardized
+    for scale in st.scale.unique():
+        part = st[st.scale == scale]
+        title = "Partially" if scale == "partial" else "Completely"
+        td = part[part.kind.isin(["total", "direct"])]
+        if len(td):
+            out.append(f"\n{title} standardized total and direct effects of X on Y:")
+            out.append(_block(td, ["kind", "x_term", "effect"], ["effect", "x_term", "Effect"], digits))
+        ind = part[part.kind.isin(["indirect", "contrast"])]
+        if len(ind):
+            out.append(f"\n{title} standardized indirect effect(s) of X on Y (contrasts last):")
+            out.append(_block(ind, ["path", "x_term", "effect", "boot_se", "ci_low", "ci_high"],
+                              ["path", "x_term", "Effect", "BootSE", "BootLLCI", "BootULCI"], digits))
     out.append("\n" + _STARS)
     conf = a.get("conf", 0.95)
     out.append(f"Level of confidence for all confidence intervals in output: {100 * conf:g}")
