@@ -61,6 +61,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--wvalues", nargs="+", type=float, metavar="V", help="probe W at these values")
     p.add_argument("--effsize", action="store_true",
                    help="standardized effects (mediation models without moderators, e.g. 4 and 6)")
+    p.add_argument("--normal", action="store_true",
+                   help="normal-theory (Sobel) tests of the indirect effects (model 4 and similar)")
     p.add_argument("--json", metavar="FILE", help="also write the results (same content as .to_dict()) as JSON")
     p.set_defaults(func=run)
     return p
@@ -98,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         data, model=args.model, spec=args.spec, x=args.x, y=args.y, m=args.m, w=args.w, z=args.z,
         covariates=args.covariates, x_coding=args.x_coding, w_coding=args.w_coding, boot=args.boot,
         seed=args.seed, conf=args.conf, ci=args.ci, hc=args.hc, center=args.center, probe=args.probe,
-        wvalues=args.wvalues, effsize=args.effsize,
+        wvalues=args.wvalues, effsize=args.effsize, normal=args.normal,
     )
     print(res.summary())
     if args.json:

@@ -7,6 +7,7 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .._validation import (
     as_generator,
@@ -26,12 +27,13 @@ from .effects import (
     Design,
     ModValue,
     indirect_rows,
+    path_label,
     probe_values,
     product_term,
 )
 from .ols import HC_TYPES, ols, t_stats, wald_f
 from .prepare import build_design
-from .results import STANDARDIZED_COLS, ProcessResult, empty_standardized
+from .results import NORMAL_COLS, STANDARDIZED_COLS, ProcessResult, empty_normal, empty_standardized
 from .spec import build_spec, parse_spec, spec_table
 from .tables import (
     EFFECT_COLS,
@@ -77,6 +79,7 @@ def process(
     zvalues: Sequence[float] | None = None,
     spec: str | Sequence[str] | None = None,
     effsize: bool = False,
+    normal: bool = False,
 ) -> ProcessResult:
     """Fit a regression-based conditional process model (Hayes' PROCESS) with bootstrap CIs.
 
@@ -133,6 +136,13 @@ def process(
         standardized effects divide by the SD of Y; completely standardized ones (only for
         an X with more than two values) also multiply by the SD of X. Bootstrap draws are
         standardized with the SDs of their own resample, as in PROCESS.
+    normal : bool, default False
+        Normal-theory (Sobel) test of each indirect effect through one mediator, for
+        mediation models without moderators or serial paths (model 4 and such specs),
+        as PROCESS ``normal = 1``: the table ``normal``. Its standard error is PROCESS's
+        second-order one, ``sqrt(a² se_b² + b² se_a² + se_a² se_b²)``, from the
+        equations' (``hc``) covariance matrices; prefer the bootstrap interval for
+        inference (the product of two normal estimates is not normal).
 
     Returns
     -------
@@ -155,6 +165,7 @@ def process(
           ("total", "direct", "indirect", "contrast"), path, x_term, effect, boot_se,
           ci_low, ci_high (total and direct effects have no bootstrap interval, as in
           PROCESS; a contrast's path reads "path1 minus path2")
+        - ``normal`` (with ``normal=True``): path, x_term, effect, se, z, p
 
     Raises
     ------
@@ -280,8 +291,15 @@ def process(
             f"such a spec), as PROCESS does; model {sp.name} has "
             + ("moderators" if sp.moderators() else "no mediator")
         )
-    if not isinstance(effsize, (bool, np.bool_)):
-        raise OptionError(f"effsize must be True or False; got {effsize!r}")
+    for flag, value in (("effsize", effsize), ("normal", normal)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise OptionError(f"{flag} must be True or False; got {value!r}")
+    if normal and (not mediated or sp.moderators() or any(len(c) != 3 for c in sp.chains())):
+        raise OptionError(
+            "normal=True (the Sobel test) is for mediation models without moderators whose indirect effects each "
+            f"pass through one mediator (model 4 and such specs), as in PROCESS; model {sp.name} has "
+            + ("moderators" if sp.moderators() else "serial paths" if mediated else "no mediator")
+        )
     scales = _standardize_scales(frame[x], role_terms["x"]) if effsize else ()
     if total_model:
         eq_terms["total"] = ["constant", *role_terms["x"], *covariates]
@@ -411,9 +429,10 @@ def process(
         scales, frame[x], frame[y], direct, total, indirect, contrasts, q_ind, q_con,
         boot_obj, conf,
     )
+    normal_tab = _normal_theory_table(design, fits, role_terms) if normal else empty_normal()
     for tab in (coefficients, conditional, direct, total, indirect, index, contrasts, standardized):
         tab.attrs["conf"] = conf
-    for tab in (coefficients, conditional, direct, total):
+    for tab in (coefficients, conditional, direct, total, normal_tab):
         tab.attrs["hc"] = hc
     for tab in (indirect, index, contrasts, standardized):
         tab.attrs["ci"] = ci if boot_obj else None
@@ -447,6 +466,7 @@ def process(
         direct=direct,
         total=total,
         standardized=standardized,
+        normal=normal_tab,
         boot=boot_obj,
         n=n,
         n_dropped=n_dropped,
@@ -502,3 +522,24 @@ def _standardized_table(scales, xcol, ycol, direct, total, indirect, contrasts, 
             scaled.insert(0, "scale", scale)
             frames.append(scaled)
     return pd.concat(frames, ignore_index=True)[STANDARDIZED_COLS]
+
+
+def _normal_theory_table(design: Design, fits: dict, role_terms: dict) -> pd.DataFrame:
+    """Sobel tests of the indirect effects X -> M -> Y, as PROCESS ``normal = 1``.
+
+    ``se = sqrt(a² var(b) + b² var(a) + var(a) var(b))`` (the second-order standard error
+    of the PROCESS macro), ``z = ab / se`` and a two-sided normal p, for each code of X.
+    """
+    rows = []
+    for chain in design.spec.chains():
+        med = chain[1]
+        fm, fy = fits[med], fits["y"]
+        jb = fy.index(role_terms[med][0])
+        b, vb = fy.coef[jb], fy.cov[jb, jb]
+        for x_term in role_terms["x"]:
+            ja = fm.index(x_term)
+            a, va = fm.coef[ja], fm.cov[ja, ja]
+            se = float(np.sqrt(a * a * vb + b * b * va + va * vb))
+            z = a * b / se if se > 0 else np.nan
+            rows.append((path_label(design, chain), x_term, a * b, se, z, 2 * stats.norm.sf(abs(z))))
+    return pd.DataFrame(rows, columns=NORMAL_COLS)

@@ -18,6 +18,15 @@ _LINE = "*" * 75
 STANDARDIZED_COLS = ["scale", "kind", "path", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
 
 
+#: Columns of :attr:`ProcessResult.normal`.
+NORMAL_COLS = ["path", "x_term", "effect", "se", "z", "p"]
+
+
+def empty_normal() -> pd.DataFrame:
+    """The ``normal`` table of a fit without ``normal=True``: no rows, its columns."""
+    return pd.DataFrame({c: pd.Series(dtype=float if i >= 2 else object) for i, c in enumerate(NORMAL_COLS)})
+
+
 def empty_standardized() -> pd.DataFrame:
     """The ``standardized`` table of a fit without ``effsize=True``: no rows, its columns."""
     return pd.DataFrame({c: pd.Series(dtype=float if i >= 4 else object) for i, c in enumerate(STANDARDIZED_COLS)})
@@ -36,6 +45,8 @@ class ProcessResult:
         The estimates; empty (with the same columns) where a model has none.
     standardized : DataFrame
         Standardized effects (``effsize=True``; empty otherwise).
+    normal : DataFrame
+        Normal-theory (Sobel) tests of the indirect effects (``normal=True``; empty otherwise).
     boot : BootstrapDraws or None
         Bootstrap replicates behind every bootstrap SE and CI (None without bootstrap).
     n, n_dropped : int
@@ -81,6 +92,7 @@ class ProcessResult:
     seed: int | None = None
     version: str = ""
     standardized: pd.DataFrame = field(default_factory=empty_standardized, repr=False)
+    normal: pd.DataFrame = field(default_factory=empty_normal, repr=False)
 
     def __repr__(self) -> str:
         v = self.model.attrs.get("variables", {})
@@ -94,7 +106,7 @@ class ProcessResult:
         """Every effect in one tidy frame: kind, label, estimate, se, p, ci_low, ci_high.
 
         ``kind`` is one of coefficient, conditional, direct, total, indirect, index,
-        contrast, standardized; ``se`` is the bootstrap SE for bootstrap quantities (``p`` is then NaN).
+        contrast, standardized, normal; ``se`` is the bootstrap SE for bootstrap quantities (``p`` is then NaN).
         """
         parts = []
         c = self.coefficients
@@ -124,6 +136,11 @@ class ProcessResult:
                      + st.x_term.astype(str) + "]")
             parts.append(pd.DataFrame({"kind": "standardized", "label": label, "estimate": st.effect,
                                        "se": st.boot_se, "p": np.nan, "ci_low": st.ci_low, "ci_high": st.ci_high}))
+        nt = self.normal
+        if len(nt):
+            parts.append(pd.DataFrame({"kind": "normal", "label": "Sobel test: " + nt.path + " [" + nt.x_term + "]",
+                                       "estimate": nt.effect, "se": nt.se, "p": nt.p, "ci_low": np.nan,
+                                       "ci_high": np.nan}))
         out = pd.concat(parts, ignore_index=True)
         out.attrs["conf"] = self.model.attrs.get("conf")
         return out
@@ -151,6 +168,7 @@ class ProcessResult:
             "index": self.index,
             "contrasts": self.contrasts,
             "standardized": self.standardized,
+            "normal": self.normal,
         })
 
     def summary(self, digits: int = 4) -> str:

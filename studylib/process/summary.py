@@ -95,6 +95,10 @@ def format_summary(res, digits: int = 4) -> str:
         cols = ["path", "x_term"] + [k for k in ("w", "z") if res.indirect[k].notna().any()]
         out.append(_block(res.indirect, [*cols, "effect", "boot_se", "ci_low", "ci_high"],
                           [*cols, "Effect", "BootSE", "BootLLCI", "BootULCI"], digits, rename=mods))
+    if len(res.normal):
+        out.append("\nNormal theory test for indirect effect(s):")
+        out.append(_block(res.normal, ["path", "x_term", "effect", "se", "z", "p"],
+                          ["path", "x_term", "Effect", "se", "Z", "p"], digits))
     if len(res.index):
         out.append("\nIndex of moderated mediation:")
         out.append(_block(res.index, ["path", "x_term", "w_term", "index", "boot_se", "ci_low", "ci_high"],
