@@ -7,7 +7,6 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._validation import (
     as_generator,
@@ -27,13 +26,13 @@ from .effects import (
     Design,
     ModValue,
     indirect_rows,
-    path_label,
     probe_values,
     product_term,
 )
+from .extras import normal_theory_table, plot_table, standardize_scales, standardized_table
 from .ols import HC_TYPES, ols, t_stats, wald_f
 from .prepare import build_design
-from .results import NORMAL_COLS, STANDARDIZED_COLS, ProcessResult, empty_normal, empty_standardized
+from .results import ProcessResult, empty_normal
 from .spec import build_spec, parse_spec, spec_table
 from .tables import (
     EFFECT_COLS,
@@ -166,6 +165,9 @@ def process(
           ci_low, ci_high (total and direct effects have no bootstrap interval, as in
           PROCESS; a contrast's path reads "path1 minus path2")
         - ``normal`` (with ``normal=True``): path, x_term, effect, se, z, p
+        - ``plot_data``: equation, focal, focal_value, w, z, predicted (each moderated
+          equation's predictions at its focal predictor's values by the moderator values,
+          other terms at their means; PROCESS ``plot = 1``)
 
     Raises
     ------
@@ -300,7 +302,7 @@ def process(
             f"pass through one mediator (model 4 and such specs), as in PROCESS; model {sp.name} has "
             + ("moderators" if sp.moderators() else "serial paths" if mediated else "no mediator")
         )
-    scales = _standardize_scales(frame[x], role_terms["x"]) if effsize else ()
+    scales = standardize_scales(frame[x], role_terms["x"]) if effsize else ()
     if total_model:
         eq_terms["total"] = ["constant", *role_terms["x"], *covariates]
 
@@ -425,11 +427,11 @@ def process(
     indirect = boot_table(q_ind, est_ind, boot_obj.indirect if boot_obj else None, "effect", ind_cols, ci, conf)
     index = boot_table(q_idx, est_idx, boot_obj.index if boot_obj else None, "index", idx_cols, ci, conf)
     contrasts = boot_table(q_con, est_con, boot_obj.contrasts if boot_obj else None, "effect", con_cols, ci, conf)
-    standardized = _standardized_table(
+    standardized = standardized_table(
         scales, frame[x], frame[y], direct, total, indirect, contrasts, q_ind, q_con,
         boot_obj, conf,
     )
-    normal_tab = _normal_theory_table(design, fits, role_terms) if normal else empty_normal()
+    normal_tab = normal_theory_table(design, fits, role_terms) if normal else empty_normal()
     for tab in (coefficients, conditional, direct, total, indirect, index, contrasts, standardized):
         tab.attrs["conf"] = conf
     for tab in (coefficients, conditional, direct, total, normal_tab):
@@ -467,6 +469,7 @@ def process(
         total=total,
         standardized=standardized,
         normal=normal_tab,
+        plot_data=plot_table(design, fits, columns, codings, frame, eq_name, probe),
         boot=boot_obj,
         n=n,
         n_dropped=n_dropped,
@@ -474,72 +477,3 @@ def process(
         version=__version__,
     )
 
-
-def _standardize_scales(xcol: pd.Series, x_terms: list[str]) -> tuple[str, ...]:
-    """Scales of the standardized effects: partial always, complete for an X with > 2 values.
-
-    PROCESS prints the partially standardized effects for a dichotomous or multicategorical
-    X and the completely standardized ones otherwise; studylib gives the partial ones for
-    every X (they are defined for any X) and adds the complete ones where PROCESS has them.
-    """
-    continuous = len(x_terms) == 1 and pd.api.types.is_numeric_dtype(xcol) and xcol.nunique() > 2
-    return ("partial", "complete") if continuous else ("partial",)
-
-
-def _standardized_table(scales, xcol, ycol, direct, total, indirect, contrasts, q_ind, q_con, boot_obj,
-                        conf: float) -> pd.DataFrame:
-    """Standardized total, direct, indirect effects and contrasts (see ``effsize``).
-
-    Point values use the sample SDs (n - 1 denominator); bootstrap draws are divided by
-    their own resample's SDs (``boot_obj.sd_xy``) before the SEs and intervals are taken.
-    """
-    if not scales:
-        return empty_standardized()
-    sd_y = float(np.std(np.asarray(ycol, dtype=float), ddof=1))
-    sd_x = float(np.std(np.asarray(xcol, dtype=float), ddof=1)) if "complete" in scales else np.nan
-    ci = boot_obj.ci if boot_obj is not None else None
-    boot_sds = boot_obj.sd_xy if boot_obj is not None else None
-    frames = []
-    for scale in scales:
-        factor = 1 / sd_y if scale == "partial" else sd_x / sd_y
-        for kind, tab in (("total", total), ("direct", direct)):
-            if len(tab):
-                frames.append(pd.DataFrame({"scale": scale, "kind": kind, "path": None, "x_term": tab.x_term,
-                                            "effect": tab.effect * factor, "boot_se": np.nan, "ci_low": np.nan,
-                                            "ci_high": np.nan}))
-        if boot_sds is not None:
-            draw_factor = 1 / boot_sds[:, 1] if scale == "partial" else boot_sds[:, 0] / boot_sds[:, 1]
-        for kind, tab, qs, draws in (("indirect", indirect, q_ind, boot_obj.indirect if boot_obj else None),
-                                     ("contrast", contrasts, q_con, boot_obj.contrasts if boot_obj else None)):
-            if not len(tab):
-                continue
-            path = tab.path if kind == "indirect" else tab.path1 + " minus " + tab.path2
-            scaled = boot_table(qs, tab.effect.to_numpy() * factor,
-                                draws * draw_factor[:, None] if draws is not None and boot_sds is not None else None,
-                                "effect", ["x_term", "effect", "boot_se", "ci_low", "ci_high"], ci, conf)
-            scaled.insert(0, "path", path.to_numpy())
-            scaled.insert(0, "kind", kind)
-            scaled.insert(0, "scale", scale)
-            frames.append(scaled)
-    return pd.concat(frames, ignore_index=True)[STANDARDIZED_COLS]
-
-
-def _normal_theory_table(design: Design, fits: dict, role_terms: dict) -> pd.DataFrame:
-    """Sobel tests of the indirect effects X -> M -> Y, as PROCESS ``normal = 1``.
-
-    ``se = sqrt(a² var(b) + b² var(a) + var(a) var(b))`` (the second-order standard error
-    of the PROCESS macro), ``z = ab / se`` and a two-sided normal p, for each code of X.
-    """
-    rows = []
-    for chain in design.spec.chains():
-        med = chain[1]
-        fm, fy = fits[med], fits["y"]
-        jb = fy.index(role_terms[med][0])
-        b, vb = fy.coef[jb], fy.cov[jb, jb]
-        for x_term in role_terms["x"]:
-            ja = fm.index(x_term)
-            a, va = fm.coef[ja], fm.cov[ja, ja]
-            se = float(np.sqrt(a * a * vb + b * b * va + va * vb))
-            z = a * b / se if se > 0 else np.nan
-            rows.append((path_label(design, chain), x_term, a * b, se, z, 2 * stats.norm.sf(abs(z))))
-    return pd.DataFrame(rows, columns=NORMAL_COLS)

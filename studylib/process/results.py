@@ -18,6 +18,15 @@ _LINE = "*" * 75
 STANDARDIZED_COLS = ["scale", "kind", "path", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
 
 
+#: Columns of :attr:`ProcessResult.plot_data`.
+PLOT_COLS = ["equation", "focal", "focal_value", "w", "z", "predicted"]
+
+
+def empty_plot() -> pd.DataFrame:
+    """The ``plot_data`` table of a model without moderated paths: no rows, its columns."""
+    return pd.DataFrame({c: pd.Series(dtype=float if c == "predicted" else object) for c in PLOT_COLS})
+
+
 #: Columns of :attr:`ProcessResult.normal`.
 NORMAL_COLS = ["path", "x_term", "effect", "se", "z", "p"]
 
@@ -47,6 +56,9 @@ class ProcessResult:
         Standardized effects (``effsize=True``; empty otherwise).
     normal : DataFrame
         Normal-theory (Sobel) tests of the indirect effects (``normal=True``; empty otherwise).
+    plot_data : DataFrame
+        Predicted outcome of each moderated equation at its focal predictor's values crossed
+        with the moderator values, other terms at their means (PROCESS ``plot = 1``).
     boot : BootstrapDraws or None
         Bootstrap replicates behind every bootstrap SE and CI (None without bootstrap).
     n, n_dropped : int
@@ -93,6 +105,7 @@ class ProcessResult:
     version: str = ""
     standardized: pd.DataFrame = field(default_factory=empty_standardized, repr=False)
     normal: pd.DataFrame = field(default_factory=empty_normal, repr=False)
+    plot_data: pd.DataFrame = field(default_factory=empty_plot, repr=False)
 
     def __repr__(self) -> str:
         v = self.model.attrs.get("variables", {})
@@ -169,6 +182,7 @@ class ProcessResult:
             "contrasts": self.contrasts,
             "standardized": self.standardized,
             "normal": self.normal,
+            "plot_data": self.plot_data,
         })
 
     def summary(self, digits: int = 4) -> str:
