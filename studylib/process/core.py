@@ -30,9 +30,9 @@ from .effects import (
     product_term,
 )
 from .extras import normal_theory_table, plot_table, standardize_scales, standardized_table
-from .ols import HC_TYPES, ols, t_stats, wald_f
+from .ols import HC_TYPES, ols, t_stats, wald_f, wald_f_linear
 from .prepare import build_design
-from .results import ProcessResult, empty_normal
+from .results import OMNIBUS_COLS, ProcessResult, empty_normal
 from .spec import build_spec, parse_spec, spec_table
 from .tables import (
     EFFECT_COLS,
@@ -155,6 +155,10 @@ def process(
           X's relative direct or total effects; ``r2`` is then the R² change)
         - ``conditional``: equation, focal, w, z, effect, se, t, df, p, ci_low, ci_high
         - ``jn``: equation, focal, moderator, value, pct_below, pct_above
+        - ``conditional_omnibus``: equation, focal, w, z, F, df1, df2, p: for a
+          multicategorical focal predictor of a moderated path, the joint test at each
+          moderator value that all its relative conditional effects are zero (PROCESS's
+          "test of equality of conditional means")
         - ``indirect``: path, x_term, w, z, effect, boot_se, ci_low, ci_high
         - ``index``: path, x_term, moderator, w_term, index, boot_se, ci_low, ci_high
         - ``contrasts``: path1, w1, z1, path2, w2, z2, x_term, effect, boot_se, ci_low,
@@ -366,13 +370,17 @@ def process(
     equations = pd.DataFrame(eq_rows, columns=["equation", "test", "r", "r2", "mse", "F", "df1", "df2", "p"])
 
     # conditional effects of moderated paths, Johnson-Neyman, direct and total effects
-    cond_frames, jn_frames = [], []
+    cond_frames, jn_frames, omnibus_rows = [], [], []
     for path in sp.paths:
         if not path.moderators:
             continue
         f = fits[path.dst]
         meta, weights = path_effects(design, f, path, role_terms[path.src], {"equation": eq_name[path.dst]})
         cond_frames.append(linear_table(f, meta, weights, ["equation", "focal", "w", "z"]))
+        k = len(role_terms[path.src])
+        for c in range(len(meta) // k if k > 1 else 0):  # a multicategorical focal: its k codes jointly
+            F, df1, df2, pf = wald_f_linear(f, np.vstack([weights[j * (len(meta) // k) + c] for j in range(k)]))
+            omnibus_rows.append((eq_name[path.dst], names[path.src], meta[c]["w"], meta[c]["z"], F, df1, df2, pf))
         if list(path.moderators) == ["w"] and "w" not in cat_roles and len(role_terms[path.src]) == 1 \
                 and not path.three_way:
             jn_frames.append(jn_for_path(design, f, path, eq_name[path.dst], columns[role_terms["w"][0]]))
@@ -380,6 +388,8 @@ def process(
     conditional = pd.concat(cond_frames, ignore_index=True) if cond_frames else linear_table(
         fits["y"], [], [], cond_cols[:4])
     jn = jn_table(jn_frames)
+    conditional_omnibus = pd.DataFrame(omnibus_rows, columns=OMNIBUS_COLS).astype(
+        {"F": float, "df1": float, "df2": float, "p": float})
 
     xy = sp.path("x", "y")
     if mediated and xy is not None:
@@ -469,6 +479,7 @@ def process(
         total=total,
         standardized=standardized,
         normal=normal_tab,
+        conditional_omnibus=conditional_omnibus,
         plot_data=plot_table(design, fits, columns, codings, frame, eq_name, probe),
         boot=boot_obj,
         n=n,

@@ -111,7 +111,16 @@ def ols(X: np.ndarray, y: np.ndarray, terms: list[str], *, hc: str | None, conf:
 
 def wald_f(fit: OLSFit, idx: list[int]) -> tuple[float, int, int, float]:
     """Wald F test that the coefficients ``idx`` are all zero: F, df1, df2, p."""
-    b = fit.coef[idx]
-    v = fit.cov[np.ix_(idx, idx)]
-    f = float(b @ np.linalg.solve(v, b)) / len(idx)
-    return f, len(idx), fit.df_resid, float(special.fdtrc(len(idx), fit.df_resid, f))
+    return wald_f_linear(fit, np.eye(len(fit.coef))[idx])
+
+
+def wald_f_linear(fit: OLSFit, L: np.ndarray) -> tuple[float, int, int, float]:
+    """Wald F test that the linear combinations ``L @ coef`` (rows of L) are all zero.
+
+    ``F = (Lb)' (L V L')^{-1} (Lb) / q`` with ``V`` the fit's (possibly HC) covariance
+    and ``q`` rows; df ``(q, n - p)``.
+    """
+    q = L.shape[0]
+    lb = L @ fit.coef
+    f = float(lb @ np.linalg.solve(L @ fit.cov @ L.T, lb)) / q
+    return f, q, fit.df_resid, float(special.fdtrc(q, fit.df_resid, f))

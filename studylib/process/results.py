@@ -18,6 +18,15 @@ _LINE = "*" * 75
 STANDARDIZED_COLS = ["scale", "kind", "path", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
 
 
+#: Columns of :attr:`ProcessResult.conditional_omnibus`.
+OMNIBUS_COLS = ["equation", "focal", "w", "z", "F", "df1", "df2", "p"]
+
+
+def empty_omnibus() -> pd.DataFrame:
+    """The ``conditional_omnibus`` table without a multicategorical focal predictor."""
+    return pd.DataFrame({c: pd.Series(dtype=float if i >= 4 else object) for i, c in enumerate(OMNIBUS_COLS)})
+
+
 #: Columns of :attr:`ProcessResult.plot_data`.
 PLOT_COLS = ["equation", "focal", "focal_value", "w", "z", "predicted"]
 
@@ -56,6 +65,10 @@ class ProcessResult:
         Standardized effects (``effsize=True``; empty otherwise).
     normal : DataFrame
         Normal-theory (Sobel) tests of the indirect effects (``normal=True``; empty otherwise).
+    conditional_omnibus : DataFrame
+        For a multicategorical focal predictor of a moderated path: at each moderator value,
+        the F test that its relative conditional effects are all zero (equality of the
+        groups' conditional means).
     plot_data : DataFrame
         Predicted outcome of each moderated equation at its focal predictor's values crossed
         with the moderator values, other terms at their means (PROCESS ``plot = 1``).
@@ -106,6 +119,7 @@ class ProcessResult:
     standardized: pd.DataFrame = field(default_factory=empty_standardized, repr=False)
     normal: pd.DataFrame = field(default_factory=empty_normal, repr=False)
     plot_data: pd.DataFrame = field(default_factory=empty_plot, repr=False)
+    conditional_omnibus: pd.DataFrame = field(default_factory=empty_omnibus, repr=False)
 
     def __repr__(self) -> str:
         v = self.model.attrs.get("variables", {})
@@ -175,6 +189,7 @@ class ProcessResult:
             "equations": self.equations,
             "conditional": self.conditional,
             "jn": self.jn,
+            "conditional_omnibus": self.conditional_omnibus,
             "direct": self.direct,
             "total": self.total,
             "indirect": self.indirect,

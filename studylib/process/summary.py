@@ -77,6 +77,12 @@ def format_summary(res, digits: int = 4) -> str:
             cols = ["focal"] + [k for k in ("w", "z") if cond[k].notna().any()]
             out.append(_block(cond, [*cols, "effect", "se", "t", "p", "ci_low", "ci_high"],
                               [*cols, "effect", "se", "t", "p", "LLCI", "ULCI"], digits, rename=mods))
+        omni_c = res.conditional_omnibus[res.conditional_omnibus.equation == eq]
+        if len(omni_c):
+            out.append("\nTest of equality of conditional means (the relative conditional effects jointly zero):")
+            cols = ["focal"] + [k for k in ("w", "z") if omni_c[k].notna().any()]
+            out.append(_block(omni_c, [*cols, "F", "df1", "df2", "p"], [*cols, "F", "df1", "df2", "p"], digits,
+                              rename=mods))
         jn = res.jn[res.jn.equation == eq]
         if len(jn):
             out.append("\nModerator value(s) defining Johnson-Neyman significance region(s):")

@@ -1,4 +1,8 @@
-"""Data for visualizing moderated equations (``ProcessResult.plot_data``) against PROCESS.
+"""Outputs of moderated equations against PROCESS: ``plot_data`` and ``conditional_omnibus``.
+
+``plot_data`` is PROCESS's "Data for visualizing the conditional effect of the focal
+predictor"; ``conditional_omnibus`` its "Test of equality of conditional means" printed at
+each moderator value for a multicategorical X (runs A09 and A11).
 
 Source: PROCESS for R 4.0.1 runs with ``plot = 1`` (A07 model 1, A08 model 8, A09 model 8
 with a multicategorical X, A11 model 1 with a multicategorical X, A12 model 1 with a
@@ -36,6 +40,13 @@ def plot_blocks(name: str) -> list[np.ndarray]:
                 rows.append([float(v) for v in row.split()])
             blocks.append(np.array(rows))
     return blocks
+
+
+def equality_tests(name: str) -> np.ndarray:
+    """Every 'Test of equality of conditional means' row (F, df1, df2, p) of a file, in order."""
+    lines = (REF / name).read_text().splitlines()
+    return np.array([[float(v) for v in lines[i + 2].split()] for i, line in enumerate(lines)
+                     if line.startswith("Test of equality of conditional means")])
 
 
 def protest_categorical_w() -> pd.DataFrame:
@@ -93,3 +104,35 @@ def test_no_plot_data_without_a_moderated_path():
     assert res.plot_data.empty
     assert list(res.plot_data.columns) == ["equation", "focal", "focal_value", "w", "z", "predicted"]
     assert res.to_dict()["plot_data"] == []
+
+
+@pytest.mark.parametrize(("name", "n_tests"), [("A09_protest_m8_mcx.txt", 6), ("A11_protest_m1_mcx.txt", 3)])
+def test_equality_of_conditional_means_matches_process(name, n_tests):
+    res = CASES[name]()
+    expected = equality_tests(name)
+    assert expected.shape == (n_tests, 4)
+    got = res.conditional_omnibus
+    assert got.focal.unique().tolist() == ["protest"] and len(got) == n_tests
+    assert_allclose(got[["F", "df1", "df2", "p"]].to_numpy(float), expected, rtol=1e-4, atol=R_ATOL)
+    assert "Test of equality of conditional means" in res.summary()
+
+
+def test_equality_test_uses_hc_covariance_and_is_absent_for_a_single_focal_term():
+    d = pd.read_csv(REF / "hayes_protest.csv")
+    res = studylib.process(d, model=1, x="protest", w="sexism", y="liking", x_coding="indicator", hc="HC3")
+    cond = res.conditional
+    # at each W value: the Wald F of the two relative conditional effects with their HC3 covariance
+    # equals F of the same hypothesis from the coefficient table's HC3 fit (checked via statsmodels)
+    sm = pytest.importorskip("statsmodels.api")
+    X = pd.DataFrame({"p1": (d.protest == 1) * 1.0, "p2": (d.protest == 2) * 1.0, "sexism": d.sexism})
+    X["p1s"], X["p2s"] = X.p1 * X.sexism, X.p2 * X.sexism
+    fit = sm.OLS(d.liking, sm.add_constant(X)).fit(cov_type="HC3")
+    for row in res.conditional_omnibus.itertuples():
+        L = np.zeros((2, 6))
+        L[0, [1, 4]] = [1, row.w]
+        L[1, [2, 5]] = [1, row.w]
+        test = fit.f_test(L)
+        assert_allclose([row.F, row.p], [float(test.fvalue), float(test.pvalue)], rtol=1e-9)
+    assert len(cond) == 6
+    single = studylib.process(d, model=1, x="sexism", w="liking", y="respappr")
+    assert single.conditional_omnibus.empty
