@@ -34,7 +34,7 @@ def data(name: str) -> pd.DataFrame:
 
 
 def rows(res, scale: str) -> pd.DataFrame:
-    st = res.standardized
+    st = res.extras.standardized
     return st[st.scale == scale].reset_index(drop=True)
 
 
@@ -63,7 +63,7 @@ def test_a03_completely_standardized_effects():
 def test_a04_partially_standardized_effects_and_contrast():
     res = studylib.process(data("hayes_pmi"), model=4, x="cond", m=["import", "pmi"], y="reaction", seed=10,
                            effsize=True)
-    assert set(res.standardized.scale) == {"partial"}  # dichotomous X: no completely standardized effects
+    assert set(res.extras.standardized.scale) == {"partial"}  # dichotomous X: no completely standardized effects
     part = rows(res, "partial")
     assert part.kind.tolist() == ["total", "direct", "indirect", "indirect", "indirect", "contrast"]
     assert part.path.tolist()[2:] == ["total", "cond -> import -> reaction", "cond -> pmi -> reaction",
@@ -100,7 +100,7 @@ def test_multicategorical_x_gets_relative_partially_standardized_effects():
     res = studylib.process(d, model=4, x="protest", m="respappr", y="liking", x_coding="indicator", seed=3,
                            boot=1000, effsize=True)
     part = rows(res, "partial")
-    assert set(res.standardized.scale) == {"partial"}
+    assert set(res.extras.standardized.scale) == {"partial"}
     ind = part[part.kind == "indirect"]
     assert ind.x_term.tolist() == ["protest[1]", "protest[2]"]
     assert_allclose(ind.effect, res.indirect.effect / d.liking.std(ddof=1), rtol=1e-12)
@@ -110,7 +110,7 @@ def test_multicategorical_x_gets_relative_partially_standardized_effects():
 def test_without_bootstrap_point_values_only():
     res = studylib.process(data("hayes_pmi"), model=6, x="cond", m=["import", "pmi"], y="reaction", boot=0,
                            effsize=True)
-    st = res.standardized
+    st = res.extras.standardized
     assert len(st) == 9 and st.boot_se.isna().all()
     sd_y = data("hayes_pmi").reaction.std(ddof=1)
     assert_allclose(st[st.kind == "indirect"].effect, res.indirect.effect / sd_y, rtol=1e-12)
@@ -119,13 +119,13 @@ def test_without_bootstrap_point_values_only():
 def test_no_rows_without_effsize_and_in_every_output():
     d = data("hayes_pmi")
     plain = studylib.process(d, model=4, x="cond", m="pmi", y="reaction", boot=1000, seed=1)
-    assert plain.standardized.empty and list(plain.standardized.columns) == [
+    assert plain.extras.standardized.empty and list(plain.extras.standardized.columns) == [
         "scale", "kind", "path", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
     assert plain.boot.sd_xy is None
     assert "standardized" not in plain.summary()
     res = studylib.process(d, model=4, x="cond", m="pmi", y="reaction", boot=1000, seed=1, effsize=True)
     assert "Partially standardized indirect effect(s) of X on Y" in res.summary()
-    assert len(res.to_dict()["standardized"]) == 3
+    assert len(res.to_dict()["extras"]["standardized"]) == 3
     assert (res.table().kind == "standardized").sum() == 3
     # the unstandardized results are the same draws with or without effsize
     assert res.indirect.equals(plain.indirect)

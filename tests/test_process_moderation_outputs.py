@@ -74,10 +74,10 @@ CASES = {
 def test_plot_data_matches_process(name):
     res = CASES[name]()
     blocks = plot_blocks(name)
-    equations = list(res.plot_data.equation.unique())
+    equations = list(res.extras.plot_data.equation.unique())
     assert len(equations) == len(blocks) >= 1
     for eq, block in zip(equations, blocks, strict=True):
-        got = res.plot_data[res.plot_data.equation == eq]
+        got = res.extras.plot_data[res.extras.plot_data.equation == eq]
         # PROCESS prints focal value, moderator value, prediction (groups by their codes)
         values = np.column_stack([got.focal_value.astype(float), got.w.astype(float), got.predicted])
         assert_allclose(values, block, rtol=1e-4, atol=R_ATOL)
@@ -92,8 +92,8 @@ def test_model83_plot_data_are_the_fitted_cell_means_of_the_first_equation():
                       "response": pd.Categorical.from_codes(np.repeat([0, 1, 2], n // 3), ["none", "like", "reply"]),
                       "psr": rng.normal(size=n), "pk": rng.normal(size=n), "attitude": rng.normal(size=n)})
     res = studylib.process(d, model=83, x="valence", w="response", m=["psr", "pk"], y="attitude", boot=0)
-    pdata = res.plot_data.set_index(["focal_value", "w"])
-    assert list(res.plot_data.equation.unique()) == ["psr"]
+    pdata = res.extras.plot_data.set_index(["focal_value", "w"])
+    assert list(res.extras.plot_data.equation.unique()) == ["psr"]
     means = d.groupby(["valence", "response"], observed=True).psr.mean()
     for (v, r), mean in means.items():
         assert pdata.loc[(v, r), "predicted"] == pytest.approx(mean, rel=1e-12)
@@ -101,9 +101,9 @@ def test_model83_plot_data_are_the_fitted_cell_means_of_the_first_equation():
 
 def test_no_plot_data_without_a_moderated_path():
     res = studylib.process(pd.read_csv(REF / "hayes_pmi.csv"), model=4, x="cond", m="pmi", y="reaction", boot=0)
-    assert res.plot_data.empty
-    assert list(res.plot_data.columns) == ["equation", "focal", "focal_value", "w", "z", "predicted"]
-    assert res.to_dict()["plot_data"] == []
+    assert res.extras.plot_data.empty
+    assert list(res.extras.plot_data.columns) == ["equation", "focal", "focal_value", "w", "z", "predicted"]
+    assert res.to_dict()["extras"]["plot_data"] == []
 
 
 @pytest.mark.parametrize(("name", "n_tests"), [("A09_protest_m8_mcx.txt", 6), ("A11_protest_m1_mcx.txt", 3)])
@@ -111,7 +111,7 @@ def test_equality_of_conditional_means_matches_process(name, n_tests):
     res = CASES[name]()
     expected = equality_tests(name)
     assert expected.shape == (n_tests, 4)
-    got = res.conditional_omnibus
+    got = res.extras.conditional_omnibus
     assert got.focal.unique().tolist() == ["protest"] and len(got) == n_tests
     assert_allclose(got[["F", "df1", "df2", "p"]].to_numpy(float), expected, rtol=1e-4, atol=R_ATOL)
     assert "Test of equality of conditional means" in res.summary()
@@ -127,7 +127,7 @@ def test_equality_test_uses_hc_covariance_and_is_absent_for_a_single_focal_term(
     X = pd.DataFrame({"p1": (d.protest == 1) * 1.0, "p2": (d.protest == 2) * 1.0, "sexism": d.sexism})
     X["p1s"], X["p2s"] = X.p1 * X.sexism, X.p2 * X.sexism
     fit = sm.OLS(d.liking, sm.add_constant(X)).fit(cov_type="HC3")
-    for row in res.conditional_omnibus.itertuples():
+    for row in res.extras.conditional_omnibus.itertuples():
         L = np.zeros((2, 6))
         L[0, [1, 4]] = [1, row.w]
         L[1, [2, 5]] = [1, row.w]
@@ -135,4 +135,4 @@ def test_equality_test_uses_hc_covariance_and_is_absent_for_a_single_focal_term(
         assert_allclose([row.F, row.p], [float(test.fvalue), float(test.pvalue)], rtol=1e-9)
     assert len(cond) == 6
     single = studylib.process(d, model=1, x="sexism", w="liking", y="respappr")
-    assert single.conditional_omnibus.empty
+    assert single.extras.conditional_omnibus.empty

@@ -34,7 +34,7 @@ def data(name: str) -> pd.DataFrame:
 ])
 def test_sobel_matches_process(name, kwargs, expected):
     res = studylib.process(data(name), model=4, boot=0, normal=True, **kwargs)
-    (row,) = res.normal.itertuples()
+    (row,) = res.extras.normal.itertuples()
     assert row.path == f"{kwargs['x']} -> {kwargs['m']} -> {kwargs['y']}"
     assert_allclose([row.effect, row.se, row.z, row.p], expected, rtol=1e-4, atol=R_ATOL)
     assert "Normal theory test for indirect effect(s):" in res.summary()
@@ -46,24 +46,24 @@ def test_sobel_with_hc3_and_multicategorical_x_uses_the_equations_standard_error
                            x_coding="indicator", boot=0, normal=True, hc="HC3")
     coef = res.coefficients.set_index(["equation", "term"])
     b, se_b = coef.loc[("liking", "respappr"), ["estimate", "se"]]
-    for row in res.normal.itertuples():
+    for row in res.extras.normal.itertuples():
         a, se_a = coef.loc[("respappr", row.x_term), ["estimate", "se"]]
         se = np.sqrt(a**2 * se_b**2 + b**2 * se_a**2 + se_a**2 * se_b**2)
         assert_allclose([row.effect, row.se, row.p], [a * b, se, 2 * stats.norm.sf(abs(a * b / se))], rtol=1e-12)
-    assert res.normal.x_term.tolist() == ["protest[1]", "protest[2]"]
-    assert res.normal.attrs["hc"] == "HC3"
+    assert res.extras.normal.x_term.tolist() == ["protest[1]", "protest[2]"]
+    assert res.extras.normal.attrs["hc"] == "HC3"
 
 
 def test_parallel_mediators_each_get_a_test_and_the_draws_are_unchanged():
     d = data("hayes_pmi")
     kw = dict(model=4, x="cond", m=["import", "pmi"], y="reaction", boot=1000, seed=4)
     res = studylib.process(d, normal=True, **kw)
-    assert res.normal.path.tolist() == ["cond -> import -> reaction", "cond -> pmi -> reaction"]
-    assert_allclose(res.normal.effect, res.indirect.effect.iloc[1:], rtol=1e-12)  # row 0 is the total
+    assert res.extras.normal.path.tolist() == ["cond -> import -> reaction", "cond -> pmi -> reaction"]
+    assert_allclose(res.extras.normal.effect, res.indirect.effect.iloc[1:], rtol=1e-12)  # row 0 is the total
     assert res.indirect.equals(studylib.process(d, **kw).indirect)
-    assert len(res.to_dict()["normal"]) == 2 and (res.table().kind == "normal").sum() == 2
+    assert len(res.to_dict()["extras"]["normal"]) == 2 and (res.table().kind == "normal").sum() == 2
     plain = studylib.process(d, **kw)
-    assert plain.normal.empty and list(plain.normal.columns) == ["path", "x_term", "effect", "se", "z", "p"]
+    assert plain.extras.normal.empty and list(plain.extras.normal.columns) == ["path", "x_term", "effect", "se", "z", "p"]
 
 
 @pytest.mark.parametrize(("kwargs", "reason"), [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .bootstrap import BootstrapDraws
 from .core import process
-from .results import ProcessResult
+from .results import ProcessExtras, ProcessResult
 from .spec import MODELS
 
-__all__ = ["process", "ProcessResult", "BootstrapDraws", "MODELS"]
+__all__ = ["process", "ProcessResult", "ProcessExtras", "BootstrapDraws", "MODELS"]

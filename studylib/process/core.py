@@ -32,7 +32,7 @@ from .effects import (
 from .extras import normal_theory_table, plot_table, standardize_scales, standardized_table
 from .ols import HC_TYPES, ols, t_stats, wald_f, wald_f_linear
 from .prepare import build_design
-from .results import OMNIBUS_COLS, ProcessResult, empty_normal
+from .results import OMNIBUS_COLS, ProcessExtras, ProcessResult, empty_normal
 from .spec import build_spec, parse_spec, spec_table
 from .tables import (
     EFFECT_COLS,
@@ -131,14 +131,14 @@ def process(
         "attitude ~ valence + psr + pk"]`` (``var*w`` = path moderated by w).
     effsize : bool, default False
         Standardized effects (PROCESS ``effsize = 1``), for mediation models without
-        moderators (4, 6 and such specs): the table ``standardized``. Partially
+        moderators (4, 6 and such specs): the table ``extras.standardized``. Partially
         standardized effects divide by the SD of Y; completely standardized ones (only for
         an X with more than two values) also multiply by the SD of X. Bootstrap draws are
         standardized with the SDs of their own resample, as in PROCESS.
     normal : bool, default False
         Normal-theory (Sobel) test of each indirect effect through one mediator, for
         mediation models without moderators or serial paths (model 4 and such specs),
-        as PROCESS ``normal = 1``: the table ``normal``. Its standard error is PROCESS's
+        as PROCESS ``normal = 1``: the table ``extras.normal``. Its standard error is PROCESS's
         second-order one, ``sqrt(a² se_b² + b² se_a² + se_a² se_b²)``, from the
         equations' (``hc``) covariance matrices; prefer the bootstrap interval for
         inference (the product of two normal estimates is not normal).
@@ -155,23 +155,15 @@ def process(
           X's relative direct or total effects; ``r2`` is then the R² change)
         - ``conditional``: equation, focal, w, z, effect, se, t, df, p, ci_low, ci_high
         - ``jn``: equation, focal, moderator, value, pct_below, pct_above
-        - ``conditional_omnibus``: equation, focal, w, z, F, df1, df2, p: for a
-          multicategorical focal predictor of a moderated path, the joint test at each
-          moderator value that all its relative conditional effects are zero (PROCESS's
-          "test of equality of conditional means")
         - ``indirect``: path, x_term, w, z, effect, boot_se, ci_low, ci_high
         - ``index``: path, x_term, moderator, w_term, index, boot_se, ci_low, ci_high
         - ``contrasts``: path1, w1, z1, path2, w2, z2, x_term, effect, boot_se, ci_low,
           ci_high (effect of row 1 minus row 2)
         - ``direct``, ``total``: x_term, w, z, effect, se, t, df, p, ci_low, ci_high
-        - ``standardized`` (with ``effsize=True``): scale ("partial" or "complete"), kind
-          ("total", "direct", "indirect", "contrast"), path, x_term, effect, boot_se,
-          ci_low, ci_high (total and direct effects have no bootstrap interval, as in
-          PROCESS; a contrast's path reads "path1 minus path2")
-        - ``normal`` (with ``normal=True``): path, x_term, effect, se, z, p
-        - ``plot_data``: equation, focal, focal_value, w, z, predicted (each moderated
-          equation's predictions at its focal predictor's values by the moderator values,
-          other terms at their means; PROCESS ``plot = 1``)
+        - ``extras`` (:class:`~studylib.process.results.ProcessExtras`): the tables
+          ``standardized`` (``effsize=True``), ``normal`` (``normal=True``),
+          ``conditional_omnibus`` (tests of equality of conditional means for a
+          multicategorical focal predictor) and ``plot_data`` (PROCESS ``plot = 1``)
 
     Raises
     ------
@@ -477,10 +469,8 @@ def process(
         contrasts=contrasts,
         direct=direct,
         total=total,
-        standardized=standardized,
-        normal=normal_tab,
-        conditional_omnibus=conditional_omnibus,
-        plot_data=plot_table(design, fits, columns, codings, frame, eq_name, probe),
+        extras=ProcessExtras(standardized, normal_tab, conditional_omnibus,
+                             plot_table(design, fits, columns, codings, frame, eq_name, probe)),
         boot=boot_obj,
         n=n,
         n_dropped=n_dropped,

@@ -10,15 +10,15 @@ import pandas as pd
 from .._json import to_jsonable
 from .bootstrap import BootstrapDraws
 
-__all__ = ["ProcessResult"]
+__all__ = ["ProcessResult", "ProcessExtras"]
 
 _LINE = "*" * 75
 
-#: Columns of :attr:`ProcessResult.standardized`.
+#: Columns of :attr:`ProcessExtras.standardized`.
 STANDARDIZED_COLS = ["scale", "kind", "path", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
 
 
-#: Columns of :attr:`ProcessResult.conditional_omnibus`.
+#: Columns of :attr:`ProcessExtras.conditional_omnibus`.
 OMNIBUS_COLS = ["equation", "focal", "w", "z", "F", "df1", "df2", "p"]
 
 
@@ -27,7 +27,7 @@ def empty_omnibus() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=float if i >= 4 else object) for i, c in enumerate(OMNIBUS_COLS)})
 
 
-#: Columns of :attr:`ProcessResult.plot_data`.
+#: Columns of :attr:`ProcessExtras.plot_data`.
 PLOT_COLS = ["equation", "focal", "focal_value", "w", "z", "predicted"]
 
 
@@ -36,7 +36,7 @@ def empty_plot() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=float if c == "predicted" else object) for c in PLOT_COLS})
 
 
-#: Columns of :attr:`ProcessResult.normal`.
+#: Columns of :attr:`ProcessExtras.normal`.
 NORMAL_COLS = ["path", "x_term", "effect", "se", "z", "p"]
 
 
@@ -51,6 +51,40 @@ def empty_standardized() -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
+class ProcessExtras:
+    """Further output of a process fit, each table empty where it does not apply.
+
+    Attributes
+    ----------
+    standardized : DataFrame
+        With ``effsize=True``: scale ("partial", "complete"), kind ("total", "direct",
+        "indirect", "contrast"), path, x_term, effect, boot_se, ci_low, ci_high (PROCESS
+        ``effsize = 1``).
+    normal : DataFrame
+        With ``normal=True``: path, x_term, effect, se, z, p, the normal-theory (Sobel)
+        tests of the indirect effects (PROCESS ``normal = 1``).
+    conditional_omnibus : DataFrame
+        equation, focal, w, z, F, df1, df2, p: for a multicategorical focal predictor of a
+        moderated path, the test at each moderator value that its relative conditional
+        effects are all zero (PROCESS's "test of equality of conditional means").
+    plot_data : DataFrame
+        equation, focal, focal_value, w, z, predicted: each moderated equation's outcome
+        predicted at its focal predictor's values by the moderator values, other terms at
+        their means (PROCESS ``plot = 1``).
+    """
+
+    standardized: pd.DataFrame = field(default_factory=empty_standardized, repr=False)
+    normal: pd.DataFrame = field(default_factory=empty_normal, repr=False)
+    conditional_omnibus: pd.DataFrame = field(default_factory=empty_omnibus, repr=False)
+    plot_data: pd.DataFrame = field(default_factory=empty_plot, repr=False)
+
+    def to_dict(self) -> dict:
+        """The four tables as records (plain JSON content)."""
+        return to_jsonable({"standardized": self.standardized, "normal": self.normal,
+                            "conditional_omnibus": self.conditional_omnibus, "plot_data": self.plot_data})
+
+
+@dataclass(frozen=True)
 class ProcessResult:
     """A fitted conditional process model (see :func:`studylib.process` for the columns).
 
@@ -61,17 +95,9 @@ class ProcessResult:
         hold the variables, codings, centring, probed moderator values and options.
     coefficients, equations, conditional, jn, indirect, index, contrasts, direct, total : DataFrame
         The estimates; empty (with the same columns) where a model has none.
-    standardized : DataFrame
-        Standardized effects (``effsize=True``; empty otherwise).
-    normal : DataFrame
-        Normal-theory (Sobel) tests of the indirect effects (``normal=True``; empty otherwise).
-    conditional_omnibus : DataFrame
-        For a multicategorical focal predictor of a moderated path: at each moderator value,
-        the F test that its relative conditional effects are all zero (equality of the
-        groups' conditional means).
-    plot_data : DataFrame
-        Predicted outcome of each moderated equation at its focal predictor's values crossed
-        with the moderator values, other terms at their means (PROCESS ``plot = 1``).
+    extras : ProcessExtras
+        PROCESS's further output: standardized effects, Sobel tests, tests of equality of
+        conditional means and data for plotting (see :class:`ProcessExtras`).
     boot : BootstrapDraws or None
         Bootstrap replicates behind every bootstrap SE and CI (None without bootstrap).
     n, n_dropped : int
@@ -116,10 +142,7 @@ class ProcessResult:
     n_dropped: int = 0
     seed: int | None = None
     version: str = ""
-    standardized: pd.DataFrame = field(default_factory=empty_standardized, repr=False)
-    normal: pd.DataFrame = field(default_factory=empty_normal, repr=False)
-    plot_data: pd.DataFrame = field(default_factory=empty_plot, repr=False)
-    conditional_omnibus: pd.DataFrame = field(default_factory=empty_omnibus, repr=False)
+    extras: ProcessExtras = field(default_factory=ProcessExtras, repr=False)
 
     def __repr__(self) -> str:
         v = self.model.attrs.get("variables", {})
@@ -157,13 +180,13 @@ class ProcessResult:
                 label = (tab.path1 + _at(tab, "w1", "z1") + " minus " + tab.path2 + _at(tab, "w2", "z2"))
             parts.append(pd.DataFrame({"kind": kind, "label": label, "estimate": tab[col], "se": tab.boot_se,
                                        "p": np.nan, "ci_low": tab.ci_low, "ci_high": tab.ci_high}))
-        st = self.standardized
+        st = self.extras.standardized
         if len(st):
             label = (st.scale + "ly standardized " + st.kind + ": " + st.path.fillna("X on Y") + " ["
                      + st.x_term.astype(str) + "]")
             parts.append(pd.DataFrame({"kind": "standardized", "label": label, "estimate": st.effect,
                                        "se": st.boot_se, "p": np.nan, "ci_low": st.ci_low, "ci_high": st.ci_high}))
-        nt = self.normal
+        nt = self.extras.normal
         if len(nt):
             parts.append(pd.DataFrame({"kind": "normal", "label": "Sobel test: " + nt.path + " [" + nt.x_term + "]",
                                        "estimate": nt.effect, "se": nt.se, "p": nt.p, "ci_low": np.nan,
@@ -189,15 +212,12 @@ class ProcessResult:
             "equations": self.equations,
             "conditional": self.conditional,
             "jn": self.jn,
-            "conditional_omnibus": self.conditional_omnibus,
             "direct": self.direct,
             "total": self.total,
             "indirect": self.indirect,
             "index": self.index,
             "contrasts": self.contrasts,
-            "standardized": self.standardized,
-            "normal": self.normal,
-            "plot_data": self.plot_data,
+            "extras": self.extras.to_dict(),
         })
 
     def summary(self, digits: int = 4) -> str:

@@ -77,7 +77,7 @@ def format_summary(res, digits: int = 4) -> str:
             cols = ["focal"] + [k for k in ("w", "z") if cond[k].notna().any()]
             out.append(_block(cond, [*cols, "effect", "se", "t", "p", "ci_low", "ci_high"],
                               [*cols, "effect", "se", "t", "p", "LLCI", "ULCI"], digits, rename=mods))
-        omni_c = res.conditional_omnibus[res.conditional_omnibus.equation == eq]
+        omni_c = res.extras.conditional_omnibus[res.extras.conditional_omnibus.equation == eq]
         if len(omni_c):
             out.append("\nTest of equality of conditional means (the relative conditional effects jointly zero):")
             cols = ["focal"] + [k for k in ("w", "z") if omni_c[k].notna().any()]
@@ -101,9 +101,9 @@ def format_summary(res, digits: int = 4) -> str:
         cols = ["path", "x_term"] + [k for k in ("w", "z") if res.indirect[k].notna().any()]
         out.append(_block(res.indirect, [*cols, "effect", "boot_se", "ci_low", "ci_high"],
                           [*cols, "Effect", "BootSE", "BootLLCI", "BootULCI"], digits, rename=mods))
-    if len(res.normal):
+    if len(res.extras.normal):
         out.append("\nNormal theory test for indirect effect(s):")
-        out.append(_block(res.normal, ["path", "x_term", "effect", "se", "z", "p"],
+        out.append(_block(res.extras.normal, ["path", "x_term", "effect", "se", "z", "p"],
                           ["path", "x_term", "Effect", "se", "Z", "p"], digits))
     if len(res.index):
         out.append("\nIndex of moderated mediation:")
@@ -114,7 +114,7 @@ def format_summary(res, digits: int = 4) -> str:
         cols = ["path1", "w1", "path2", "w2"] if res.contrasts.w1.notna().any() else ["path1", "path2"]
         out.append(_block(res.contrasts, [*cols, "effect", "boot_se", "ci_low", "ci_high"],
                           [*cols, "Effect", "BootSE", "BootLLCI", "BootULCI"], digits, rename=mods))
-    st = res.standardized
+    st = res.extras.standardized
     for scale in st.scale.unique():
         part = st[st.scale == scale]
         title = "Partially" if scale == "partial" else "Completely"
