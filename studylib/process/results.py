@@ -156,7 +156,8 @@ class ProcessResult:
         """Every effect in one tidy frame: kind, label, estimate, se, p, ci_low, ci_high.
 
         ``kind`` is one of coefficient, conditional, direct, total, indirect, index,
-        contrast, standardized, normal; ``se`` is the bootstrap SE for bootstrap quantities (``p`` is then NaN).
+        contrast, standardized, normal; ``se`` is the bootstrap SE for bootstrap
+        quantities (``p`` is then NaN).
         """
         parts = []
         c = self.coefficients
