@@ -157,7 +157,7 @@ def test_confidence_level_and_bias_corrected_intervals_are_honoured():
     draws = res.boot.indirect[:, 0] / res.boot.sd_xy[:, 1]
     part = rows(res, "partial").iloc[2]
     assert_allclose([part.ci_low, part.ci_high], np.quantile(draws, [0.05, 0.95]), rtol=1e-12)
-    from studylib.process.bootstrap import bc_ci
+    from studylib.process.intervals import bc_ci
 
     bc = studylib.process(d, ci="bc", **kw)
     comp = rows(bc, "complete").iloc[2]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from studylib.process.bootstrap import percentile_ci
+from studylib.process.intervals import percentile_ci
 
 
 @pytest.mark.parametrize("B", [1, 2, 3, 1000, 1001, 5000])

@@ -119,7 +119,8 @@ def bootstrap_ci(
     seed the CIs equal those of ``studylib.process(..., model=83, ci="percentile")``.
     Returns ``(low, high)``, each (reps, 11).
     """
-    from ..process.bootstrap import percentile_ci, resample_coefficients
+    from ..process.bootstrap import resample_coefficients
+    from ..process.intervals import percentile_ci
 
     reps = m1.shape[0]
     d1 = design(n)

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .bootstrap import bc_ci, percentile_ci
 from .effects import Design, edge_weights, jn_points, product_term
+from .intervals import bc_ci, percentile_ci
 from .ols import OLSFit
 
 __all__ = ["EFFECT_COLS", "boot_table", "effect_table", "linear_table", "path_effects", "jn_table"]
