@@ -14,40 +14,32 @@ __all__ = ["ProcessResult", "ProcessExtras"]
 
 _LINE = "*" * 75
 
-#: Columns of :attr:`ProcessExtras.standardized`.
+#: Columns of the :class:`ProcessExtras` tables.
 STANDARDIZED_COLS = ["scale", "kind", "path", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
-
-
-#: Columns of :attr:`ProcessExtras.conditional_omnibus`.
+NORMAL_COLS = ["path", "x_term", "effect", "se", "z", "p"]
 OMNIBUS_COLS = ["equation", "focal", "w", "z", "F", "df1", "df2", "p"]
-
-
-def empty_omnibus() -> pd.DataFrame:
-    """The ``conditional_omnibus`` table without a multicategorical focal predictor."""
-    return pd.DataFrame({c: pd.Series(dtype=float if i >= 4 else object) for i, c in enumerate(OMNIBUS_COLS)})
-
-
-#: Columns of :attr:`ProcessExtras.plot_data`.
 PLOT_COLS = ["equation", "focal", "focal_value", "w", "z", "predicted"]
 
 
-def empty_plot() -> pd.DataFrame:
-    """The ``plot_data`` table of a model without moderated paths: no rows, its columns."""
-    return pd.DataFrame({c: pd.Series(dtype=float if c == "predicted" else object) for c in PLOT_COLS})
-
-
-#: Columns of :attr:`ProcessExtras.normal`.
-NORMAL_COLS = ["path", "x_term", "effect", "se", "z", "p"]
-
-
-def empty_normal() -> pd.DataFrame:
-    """The ``normal`` table of a fit without ``normal=True``: no rows, its columns."""
-    return pd.DataFrame({c: pd.Series(dtype=float if i >= 2 else object) for i, c in enumerate(NORMAL_COLS)})
+def _empty(columns: list[str], numeric: list[str]) -> pd.DataFrame:
+    """A table with no rows: ``numeric`` columns float, the others object."""
+    return pd.DataFrame({c: pd.Series(dtype=float if c in numeric else object) for c in columns})
 
 
 def empty_standardized() -> pd.DataFrame:
-    """The ``standardized`` table of a fit without ``effsize=True``: no rows, its columns."""
-    return pd.DataFrame({c: pd.Series(dtype=float if i >= 4 else object) for i, c in enumerate(STANDARDIZED_COLS)})
+    return _empty(STANDARDIZED_COLS, ["effect", "boot_se", "ci_low", "ci_high"])
+
+
+def empty_normal() -> pd.DataFrame:
+    return _empty(NORMAL_COLS, ["effect", "se", "z", "p"])
+
+
+def empty_omnibus() -> pd.DataFrame:
+    return _empty(OMNIBUS_COLS, ["F", "df1", "df2", "p"])
+
+
+def empty_plot() -> pd.DataFrame:
+    return _empty(PLOT_COLS, ["predicted"])
 
 
 @dataclass(frozen=True)
