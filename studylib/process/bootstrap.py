@@ -33,8 +33,9 @@ How the resamples are drawn (the costly part: about B x n drawn cases)
   thread and helpers), each taking the next block when it finishes one and using its own
   scratch arrays (under 30 bytes per drawn case of a block: 7 MB, more when n > 16,384).
   Random filling, the index arithmetic, ``bincount``'s counting loop, the compiled
-  counting loop and ``np.dot`` release the GIL; ``np.matmul`` did not (numpy 2.4, measured: it did not run in
-  parallel in two threads) and is avoided. BLAS is kept to one thread meanwhile.
+  counting loop and ``np.dot`` release the GIL; ``np.matmul`` did not (numpy 2.4,
+  measured: it did not run in parallel in two threads) and is avoided. BLAS is kept to
+  one thread meanwhile.
 
 Memory therefore stays bounded whatever n and B (the scratch arrays, the B x products
 moments and the B x coefficients results).

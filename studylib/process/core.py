@@ -370,9 +370,12 @@ def process(
         meta, weights = path_effects(design, f, path, role_terms[path.src], {"equation": eq_name[path.dst]})
         cond_frames.append(linear_table(f, meta, weights, ["equation", "focal", "w", "z"]))
         k = len(role_terms[path.src])
-        for c in range(len(meta) // k if k > 1 else 0):  # a multicategorical focal: its k codes jointly
-            F, df1, df2, pf = wald_f_linear(f, np.vstack([weights[j * (len(meta) // k) + c] for j in range(k)]))
-            omnibus_rows.append((eq_name[path.dst], names[path.src], meta[c]["w"], meta[c]["z"], F, df1, df2, pf))
+        if k > 1:  # a multicategorical focal predictor: its k codes jointly at each moderator value
+            per = len(meta) // k  # rows are code-major: code j at value c is row j * per + c
+            for c in range(per):
+                F, df1, df2, pf = wald_f_linear(f, np.vstack(weights[c::per]))
+                omnibus_rows.append((eq_name[path.dst], names[path.src], meta[c]["w"], meta[c]["z"],
+                                     F, df1, df2, pf))
         if list(path.moderators) == ["w"] and "w" not in cat_roles and len(role_terms[path.src]) == 1 \
                 and not path.three_way:
             jn_frames.append(jn_for_path(design, f, path, eq_name[path.dst], columns[role_terms["w"][0]]))
