@@ -25,24 +25,6 @@ def d():
     })
 
 
-def test_non_numeric_x_without_coding(d):
-    with pytest.raises(InputTypeError, match=r"x 'xs' is not numeric .*pass x_coding='indicator'"):
-        studylib.process(d, model=4, x="xs", m="m1", y="y", boot=0)
-    # with a coding it works (reference = lowest value 'neg')
-    res = studylib.process(d, model=4, x="xs", m="m1", y="y", boot=0, x_coding="indicator")
-    assert res.indirect.x_term.tolist() == ["xs[pos]"]
-
-
-def test_non_numeric_w_without_coding(d):
-    with pytest.raises(InputTypeError, match=r"w 'ws' is not numeric .*pass w_coding='indicator'"):
-        studylib.process(d, model=7, x="x", m="m1", w="ws", y="y", w_coding=None, boot=0)
-
-
-def test_numeric_w_with_a_categorical_coding(d):
-    with pytest.raises(OptionError, match=r"w_coding='sequential' applies to a categorical w.*pandas.Categorical"):
-        studylib.process(d, model=7, x="x", m="m1", w="w", y="y", w_coding="sequential", boot=0)
-
-
 def test_moderator_group_with_fewer_than_two_cases(d):
     d.loc[0, "ws"] = "lonely"
     with pytest.raises(ModelError, match=r"w 'ws' has group\(s\) with fewer than 2 cases: 'lonely' \(1 case\)"):

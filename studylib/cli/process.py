@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import warnings
 
 import pandas as pd
 
 from .._json import write_json
 from ..errors import ColumnError, DataError, OptionError
+from ..process.coding import CODINGS, CodingWarning
 from ._common import read_table
 
 __all__ = ["add_parser", "run"]
@@ -19,8 +22,12 @@ examples:
       --levels response=none,like,reply --seed 1 --json results/model83.json
   studylib process --data pmi.csv --model 4 --x cond --m pmi --y reaction
 
-Text columns (and columns named in --levels) are categorical; their reference group is
-the first level given in --levels, else the first in sorted order.
+X, W and Z are categorical when given a coding (--x-coding, --w-coding, --z-coding, as
+PROCESS mcx/mcw/mcz: a numeric column coded 0/1/2 then has three groups) and when they are
+text or named in --levels (indicator coding by default); other numeric columns are
+continuous. The reference group is the first level given in --levels, else the lowest
+value. A numeric W or Z with 2-9 distinct values and no coding is fitted as continuous
+with a warning.
 """
 
 
@@ -45,10 +52,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--covariates", nargs="+", metavar="COL", help="covariates (every equation)")
     p.add_argument("--levels", action="append", default=[], metavar="COL=A,B,...",
                    help="make COL categorical with these levels in this order (first = reference); repeatable")
-    p.add_argument("--x-coding", choices=["indicator", "sequential", "helmert", "effect"],
-                   help="coding of a multicategorical X")
-    p.add_argument("--w-coding", default="indicator", choices=["indicator", "sequential", "helmert", "effect"],
-                   help="coding of a categorical W (default: indicator)")
+    for role in ("x", "w", "z"):
+        p.add_argument(f"--{role}-coding", choices=list(CODINGS), metavar="CODING",
+                       help=f"make {role.upper()} categorical with this coding ({', '.join(CODINGS)}), whatever "
+                       f"its values, as PROCESS mc{role} (default: text columns and --levels columns indicator-"
+                       "coded, numeric columns continuous)")
     p.add_argument("--boot", type=int, default=5000, help="bootstrap resamples, >= 1000, or 0 (default: 5000)")
     p.add_argument("--seed", type=int, help="seed for bit-identical bootstrap results")
     p.add_argument("--conf", type=float, default=0.95, help="confidence level (default: 0.95)")
@@ -96,12 +104,21 @@ def run(args: argparse.Namespace) -> int:
 
     numeric = [args.y, *(args.m or []), *(args.covariates or [])]
     data = _apply_levels(read_table(args.data, numeric=numeric), args.levels)
-    res = process(
-        data, model=args.model, spec=args.spec, x=args.x, y=args.y, m=args.m, w=args.w, z=args.z,
-        covariates=args.covariates, x_coding=args.x_coding, w_coding=args.w_coding, boot=args.boot,
-        seed=args.seed, conf=args.conf, ci=args.ci, hc=args.hc, center=args.center, probe=args.probe,
-        wvalues=args.wvalues, effsize=args.effsize, normal=args.normal,
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CodingWarning)
+        res = process(
+            data, model=args.model, spec=args.spec, x=args.x, y=args.y, m=args.m, w=args.w, z=args.z,
+            covariates=args.covariates, x_coding=args.x_coding, w_coding=args.w_coding,
+            z_coding=args.z_coding, boot=args.boot, seed=args.seed, conf=args.conf, ci=args.ci, hc=args.hc,
+            center=args.center, probe=args.probe, wvalues=args.wvalues, effsize=args.effsize,
+            normal=args.normal,
+        )
+    for w in caught:
+        if isinstance(w.message, CodingWarning):  # advice in the command's own terms
+            print(f"studylib process: warning: {w.message.advice(f'--{w.message.role}-coding indicator')}",
+                  file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     print(res.summary())
     if args.json:
         write_json(res.to_dict(), args.json)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from itertools import product
 
@@ -65,8 +66,8 @@ def process(
     z: str | None = None,
     covariates: Sequence[str] | None = None,
     x_coding: str | None = None,
-    w_coding: str | None = "indicator",
-    z_coding: str | None = "indicator",
+    w_coding: str | None = None,
+    z_coding: str | None = None,
     boot: int = 5000,
     seed: int | np.random.Generator | None = None,
     conf: float = 0.95,
@@ -95,18 +96,18 @@ def process(
     m : str or list of str, optional
         Mediator(s), in causal order for serial models.
     w, z : str, optional
-        Moderator columns. A numeric moderator is continuous; a pandas Categorical (or text)
-        moderator is multicategorical and coded by ``w_coding``/``z_coding``.
+        Moderator columns (continuous or categorical, see ``w_coding``).
     covariates : list of str, optional
         Numeric covariates entered in every equation.
-    x_coding : {None, "indicator", "sequential", "helmert", "effect"}
-        Coding of a multicategorical X. With None, a numeric X is used as it is and a
-        2-level Categorical X is coded 0/1 (its first category 0); any other non-numeric
-        X needs a coding. With a coding, even a numeric X is treated as categorical
-        (lowest value = reference), like PROCESS ``mcx``.
-    w_coding, z_coding : {"indicator", "sequential", "helmert", "effect", None}
-        Coding of a categorical moderator (reference = first category of a Categorical,
-        else the lowest value). None requires a numeric moderator.
+    x_coding, w_coding, z_coding : {None, "indicator", "sequential", "helmert", "effect"}
+        Codings of X, W and Z as PROCESS ``mcx``, ``mcw``, ``mcz`` (1-4). A coding given
+        explicitly makes the variable categorical whatever its dtype: its groups in
+        ascending order (a Categorical's category order, else numeric or text order), the
+        lowest the reference. With None (the default for all three; ``w_coding`` and
+        ``z_coding`` used to default to "indicator", which left a numeric W continuous) a
+        pandas Categorical, text or boolean column is indicator-coded and a numeric column
+        is continuous; a numeric W or Z with 2-9 distinct values (X: 3-9) then gets a
+        :class:`~studylib.process.coding.CodingWarning` suggesting a coding.
     boot : int
         Bootstrap resamples, at least 1000 (default 5000); 0 skips the bootstrap.
     seed : int or numpy.random.Generator, optional
@@ -278,9 +279,11 @@ def process(
         raise DataError(f"only {n} complete cases in columns {used} (after dropping {n_dropped} with missing values)")
     check_numeric(frame, [y, *mediators, *covariates], context="process: y, m and covariates must be numeric")
 
-    columns, role_terms, codings, cat_roles, centered, eq_terms = build_design(
+    columns, role_terms, codings, cat_roles, centered, eq_terms, notes = build_design(
         frame, sp, names, mediators, covariates, x_coding, w_coding, z_coding, center
     )
+    for note in notes:
+        warnings.warn(note, stacklevel=2)
     mediated = bool(sp.mediators)
     total_model = mediated and not sp.moderators() and sp.path("x", "y") is not None
     if effsize and not (mediated and not sp.moderators()):

@@ -7,8 +7,8 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-from ..errors import InputTypeError, ModelError, OptionError
-from .coding import code_categorical
+from ..errors import ModelError
+from .coding import code_categorical, coding_for, few_values_warning
 from .effects import product_term
 from .spec import Spec
 
@@ -20,42 +20,24 @@ def build_design(frame: pd.DataFrame, sp: Spec, names: dict[str, str], mediators
     """Code X, W, Z; check for constant variables; centre; list every equation's terms.
 
     Returns ``columns`` (term -> array), ``role_terms``, ``codings``, ``cat_roles``,
-    ``centered`` (term -> mean subtracted) and ``eq_terms`` (outcome role -> terms).
+    ``centered`` (term -> mean subtracted), ``eq_terms`` (outcome role -> terms) and the
+    :class:`~studylib.process.coding.CodingWarning` notes for the caller to issue.
     """
     n = len(frame)
     columns: dict[str, np.ndarray] = {"constant": np.ones(n)}
     role_terms: dict[str, list[str]] = {}
     codings = {}
     cat_roles = set()
+    notes = []
     for role, coding in (("x", x_coding), ("w", w_coding), ("z", z_coding)):
         if role not in names:
             continue
         s = frame[names[role]]
-        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) and not isinstance(s.dtype, pd.CategoricalDtype)
-        as_cat = False
-        if role == "x":
-            if x_coding is not None:
-                as_cat = True
-            elif not numeric:
-                if isinstance(s.dtype, pd.CategoricalDtype) and len(s.cat.categories) == 2:
-                    as_cat, coding = True, "indicator"
-                else:
-                    raise InputTypeError(
-                        f"x {names[role]!r} is not numeric ({s.dtype}); pass x_coding='indicator' "
-                        "(or 'sequential', 'helmert', 'effect') to code it, or a 2-level pandas Categorical"
-                    )
-        elif not numeric:
-            if coding is None:
-                raise InputTypeError(
-                    f"{role} {names[role]!r} is not numeric ({s.dtype}); pass {role}_coding='indicator' "
-                    "(or 'sequential', 'helmert', 'effect') to code it as categorical"
-                )
-            as_cat = True
-        elif coding not in (None, "indicator"):
-            raise OptionError(
-                f"{role}_coding={coding!r} applies to a categorical {role}, but {names[role]!r} is numeric; "
-                f"convert it with pandas.Categorical to treat it as categorical, or pass {role}_coding=None"
-            )
+        coding = coding_for(s, coding)
+        as_cat = coding is not None
+        note = few_values_warning(s, role, coding)
+        if note is not None:
+            notes.append(note)
         if as_cat:
             mat, cod = code_categorical(s, coding, role=role)
             codings[role] = cod
@@ -126,4 +108,4 @@ def build_design(frame: pd.DataFrame, sp: Spec, names: dict[str, str], mediators
                         terms.append(t)
         terms += covariates
         eq_terms[dst] = terms
-    return columns, role_terms, codings, cat_roles, centered, eq_terms
+    return columns, role_terms, codings, cat_roles, centered, eq_terms, notes
