@@ -38,7 +38,7 @@ def test_process_command_bad_input_exits_2(csv, capsys):
                "--m", "psr", "pk", "--y", "attitude", "--levels", "response=none,like"])
     assert rc == 2
     assert "has values not listed in --levels" in capsys.readouterr().err
-    rc = main(["process", "--data", str(csv), "--model", "5", "--x", "psr", "--m", "pk", "--y", "attitude"])
+    rc = main(["process", "--data", str(csv), "--model", "74", "--x", "psr", "--m", "pk", "--y", "attitude"])
     assert rc == 2
     assert "model must be one of the PROCESS model numbers" in capsys.readouterr().err
 

@@ -120,7 +120,7 @@ def test_no_rows_without_effsize_and_in_every_output():
     d = data("hayes_pmi")
     plain = studylib.process(d, model=4, x="cond", m="pmi", y="reaction", boot=1000, seed=1)
     assert plain.extras.standardized.empty and list(plain.extras.standardized.columns) == [
-        "scale", "kind", "path", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
+        "scale", "kind", "path", "x_term", "w", "z", "w_term", "effect", "boot_se", "ci_low", "ci_high"]
     assert plain.boot.sd_xy is None
     assert "standardized" not in plain.summary()
     res = studylib.process(d, model=4, x="cond", m="pmi", y="reaction", boot=1000, seed=1, effsize=True)
@@ -131,13 +131,13 @@ def test_no_rows_without_effsize_and_in_every_output():
     assert res.indirect.equals(plain.indirect)
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(model=7, x="cond", m="pmi", w="age", y="reaction"),
-    dict(model=1, x="cond", w="age", y="reaction"),
+@pytest.mark.parametrize(("kwargs", "why"), [
+    (dict(model=1, x="cond", w="age", y="reaction"), "no mediator"),
+    (dict(model=4, x="pmi", m="import", y="cond"), "a binary Y"),
 ])
-def test_effsize_only_for_mediation_without_moderators(kwargs):
+def test_effsize_only_for_mediation_with_a_continuous_y(kwargs, why):
     d = data("hayes_pmi")
-    with pytest.raises(OptionError, match="without moderators"):
+    with pytest.raises(OptionError, match=rf"mediation models with a continuous Y .*has {why}"):
         studylib.process(d, boot=0, effsize=True, **kwargs)
 
 

@@ -50,18 +50,20 @@ def test_singular_design(d):
 
 
 def test_unknown_model_number(d):
-    with pytest.raises(SpecError, match=r"model must be one of the PROCESS model numbers 1, 2, 3, 4, 6.*got 5"):
-        studylib.process(d, model=5, x="x", m="m1", y="y")
+    with pytest.raises(SpecError, match=r"model must be one of the PROCESS model numbers 1-22, 28, 29, 58-73, 75, "
+                       r"76, 80-92 \(or pass spec= for a custom model\); got 74"):
+        studylib.process(d, model=74, x="x", m="m1", w="w", y="y")
     with pytest.raises(SpecError, match=r"got '4'"):
         studylib.process(d, model="4", x="x", m="m1", y="y")
 
 
 def test_mediators_missing_for_a_serial_model(d):
-    with pytest.raises(SpecError, match=r"model 6 is a serial mediation model and needs 2 to 6 mediators in m; got 1"):
+    with pytest.raises(SpecError, match=r"model 6 \(serial mediation\) needs 2 to 6 serial mediators in m, as "
+                       r"PROCESS; got 1"):
         studylib.process(d, model=6, x="x", m="m1", y="y")
-    with pytest.raises(SpecError, match=r"model 83 is a serial mediation model .*got 0"):
+    with pytest.raises(SpecError, match=r"model 83 \(serial mediation; W moderates X -> M1\) needs 2 to 6 serial .*got 0"):
         studylib.process(d, model=83, x="x", w="w", y="y")
-    with pytest.raises(SpecError, match=r"model 4 needs at least one mediator"):
+    with pytest.raises(SpecError, match=r"model 4 \(parallel mediation\) needs 1 to 10 mediators in m, as PROCESS; got 0"):
         studylib.process(d, model=4, x="x", y="y")
 
 
@@ -70,7 +72,7 @@ def test_moderator_missing_or_superfluous(d):
         studylib.process(d, model=7, x="x", m="m1", y="y")
     with pytest.raises(SpecError, match=r"model 4 has no moderator w; got w='w'"):
         studylib.process(d, model=4, x="x", m="m1", w="w", y="y")
-    with pytest.raises(SpecError, match=r"model 1 has no mediator"):
+    with pytest.raises(SpecError, match=r"model 1 \(simple moderation: W moderates X -> Y\) has no mediator"):
         studylib.process(d, model=1, x="x", m="m1", w="w", y="y")
 
 
