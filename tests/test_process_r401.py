@@ -199,3 +199,8 @@ def check(name: str, boot: int = 5000) -> Compare:
 @pytest.mark.parametrize("name", OLS_FILES)
 def test_continuous_y(name):
     check(name)
+
+
+@pytest.mark.parametrize("name", LOGIT_FILES)
+def test_binary_y(name):
+    check(name)

@@ -37,8 +37,16 @@ How the resamples are drawn (the costly part: about B x n drawn cases)
   measured: it did not run in parallel in two threads) and is avoided. BLAS is kept to
   one thread meanwhile.
 
+A logistic equation (binary Y) cannot be solved from moments: each chunk of counts is
+handed to :func:`studylib.process.logistic.newton_resamples`, which runs Newton steps on all
+the chunk's resamples at once, started at the full-data estimates (3-5 steps). Every
+chunk's OLS moments, SD sums and logistic fits are computed in the worker thread that drew
+it (:class:`studylib.process._refit.Refits`). A resample whose logistic fit does not converge
+(it separates Y) is replaced like a singular one and counted.
+
 Memory therefore stays bounded whatever n and B (the scratch arrays, the B x products
-moments and the B x coefficients results).
+moments and the B x coefficients results); ``boot`` is at most :data:`MAX_BOOT` and its
+draws must fit in 8 GiB (:func:`check_boot_memory`).
 
 Reference: Lemire, D. (2019). Fast random integer generation in an interval. *ACM
 Transactions on Modeling and Computer Simulation, 29*(1), 3. https://doi.org/10.1145/3230636

@@ -66,17 +66,29 @@ def process(
     data : DataFrame
         One row per case. Rows with a missing value in any model variable are dropped
         (listwise deletion, as in PROCESS); their number is reported as ``n_dropped``.
+        Infinite values are refused (:class:`DataError`).
     model : int, optional
-        PROCESS model number: 1, 2, 3, 4, 6, 7, 8, 14, 15, 58, 59 or 83-92. Leave out
-        when giving ``spec``.
+        PROCESS model number: any that PROCESS 4 accepts, 1-22, 28, 29, 58-73, 75, 76 and
+        80-92 (:data:`studylib.process.MODELS`; ``studylib process --list-models``). Leave
+        out when giving ``spec``.
     x, y : str
-        Focal predictor and outcome columns.
+        Focal predictor and outcome columns. A Y with exactly two distinct values is
+        binary: its equation is a logistic regression (maximum likelihood, as PROCESS),
+        with the higher value (sorted numbers or text; a Categorical's second category)
+        coded 1; coefficients, conditional, direct and indirect effects and indexes are
+        then in the log-odds metric.
     m : str or list of str, optional
-        Mediator(s), in causal order for serial models.
+        Mediator(s), in causal order for serial models: 1-10 for the parallel models, 2-6
+        for 6 and 83-92, 3-6 for 80 and 81, exactly 4 for 82 (as PROCESS).
     w, z : str, optional
         Moderator columns (continuous or categorical, see ``w_coding``).
-    covariates : list of str, optional
-        Numeric covariates entered in every equation.
+    covariates : list of str or dict, optional
+        Numeric covariates: a list enters every equation; a mapping from an outcome column
+        (a mediator or y) to its covariates enters each only where named (PROCESS
+        ``covmy``/``cmatrix``), e.g. ``{"pk": ["age"], "attitude": ["age", "gender"]}``.
+        The total effect model of an unmoderated mediation model is fitted only when every
+        equation has the same covariates (only then is the total effect the direct plus the
+        indirect effects).
     x_coding, w_coding, z_coding : {None, "indicator", "sequential", "helmert", "effect"}
         Codings of X, W and Z as PROCESS ``mcx``, ``mcw``, ``mcz`` (1-4). A coding given
         explicitly makes the variable categorical whatever its dtype: its groups in
@@ -96,7 +108,8 @@ def process(
     ci : {"percentile", "bc"}
         Percentile or bias-corrected bootstrap intervals.
     hc : {None, "HC0", "HC1", "HC2", "HC3", "HC4"}
-        Heteroskedasticity-consistent standard errors for every equation.
+        Heteroskedasticity-consistent standard errors for every OLS equation (a logistic
+        equation's come from the inverse information, as in PROCESS).
     center : {"none", "continuous", "all"}
         Mean-centre the variables that form products before fitting (PROCESS
         ``center`` = 0, 2, 1); conditional effects are then at centred moderator values.
@@ -109,11 +122,14 @@ def process(
         A custom model, e.g. ``["psr ~ valence*response", "pk ~ psr + valence",
         "attitude ~ valence + psr + pk"]`` (``var*w`` = path moderated by w).
     effsize : bool, default False
-        Standardized effects (PROCESS ``effsize = 1``), for mediation models without
-        moderators (4, 6 and such specs): the table ``extras.standardized``. Partially
-        standardized effects divide by the SD of Y; completely standardized ones (only for
-        an X with more than two values) also multiply by the SD of X. Bootstrap draws are
-        standardized with the SDs of their own resample, as in PROCESS.
+        Standardized effects of a mediation model with a continuous Y: the table
+        ``extras.standardized``. Partially standardized effects divide by the SD of Y;
+        completely standardized ones (unmoderated models with an X of more than two
+        values) also multiply by the SD of X. For unmoderated models this is PROCESS
+        ``effsize = 1``; for moderated ones (beyond PROCESS, which has none) the
+        conditional indirect effects, indexes and contrasts are partially standardized.
+        Bootstrap draws are standardized with the SDs of their own resample, as in
+        PROCESS.
     normal : bool, default False
         Normal-theory (Sobel) test of each indirect effect through one mediator, for
         mediation models without moderators or serial paths (model 4 and such specs),
@@ -127,15 +143,29 @@ def process(
     ProcessResult
         Frozen dataclass; its tables and their columns:
 
-        - ``coefficients``: equation, term, estimate, se, t, df, p, ci_low, ci_high
-        - ``equations``: equation, test, r, r2, mse, F, df1, df2, p (``test`` is
-          "model" for the whole equation; "valence*response" for the R²-change test of
-          an interaction; "protest (omnibus)" for the joint test of a multicategorical
-          X's relative direct or total effects; ``r2`` is then the R² change)
+        - ``coefficients``: equation, term, estimate, se, t, df, p, ci_low, ci_high. In a
+          logistic equation ``t`` holds the Wald z statistic and ``df`` is ``inf`` (the
+          normal distribution is the t distribution with infinite df): p values and
+          intervals are normal-theory, as PROCESS prints them.
+        - ``equations``: equation, test, r, r2, mse, F, df1, df2, p, neg2ll, chisq,
+          r2_mcfadden, r2_coxsnell, r2_nagelkerke. ``test`` is "model" for the whole
+          equation; "valence*response" for the test of an interaction, "BOTH(x)" for both
+          moderators of a path together; "protest (omnibus)" for the joint test of a
+          multicategorical X's relative direct or total effects. OLS rows fill r, r2 (the
+          R² change in a test row), mse, F, df1, df2, p; logistic rows fill neg2ll (-2 log
+          likelihood), chisq (likelihood-ratio chi-square: against the intercept-only
+          model, or of the tested terms), df1, p and the three pseudo-R²s.
         - ``conditional``: equation, focal, w, z, effect, se, t, df, p, ci_low, ci_high
         - ``jn``: equation, focal, moderator, value, pct_below, pct_above
         - ``indirect``: path, x_term, w, z, effect, boot_se, ci_low, ci_high
-        - ``index``: path, x_term, moderator, w_term, index, boot_se, ci_low, ci_high
+        - ``index``: path, x_term, kind, moderator, w_term, z, index, boot_se, ci_low,
+          ci_high. ``kind`` as PROCESS names them: "moderated mediation" (an indirect
+          effect linear in one moderator; for a categorical W one row per code: the
+          differences between conditional indirect effects its coding defines), "partial
+          moderated mediation" (W and Z moderate one path additively: one per moderator),
+          "moderated moderated mediation" and "conditional moderated mediation" (by W at
+          each probed Z, in ``z``) when W and Z act on different paths or with their
+          product. ``w_term`` is the moderator's term (code column).
         - ``contrasts``: path1, w1, z1, path2, w2, z2, x_term, effect, boot_se, ci_low,
           ci_high (effect of row 1 minus row 2)
         - ``direct``, ``total``: x_term, w, z, effect, se, t, df, p, ci_low, ci_high
@@ -149,15 +179,26 @@ def process(
     ColumnError
         A named column is not in ``data``.
     DataError
-        Non-numeric values in y, m or covariates.
+        Non-numeric values in m or covariates, infinite values in any model variable (the
+        message names the column and rows), a non-numeric Y with more than two values.
     InputTypeError
-        A non-numeric X or moderator without a coding.
+        A column name that is not a string; covariates that are not column names.
     ModelError
-        A constant variable, a group with fewer than 2 cases, a singular design.
+        A constant variable, a group with fewer than 2 cases, a singular design, a
+        logistic regression whose cases are perfectly separated (no maximum likelihood
+        estimate exists).
     SpecError
-        Unknown model number, wrong number of mediators, missing moderator, bad ``spec``.
+        Unknown model number, a number of mediators the model does not take (the message
+        states its rule), a missing or superfluous moderator, bad ``spec``, covariates by
+        equation naming a column that is not an outcome.
     OptionError
-        ``boot`` below 1000, ``conf`` outside (0, 1), unknown option values.
+        ``boot`` below 1000 or above 1,000,000 (the message states the memory it would
+        take), ``conf`` outside (0, 1), unknown option values.
+
+    Warns
+    -----
+    CodingWarning
+        A numeric W or Z with 2-9 distinct values (X: 3-9) and no coding.
 
     See Also
     --------
@@ -165,21 +206,35 @@ def process(
 
     Notes
     -----
-    Each equation is fitted by OLS; the indirect effect along X -> M1 -> ... -> Y is the
-    product of the conditional path coefficients,
+    Each mediator's equation is fitted by OLS, Y's by OLS or (binary Y) logistic
+    regression; the indirect effect along X -> M1 -> ... -> Y is the product of the
+    conditional path coefficients,
 
     .. math:: \\theta_{X \\to Y}(w) = a(w)\\, d_{21}(w) \\cdots b(w),
 
-    with :math:`a(w) = a_1 + a_3 w` for a moderated path. For a categorical W,
-    :math:`w` is the code vector of a group; the index of moderated mediation of code
-    column j is the indirect effect at :math:`e_j` minus that at 0 (with indicator coding:
-    the group's difference from the reference group). Validated against PROCESS for R
-    4.0.1 and PROCESS 2.16.3 for SPSS (tests/reference/process/).
+    with :math:`a(w) = a_1 + a_3 w` for a moderated path (in the log-odds metric when the
+    last path ends in a logistic Y, as PROCESS). For a categorical W, :math:`w` is the code
+    vector of a group. Every bootstrap resample refits every equation (a logistic one by
+    Newton steps stacked across resamples); a resample with a singular design or whose
+    logistic fit separates is replaced and counted (``boot.n_replaced``,
+    ``boot.n_separated``).
+
+    Validated against PROCESS for R 4.0.1 for every model number, continuous and binary Y
+    (tests/reference/process_r401_public/: coefficients, tests, conditional, direct and
+    indirect effects and indexes to 1e-5), on Hayes's book data (tests/reference/process/)
+    and against PROCESS 2.16.3 for SPSS (HC3, bias-corrected intervals).
 
     References
     ----------
     Hayes, A. F. (2022). *Introduction to mediation, moderation, and conditional process
     analysis: A regression-based approach* (3rd ed.). Guilford Press. ISBN 9781462549030.
+
+    Hayes, A. F. (2015). An index and test of linear moderated mediation. *Multivariate
+    Behavioral Research, 50*, 1-22. https://doi.org/10.1080/00273171.2014.962683
+
+    Hayes, A. F. (2018). Partial, conditional, and moderated moderated mediation: Quantification,
+    inference, and interpretation. *Communication Monographs, 85*, 4-40.
+    https://doi.org/10.1080/03637751.2017.1352100
 
     Hayes, A. F., & Cai, L. (2007). Using heteroskedasticity-consistent standard error
     estimators in OLS regression. *Behavior Research Methods, 39*, 709-722.
@@ -199,6 +254,20 @@ def process(
     >>> res.indirect[["path", "effect"]]
               path    effect
     0  x -> m -> y  0.339243
+
+    A binary Y ("yes" is coded 1, the higher of the sorted values): a logistic equation, its
+    Wald z in the ``t`` column with infinite ``df``, the indirect effect in log-odds.
+
+    >>> d["buy"] = np.where(d.y + rng.logistic(size=n) > 0.5, "yes", "no")
+    >>> res = studylib.process(d, model=4, x="x", m="m", y="buy", boot=1000, seed=1)
+    >>> # R: process(d, y = "buy01", x = "x", m = "m", model = 4, boot = 1000, seed = 1)
+    >>> res.coefficients.query("equation == 'buy'")[["term", "estimate", "t", "df"]]
+           term  estimate         t   df
+    2  constant -0.857605 -2.824228  inf
+    3         x  0.899272  2.141484  inf
+    4         m  0.111456  0.508731  inf
+    >>> round(float(res.indirect.effect[0]), 6)
+    0.085744
     """
     req = specify(data, model=model, x=x, y=y, m=m, w=w, z=z, covariates=covariates, x_coding=x_coding,
                   w_coding=w_coding, z_coding=z_coding, boot=boot, seed=seed, conf=conf, ci=ci, hc=hc,

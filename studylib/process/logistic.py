@@ -41,7 +41,7 @@ __all__ = ["LogitFit", "logit", "lr_test", "newton_resamples"]
 MAX_ITER = 100  # full-data fit (PROCESS: iterate = 100)
 BOOT_MAX_ITER = 30  # a resample's fit started at the full-data estimates converges in 3-5 steps
 _TOL = 1e-10  # converged when every step is below _TOL * (1 + |coefficient|)
-_BOOT_TOL = 1e-8  # resamples: the error after such a step is about its square (Newton converges quadratically)
+_BOOT_TOL = 1e-6  # resamples: the error left after such a step is about its square (quadratic convergence)
 
 
 @dataclass(frozen=True)
@@ -196,14 +196,15 @@ def newton_resamples(C: np.ndarray, X: np.ndarray, y: np.ndarray, start: np.ndar
     active = np.arange(b)
     XT = np.ascontiguousarray(X.T)
     for _ in range(BOOT_MAX_ITER):
-        Ca = C[active]
-        mu = special.expit(beta[active] @ XT)  # (a, n)
+        every = len(active) == b
+        Ca = C if every else C[active]
+        mu = special.expit(np.dot(beta if every else beta[active], XT))  # (a, n); np.dot releases the GIL
         resid = y - mu
         resid *= Ca
         mu *= 1 - mu
         mu *= Ca
-        grad = resid @ X  # (a, p)
-        H = mu @ P  # (a, q)
+        grad = np.dot(resid, X)  # (a, p)
+        H = np.dot(mu, P)  # (a, q)
         A = np.empty((p, p, len(active)))
         A[rows, cols] = H.T
         A[cols, rows] = H.T
