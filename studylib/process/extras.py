@@ -19,6 +19,13 @@ from .effects import path_label, probe_values
 from .results import NORMAL_COLS, PLOT_COLS, STANDARDIZED_COLS, empty_plot, empty_standardized
 from .tables import boot_table
 
+
+def _at(tab: pd.DataFrame, wcol: str, zcol: str) -> pd.Series:
+    """" at w=like" (the moderator values of a contrast's side), or "" when unmoderated."""
+    from .results import _at as at
+
+    return at(tab, wcol, zcol)
+
 __all__ = ["standardize_scales", "standardized_table", "normal_theory_table", "plot_table"]
 
 
@@ -71,7 +78,8 @@ def standardized_table(scales, xcol, ycol, probes, indirect, index, contrasts, b
                                 draws * draw_factor[:, None] if draws is not None and boot_sds is not None else None,
                                 "effect", ["x_term", "effect", "boot_se", "ci_low", "ci_high"], ci, conf)
             if kind == "contrast":
-                path, w, z, term = tab.path1 + " minus " + tab.path2, None, None, None
+                path = tab.path1 + _at(tab, "w1", "z1") + " minus " + tab.path2 + _at(tab, "w2", "z2")
+                w, z, term = None, None, None
             else:
                 path, w, z = tab.path, tab.w if kind == "indirect" else None, tab.z
                 term = tab.w_term if kind == "index" else None

@@ -143,11 +143,13 @@ def format_summary(res, digits: int = 4) -> str:
         if len(td):
             out.append(f"\n{title} standardized total and direct effects of X on Y:")
             out.append(_block(td, ["kind", "x_term", "effect"], ["effect", "x_term", "Effect"], digits))
-        ind = part[part.kind.isin(["indirect", "contrast"])]
+        ind = part[part.kind.isin(["indirect", "contrast", "index"])]
         if len(ind):
-            out.append(f"\n{title} standardized indirect effect(s) of X on Y (contrasts last):")
-            out.append(_block(ind, ["path", "x_term", "effect", "boot_se", "ci_low", "ci_high"],
-                              ["path", "x_term", "Effect", "BootSE", "BootLLCI", "BootULCI"], digits))
+            out.append(f"\n{title} standardized indirect effect(s) of X on Y (contrasts and indexes last):")
+            extra = [c for c in ("w", "z", "w_term") if ind[c].notna().any()]
+            out.append(_block(ind, ["path", "x_term", *extra, "effect", "boot_se", "ci_low", "ci_high"],
+                              ["path", "x_term", *extra, "Effect", "BootSE", "BootLLCI", "BootULCI"], digits,
+                              rename=mods))
     out.append("\n" + _STARS)
     conf = a.get("conf", 0.95)
     out.append(f"Level of confidence for all confidence intervals in output: {100 * conf:g}")
