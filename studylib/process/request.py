@@ -17,7 +17,7 @@ import pandas as pd
 from .._validation import check_columns, check_dataframe, check_fraction, check_int, check_option
 from ..errors import InputTypeError, OptionError, SpecError
 from .coding import CODINGS
-from .models import build_spec
+from .models import MODELS, build_spec
 from .ols import HC_TYPES
 from .spec import Spec, parse_spec
 
@@ -100,13 +100,15 @@ def specify(data, *, model, x, y, m, w, z, covariates, x_coding, w_coding, z_cod
     roles = {v: k for k, v in names.items()}
     sp = parse_spec(spec, roles) if spec is not None else build_spec(model, len(mediators))
     needed = sp.moderators()
+    what = f"model {sp.name} ({MODELS[model]})" if spec is None else "the custom model"
+    takes = " and ".join(sorted(needed)) or "none"
     for mod in ("w", "z"):
         if mod in needed and mod not in names:
-            raise SpecError(f"model {sp.name} needs the moderator {mod}=; got none")
+            raise SpecError(f"{what} needs the moderator {mod}= (its moderators: {takes}); got none")
         if mod in names and mod not in needed:
             raise SpecError(
-                f"model {sp.name} has no moderator {mod}; got {mod}={names[mod]!r} (use covariates= for control "
-                "variables)"
+                f"{what} has no moderator {mod} (its moderators: {takes}); got {mod}={names[mod]!r} (use "
+                "covariates= for control variables)"
             )
     by_equation = isinstance(covariates, Mapping)
     covs = _covariates(covariates, sp, names)
