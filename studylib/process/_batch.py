@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["solve_spd"]
+__all__ = ["PIVOT_TOL", "solve_spd"]
 
-_PIVOT_TOL = 1e-10  # a column whose R² on the columns before it exceeds 1 - 1e-10 is collinear
+PIVOT_TOL = 1e-10  # a column whose R² on the columns before it exceeds 1 - 1e-10 is collinear
 
 
 def solve_spd(A: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -20,7 +20,7 @@ def solve_spd(A: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     The batch is the last axis: ``A`` is (p, p, b) and ``r`` (p, b), so that every
     element of the factor is one contiguous vector over the resamples. ``A`` is scaled to
     unit diagonal first, so each pivot is 1 - R² of that column regressed on the earlier
-    ones (in that resample): a pivot below ``_PIVOT_TOL`` (or an all-zero column) flags
+    ones (in that resample): a pivot below ``PIVOT_TOL`` (or an all-zero column) flags
     the resample as singular. Returns the (p, b) solutions (zeros where singular) and the
     singular mask.
     """
@@ -33,7 +33,7 @@ def solve_spd(A: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     L = np.zeros((p, p, b))
     for j in range(p):
         piv = S[j, j] - (L[j, :j] ** 2).sum(axis=0) if j else S[j, j].copy()
-        ok = piv > _PIVOT_TOL
+        ok = piv > PIVOT_TOL
         bad |= ~ok
         ljj = np.sqrt(np.where(ok, piv, 1.0))
         L[j, j] = ljj
@@ -48,5 +48,6 @@ def solve_spd(A: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x /= ds
     x[:, bad] = 0.0
     return x, bad
+
 
 

@@ -177,7 +177,7 @@ def lr_test(full: LogitFit, reduced: LogitFit) -> tuple[float, int, float]:
 
 
 def newton_resamples(C: np.ndarray, X: np.ndarray, y: np.ndarray, start: np.ndarray,
-                     pairs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+                  pairs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Logistic fits of ``y`` on ``X`` in each resample given by case counts ``C`` (b x n).
 
     Newton steps on all resamples at once from ``start`` (the full-data estimates): one
@@ -195,17 +195,22 @@ def newton_resamples(C: np.ndarray, X: np.ndarray, y: np.ndarray, start: np.ndar
     failed = np.zeros(b, dtype=bool)
     active = np.arange(b)
     XT = np.ascontiguousarray(X.T)
+    # scratch arrays, reused by every step (fresh b x n temporaries would each be page-faulted in)
+    eta, tmp, resid = (np.empty_like(C) for _ in range(3))
+    Cy = C * y  # count of each case, where y = 1
+    Ca, Cya = C, Cy
     for _ in range(BOOT_MAX_ITER):
-        every = len(active) == b
-        Ca = C if every else C[active]
-        mu = special.expit(np.dot(beta if every else beta[active], XT))  # (a, n); np.dot releases the GIL
-        resid = y - mu
-        resid *= Ca
-        mu *= 1 - mu
-        mu *= Ca
-        grad = np.dot(resid, X)  # (a, p)
-        H = np.dot(mu, P)  # (a, q)
-        A = np.empty((p, p, len(active)))
+        a = len(active)
+        mu, cmu, res = eta[:a], tmp[:a], resid[:a]
+        np.dot(beta[active] if a < b else beta, XT, out=mu)  # np.dot releases the GIL (np.matmul did not)
+        special.expit(mu, out=mu)
+        np.multiply(Ca, mu, out=cmu)  # c mu
+        np.subtract(Cya, cmu, out=res)  # c (y - mu)
+        grad = np.dot(res, X)  # (a, p)
+        np.multiply(cmu, mu, out=mu)
+        np.subtract(cmu, mu, out=cmu)  # c mu (1 - mu)
+        H = np.dot(cmu, P)  # (a, q)
+        A = np.empty((p, p, a))
         A[rows, cols] = H.T
         A[cols, rows] = H.T
         step, bad = solve_spd(A, grad.T)
@@ -214,9 +219,13 @@ def newton_resamples(C: np.ndarray, X: np.ndarray, y: np.ndarray, start: np.ndar
         beta[active] += step
         done = np.all(np.abs(step) <= _BOOT_TOL * (1 + np.abs(beta[active])), axis=1)
         failed[active[bad]] = True
-        active = active[~bad & ~done]
-        if not active.size:
+        keep = ~bad & ~done
+        if not keep.any():
+            active = active[keep]
             break
+        if not keep.all():
+            active = active[keep]
+            Ca, Cya = C[active], Cy[active]
     failed[active] = True  # still moving after BOOT_MAX_ITER steps: separated
     return beta, failed
 
