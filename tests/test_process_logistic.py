@@ -144,3 +144,15 @@ def test_logistic_outputs(fit, data):
     assert "-2LL" in text and "log-odds metric" in text and "Likelihood ratio test(s)" in text
     with pytest.raises(studylib.OptionError, match="has a binary Y"):
         studylib.process(data, model=4, x="x", m="m", y="buy", boot=0, effsize=True)
+
+
+def test_newton_from_far_away_is_damped_not_diverging(data):
+    """Undamped Newton from a poor start overshoots; halving the step keeps every fit."""
+    X = np.column_stack([np.ones(len(data)), data.x, data.m, data.m * data.w * 3])
+    y = data.buy.to_numpy(float)
+    ref = logistic.logit(X, y, ["constant", "x", "m", "mw"], conf=0.95, outcome="buy")
+    C = np.ones((3, len(data)))  # three copies of the full data
+    start = 8 * ref.coef + 3  # far from the estimates: fitted probabilities near 0 and 1
+    beta, failed = logistic.newton_resamples(C, X, y, start, logistic.product_pairs(X))
+    assert not failed.any()
+    assert_allclose(beta, np.tile(ref.coef, (3, 1)), rtol=1e-7, atol=1e-9)

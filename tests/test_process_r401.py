@@ -193,6 +193,8 @@ def check(name: str, boot: int = 5000) -> Compare:
             cmp.boot_close(row.boot_se, row.ci_low, row.ci_high, vals, f"index {path} {ref_row['label']}")
     if not ref["indirect"] and not ref["indirect_table"]:
         assert ind.empty and res.index.empty
+    else:  # PROCESS notes replaced bootstrap samples; it noted none in these runs
+        assert res.boot.n_replaced == 0, f"{name}: {res.boot.n_replaced} resamples replaced"
     return cmp
 
 

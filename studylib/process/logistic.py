@@ -13,8 +13,10 @@ estimate exists: a linear program (Konis, 2007) confirms it and :class:`ModelErr
 each given by its vector of case counts: the Newton steps of all resamples are stacked
 (one matrix product gives every resample's linear predictor, one more every gradient and
 Hessian), starting from the full-data estimates, so that 3-5 steps reach machine precision.
-A resample whose fit does not converge (it separates, or its Hessian is singular) is flagged
-to be replaced, as PROCESS replaces unusable resamples.
+A step that would move some case's linear predictor by more than 1 is halved until that
+resample's log-likelihood rises (undamped Newton can overshoot and diverge, e.g. with
+three-way products). A resample whose fit does not converge (it separates, or its Hessian
+is singular) is flagged to be replaced, as PROCESS replaces unusable resamples.
 
 scipy's and statsmodels' logistic fits take one data set at a time; a Python loop of B
 fits is what this module avoids (the bootstrap's cost), hence its own Newton iteration.
@@ -33,7 +35,7 @@ import numpy as np
 from scipy import optimize, special, stats
 
 from ..errors import ModelError
-from ._batch import solve_spd
+from ._batch import solve_spd, solve_spd_stacked
 from .ols import check_rank, t_stats
 
 __all__ = ["LogitFit", "logit", "lr_test", "newton_resamples"]
@@ -41,6 +43,7 @@ __all__ = ["LogitFit", "logit", "lr_test", "newton_resamples"]
 MAX_ITER = 100  # full-data fit (PROCESS: iterate = 100)
 BOOT_MAX_ITER = 30  # a resample's fit started at the full-data estimates converges in 3-5 steps
 _TOL = 1e-10  # converged when every step is below _TOL * (1 + |coefficient|)
+_MAX_ETA_STEP = 1.0  # a Newton step moving a linear predictor by more: checked by step halving
 _BOOT_TOL = 1e-6  # resamples: the error left after such a step is about its square (quadratic convergence)
 
 
@@ -184,8 +187,9 @@ def newton_resamples(C: np.ndarray, X: np.ndarray, y: np.ndarray, start: np.ndar
     product ``B X'`` gives the b x n linear predictors, ``(C * mu (1 - mu)) P`` every
     Hessian (``P`` holds the n x q products of X's columns, ``pairs`` the index arrays that
     place them: upper-triangle rows, columns and their product column) and
-    ``(C * (y - mu)) X`` every gradient. Resamples that have converged drop out of the
-    iteration. Returns the (b, p) coefficients and a mask of resamples whose fit failed
+    ``(C * (y - mu)) X`` every gradient. A step that may move some linear predictor by more
+    than ``_MAX_ETA_STEP`` is halved until the resample's log-likelihood does not fall.
+    Resamples that have converged drop out of the iteration. Returns the (b, p) coefficients and a mask of resamples whose fit failed
     (no convergence in ``BOOT_MAX_ITER`` steps, a singular Hessian, non-finite values: the
     resample separates), which the caller replaces.
     """
@@ -195,6 +199,7 @@ def newton_resamples(C: np.ndarray, X: np.ndarray, y: np.ndarray, start: np.ndar
     failed = np.zeros(b, dtype=bool)
     active = np.arange(b)
     XT = np.ascontiguousarray(X.T)
+    xmax = np.abs(X).max(axis=0)  # |x' step| <= |step| @ xmax for every case
     # scratch arrays, reused by every step (fresh b x n temporaries would each be page-faulted in)
     eta, tmp, resid = (np.empty_like(C) for _ in range(3))
     Cy = C * y  # count of each case, where y = 1
@@ -210,12 +215,25 @@ def newton_resamples(C: np.ndarray, X: np.ndarray, y: np.ndarray, start: np.ndar
         np.multiply(cmu, mu, out=mu)
         np.subtract(cmu, mu, out=cmu)  # c mu (1 - mu)
         H = np.dot(cmu, P)  # (a, q)
-        A = np.empty((p, p, a))
-        A[rows, cols] = H.T
-        A[cols, rows] = H.T
-        step, bad = solve_spd(A, grad.T)
-        step = step.T
+        if p >= 6:  # LAPACK's batched Cholesky is faster for larger systems
+            A = np.empty((a, p, p))
+            A[:, rows, cols] = H
+            A[:, cols, rows] = H
+            step, bad = solve_spd_stacked(A, grad)
+        else:
+            A = np.empty((p, p, a))
+            A[rows, cols] = H.T
+            A[cols, rows] = H.T
+            step, bad = solve_spd(A, grad.T)
+            step = step.T
         bad |= ~np.isfinite(step).all(axis=1)
+        # a step that may move some linear predictor by more than _MAX_ETA_STEP is halved until
+        # the resample's log-likelihood rises (Newton from far away can overshoot and diverge)
+        far = ~bad & (np.abs(step) @ xmax > _MAX_ETA_STEP)  # a bound; the exact change for those rows:
+        if far.any():
+            far[far] = np.abs(np.dot(step[far], XT)).max(axis=1) > _MAX_ETA_STEP
+        if far.any():
+            step[far] = _halve(C[active[far]], Cy[active[far]], XT, beta[active[far]], step[far])
         beta[active] += step
         done = np.all(np.abs(step) <= _BOOT_TOL * (1 + np.abs(beta[active])), axis=1)
         failed[active[bad]] = True
@@ -228,6 +246,27 @@ def newton_resamples(C: np.ndarray, X: np.ndarray, y: np.ndarray, start: np.ndar
             Ca, Cya = C[active], Cy[active]
     failed[active] = True  # still moving after BOOT_MAX_ITER steps: separated
     return beta, failed
+
+
+def _loglik_rows(C: np.ndarray, Cy: np.ndarray, XT: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """Each resample's log-likelihood at its ``beta`` (rows of the counts ``C``)."""
+    eta = np.dot(beta, XT)
+    return np.einsum("ij,ij->i", Cy, eta) - np.einsum("ij,ij->i", C, np.logaddexp(0.0, eta))
+
+
+def _halve(C: np.ndarray, Cy: np.ndarray, XT: np.ndarray, beta: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """Newton steps halved (at most 30 times) until each resample's log-likelihood does not fall."""
+    ll0 = _loglik_rows(C, Cy, XT, beta)
+    t = np.ones(len(beta))
+    todo = np.arange(len(beta))
+    for _ in range(30):
+        ll = _loglik_rows(C[todo], Cy[todo], XT, beta[todo] + t[todo, None] * step[todo])
+        rises = ll >= ll0[todo] - 1e-12 * np.abs(ll0[todo])
+        todo = todo[~rises]
+        if not todo.size:
+            break
+        t[todo] /= 2
+    return step * t[:, None]
 
 
 def product_pairs(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
