@@ -1,6 +1,7 @@
 """Model 83 (serial mediation, X -> M1 moderated by a three-level W) and other internal checks.
 
-PROCESS publishes no output for model 83, so the model is checked against its definition:
+On the thesis design (PROCESS for R output for model 83 on public data is compared in
+test_process_r401.py) the model is checked against its definition:
 each equation is an OLS fit (compared with statsmodels), each conditional indirect effect
 is the product of the fitted paths at that W, and two codings of W give the same
 conditional effects. The bootstrap is checked for bit-identical reruns with a fixed seed.

@@ -146,7 +146,8 @@ def process(
         - ``coefficients``: equation, term, estimate, se, t, df, p, ci_low, ci_high. In a
           logistic equation ``t`` holds the Wald z statistic and ``df`` is ``inf`` (the
           normal distribution is the t distribution with infinite df): p values and
-          intervals are normal-theory, as PROCESS prints them.
+          intervals are normal-theory, as PROCESS prints them (in ``to_dict()`` and JSON,
+          which have no infinity, that ``df`` is null).
         - ``equations``: equation, test, r, r2, mse, F, df1, df2, p, neg2ll, chisq,
           r2_mcfadden, r2_coxsnell, r2_nagelkerke. ``test`` is "model" for the whole
           equation; "valence*response" for the test of an interaction, "BOTH(x)" for both

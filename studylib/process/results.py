@@ -69,7 +69,7 @@ class ProcessExtras:
     plot_data : DataFrame
         equation, focal, focal_value, w, z, predicted: each moderated equation's outcome
         predicted at its focal predictor's values by the moderator values, other terms at
-        their means (PROCESS ``plot = 1``).
+        their means (PROCESS ``plot = 1``); for a logistic equation the predicted log-odds.
     """
 
     standardized: pd.DataFrame = field(default_factory=empty_standardized, repr=False)
