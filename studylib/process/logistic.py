@@ -13,7 +13,7 @@ estimate exists: a linear program (Konis, 2007) confirms it and :class:`ModelErr
 each given by its vector of case counts: the Newton steps of all resamples are stacked
 (one matrix product gives every resample's linear predictor, one more every gradient and
 Hessian), starting from the full-data estimates, so that 3-5 steps reach machine precision.
-A step that would move some case's linear predictor by more than 1 is halved until that
+A step that would move some case's linear predictor by more than 2 is halved until that
 resample's log-likelihood rises (undamped Newton can overshoot and diverge, e.g. with
 three-way products). A resample whose fit does not converge (it separates, or its Hessian
 is singular) is flagged to be replaced, as PROCESS replaces unusable resamples.
@@ -36,19 +36,19 @@ from scipy import optimize, special, stats
 
 from ..errors import ModelError
 from ._batch import solve_spd, solve_spd_stacked
-from .ols import check_rank, t_stats
+from .ols import FitMethods, check_rank
 
 __all__ = ["LogitFit", "logit", "lr_test", "newton_resamples"]
 
 MAX_ITER = 100  # full-data fit (PROCESS: iterate = 100)
 BOOT_MAX_ITER = 30  # a resample's fit started at the full-data estimates converges in 3-5 steps
 _TOL = 1e-10  # converged when every step is below _TOL * (1 + |coefficient|)
-_MAX_ETA_STEP = 1.0  # a Newton step moving a linear predictor by more: checked by step halving
+_MAX_ETA_STEP = 2.0  # a Newton step moving a linear predictor by more: checked by step halving
 _BOOT_TOL = 1e-6  # resamples: the error left after such a step is about its square (quadratic convergence)
 
 
 @dataclass(frozen=True)
-class LogitFit:
+class LogitFit(FitMethods):
     """One fitted logistic equation (log-odds metric). ``cov`` is the inverse information."""
 
     terms: tuple[str, ...]
@@ -62,19 +62,6 @@ class LogitFit:
 
     family = "logit"
     df_resid = np.inf  # Wald tests and intervals use the standard normal
-
-    @property
-    def se(self) -> np.ndarray:
-        return np.sqrt(np.diag(self.cov))
-
-    def index(self, term: str) -> int:
-        return self.terms.index(term)
-
-    def linear(self, weights: np.ndarray) -> tuple[float, float, float, float, float, float]:
-        """Estimate, se, z, p, ci_low, ci_high of ``weights @ coef``."""
-        est = float(weights @ self.coef)
-        se = float(np.sqrt(max(weights @ self.cov @ weights, 0.0)))
-        return (est, se, *t_stats(est, se, np.inf, self.conf))
 
     @property
     def neg2ll(self) -> float:
@@ -204,17 +191,24 @@ def newton_resamples(C: np.ndarray, X: np.ndarray, y: np.ndarray, start: np.ndar
     eta, tmp, resid = (np.empty_like(C) for _ in range(3))
     Cy = C * y  # count of each case, where y = 1
     Ca, Cya = C, Cy
-    for _ in range(BOOT_MAX_ITER):
+    for it in range(BOOT_MAX_ITER):
         a = len(active)
-        mu, cmu, res = eta[:a], tmp[:a], resid[:a]
-        np.dot(beta[active] if a < b else beta, XT, out=mu)  # np.dot releases the GIL (np.matmul did not)
-        special.expit(mu, out=mu)
-        np.multiply(Ca, mu, out=cmu)  # c mu
-        np.subtract(Cya, cmu, out=res)  # c (y - mu)
-        grad = np.dot(res, X)  # (a, p)
-        np.multiply(cmu, mu, out=mu)
-        np.subtract(cmu, mu, out=cmu)  # c mu (1 - mu)
-        H = np.dot(cmu, P)  # (a, q)
+        if it == 0:
+            # every resample starts at the same coefficients, so the fitted probabilities are
+            # the same n values: the first gradients and Hessians are plain products of counts
+            mu0 = special.expit(X @ start)
+            grad = np.dot(C, X * (y - mu0)[:, None])
+            H = np.dot(C, P * (mu0 * (1 - mu0))[:, None])
+        else:
+            mu, cmu, res = eta[:a], tmp[:a], resid[:a]
+            np.dot(beta[active] if a < b else beta, XT, out=mu)  # np.dot releases the GIL (np.matmul did not)
+            special.expit(mu, out=mu)
+            np.multiply(Ca, mu, out=cmu)  # c mu
+            np.subtract(Cya, cmu, out=res)  # c (y - mu)
+            grad = np.dot(res, X)  # (a, p)
+            np.multiply(cmu, mu, out=mu)
+            np.subtract(cmu, mu, out=cmu)  # c mu (1 - mu)
+            H = np.dot(cmu, P)  # (a, q)
         if p >= 6:  # LAPACK's batched Cholesky is faster for larger systems
             A = np.empty((a, p, p))
             A[:, rows, cols] = H

@@ -14,13 +14,33 @@ from scipy import special
 
 from ..errors import ModelError
 
-__all__ = ["HC_TYPES", "OLSFit", "check_rank", "ols", "wald_f", "wald_f_linear"]
+__all__ = ["HC_TYPES", "FitMethods", "OLSFit", "check_rank", "ols", "wald_f", "wald_f_linear"]
 
 HC_TYPES = ("HC0", "HC1", "HC2", "HC3", "HC4")
 
 
+class FitMethods:
+    """What every fitted equation offers (OLS and logistic): SEs, term positions, linear combinations.
+
+    Needs ``terms``, ``coef``, ``cov``, ``df_resid`` (infinite for z tests) and ``conf``.
+    """
+
+    @property
+    def se(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.cov))
+
+    def index(self, term: str) -> int:
+        return self.terms.index(term)
+
+    def linear(self, weights: np.ndarray) -> tuple[float, float, float, float, float, float]:
+        """Estimate, se, t (z when ``df_resid`` is infinite), p, ci_low, ci_high of ``weights @ coef``."""
+        est = float(weights @ self.coef)
+        se = float(np.sqrt(max(weights @ self.cov @ weights, 0.0)))
+        return (est, se, *t_stats(est, se, self.df_resid, self.conf))
+
+
 @dataclass(frozen=True)
-class OLSFit:
+class OLSFit(FitMethods):
     """One fitted equation. ``cov`` is the (possibly robust) covariance of ``coef``."""
 
     terms: tuple[str, ...]
@@ -33,19 +53,6 @@ class OLSFit:
     conf: float
 
     family = "ols"
-
-    @property
-    def se(self) -> np.ndarray:
-        return np.sqrt(np.diag(self.cov))
-
-    def index(self, term: str) -> int:
-        return self.terms.index(term)
-
-    def linear(self, weights: np.ndarray) -> tuple[float, float, float, float, float, float]:
-        """Estimate, se, t, p, ci_low, ci_high of ``weights @ coef``."""
-        est = float(weights @ self.coef)
-        se = float(np.sqrt(max(weights @ self.cov @ weights, 0.0)))
-        return (est, se, *t_stats(est, se, self.df_resid, self.conf))
 
 
 def t_stats(est, se, df, conf):
