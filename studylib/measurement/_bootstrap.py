@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..process.intervals import percentile_ci
 from . import _ml
 from ._validity import average_variance_extracted, composite_reliability, corr_from_cov, htmt_matrix
 
-__all__ = ["BootDraws", "bootstrap_validity"]
+__all__ = ["BootDraws", "bootstrap_validity", "resample_covariances", "percentile_intervals"]
 
 _CHUNK = 250  # resamples refitted together: (250, q, q) Hessians for q = 60 is ~7 MB
 
@@ -69,3 +70,15 @@ def bootstrap_validity(
         cr[start : start + _CHUNK] = np.where(good[:, None], c, np.nan)
         ave[start : start + _CHUNK] = np.where(good[:, None], a, np.nan)
     return BootDraws(htmt=h, cr=cr, ave=ave, failed=failed)
+
+
+def percentile_intervals(draws: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval per column over the finite draws (failed refits are NaN)."""
+    lo = np.full(draws.shape[1], np.nan)
+    hi = np.full(draws.shape[1], np.nan)
+    for j in range(draws.shape[1]):
+        col = draws[np.isfinite(draws[:, j]), j]
+        if col.size:
+            a, b = percentile_ci(col[:, None], conf)
+            lo[j], hi[j] = a[0], b[0]
+    return lo, hi

@@ -19,9 +19,9 @@ from scipy import stats
 
 from .._validation import as_generator, check_fraction, check_int, check_option
 from ..errors import ModelError, OptionError, SpecError, StudylibWarning
-from ..process.intervals import percentile_ci
 from . import _ml
 from ._bootstrap import bootstrap_validity
+from ._bootstrap import percentile_intervals as _ci
 from ._cfa_result import CFAResult
 from ._fit import fit_indices
 from ._spec import MeasurementSpec, check_variances, item_data, parse_factors
@@ -427,15 +427,3 @@ def _tables(
         options=opts,
         boot_draws=boot_df,
     )
-
-
-def _ci(draws: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval per column over the finite draws (failed refits are NaN)."""
-    lo = np.full(draws.shape[1], np.nan)
-    hi = np.full(draws.shape[1], np.nan)
-    for j in range(draws.shape[1]):
-        col = draws[np.isfinite(draws[:, j]), j]
-        if col.size:
-            a, b = percentile_ci(col[:, None], conf)
-            lo[j], hi[j] = a[0], b[0]
-    return lo, hi
