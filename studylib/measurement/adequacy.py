@@ -117,7 +117,7 @@ def sampling_adequacy(data: pd.DataFrame, items: Any) -> SamplingAdequacy:
     >>> qs = studylib.load_questionnaires()
     >>> sa = studylib.sampling_adequacy(d, [qs["psr"], qs["pk"], qs["attitude"]])
     >>> round(sa.kmo, 3), sa.bartlett["df"], sa.n
-    (..., 153, ...)
+    (0.94, 153, 203)
     >>> # R: psych::KMO(d[, items]); psych::cortest.bartlett(cor(d[, items]), n = nrow(d))
     """
     names, x, n_dropped = parse_items(data, items, what="sampling_adequacy")
@@ -189,8 +189,9 @@ def harman_test(data: pd.DataFrame, items: Any, *, extraction: str = "pc") -> pd
     >>> import studylib
     >>> d = studylib.load_synthetic("clean")
     >>> qs = studylib.load_questionnaires()
-    >>> studylib.harman_test(d, [qs["psr"], qs["pk"], qs["attitude"]]).columns.tolist()
-    ['extraction', 'n', 'k', 'ss_loadings', 'proportion']
+    >>> studylib.harman_test(d, [qs["psr"], qs["pk"], qs["attitude"]]).round(3)
+      extraction    n   k  ss_loadings  proportion
+    0         pc  203  18        8.677       0.482
     >>> # R: psych::principal(d[, items], nfactors = 1, rotate = "none")$Vaccounted
     """
     check_option(extraction, "extraction", ("pc", "ml", "minres"))

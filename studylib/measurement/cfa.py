@@ -144,13 +144,34 @@ def cfa(
 
     Examples
     --------
+    The example study's three scales (reverse-keyed items recoded from their YAML files):
+
     >>> import studylib
-    >>> hs = studylib.load_synthetic("holzinger_swineford")  # doctest: +SKIP
-    >>> d = studylib.load_synthetic()
+    >>> d = studylib.load_synthetic("clean")
     >>> qs = studylib.load_questionnaires()
     >>> res = studylib.cfa(d, [qs["psr"], qs["pk"], qs["attitude"]])
-    >>> res.fit.df, res.n
-    (0, 0)
+    >>> f = res.fit
+    >>> round(f.cfi, 3), round(f.rmsea, 3), round(f.srmr, 3), f.df, res.n, res.n_dropped
+    (0.985, 0.035, 0.039, 132, 203, 49)
+    >>> res.loadings[["factor", "item", "reversed", "estimate", "std_estimate"]].head(3).round(3)
+      factor    item  reversed  estimate  std_estimate
+    0    psr  psr_01     False     1.000         0.830
+    1    psr  psr_02     False     0.849         0.804
+    2    psr  psr_03      True     0.688         0.660
+    >>> res.validity[["factor", "cr", "ave", "max_r"]].round(3)
+         factor     cr    ave  max_r
+    0       psr  0.912  0.568  0.706
+    1        pk  0.850  0.536  0.706
+    2  attitude  0.924  0.708  0.635
+    >>> res.htmt.round(3)
+                psr     pk  attitude
+    factor
+    psr       1.000  0.682     0.617
+    pk        0.682  1.000     0.640
+    attitude  0.617  0.640     1.000
+    >>> # R: fit <- lavaan::cfa("psr =~ psr_01 + ... ; pk =~ ... ; attitude =~ ...", data = d)
+    >>> #    lavaan::fitMeasures(fit); semTools::compRelSEM(fit); semTools::AVE(fit)
+    >>> #    semTools::htmt(model, data = d)   (after recoding the reverse-keyed items)
     """
     opts = _options(missing, std_lv, boot, seed, conf, htmt_mean)
     spec = parse_factors(factors)
@@ -369,8 +390,8 @@ def _tables(
     par.attrs["conf"] = opts["conf"]
 
     load = par[par["op"] == "=~"].rename(columns={"lhs": "factor", "rhs": "item"}).reset_index(drop=True)
-    load.insert(2, "reversed", list(spec.reversed))
     load = load.drop(columns=["op", "free"])
+    load.insert(2, "reversed", list(spec.reversed))
     load.attrs["conf"] = opts["conf"]
 
     fcorr = pd.DataFrame(corr, index=pd.Index(names, name="factor"), columns=names)

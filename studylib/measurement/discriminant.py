@@ -94,7 +94,7 @@ def htmt(
     >>> qs = studylib.load_questionnaires()
     >>> studylib.htmt(d, [qs["psr"], qs["pk"]], boot=1000, seed=1).round(3)
       factor_1 factor_2  estimate  ci_low  ci_high
-    0      psr       pk     ...
+    0      psr       pk     0.668   0.551    0.756
     >>> # R: semTools::htmt("psr =~ psr_01 + ...\\n pk =~ pk_01 + ...", data = d)
     """
     check_option(mean, "mean", ("geometric", "arithmetic"))

@@ -196,7 +196,15 @@ def efa(
     >>> res = studylib.efa(d, [qs["pk"], qs["attitude"]], n_factors=2)
     >>> res.loadings.round(2).head(3)
              F1    F2
-    pk_01 ...
+    item
+    pk_01 -0.06  0.72
+    pk_02  0.10  0.86
+    pk_03 -0.05  0.67
+    >>> res.factor_correlations.round(3)
+               F1     F2
+    factor
+    F1      1.000 -0.602
+    F2     -0.602  1.000
     >>> # R: psych::fa(d[, items], nfactors = 2, fm = "ml", rotate = "oblimin")
     """
     check_option(extraction, "extraction", _EXTRACTIONS)
