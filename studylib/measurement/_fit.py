@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 __all__ = ["CFAFit", "fit_indices"]
 
@@ -131,8 +131,8 @@ def rmsea_ci(x2: float, df: int, n: int, level: float) -> tuple[float, float]:
         return 0.0, 0.0
     up, low_p = 1 - (1 - level) / 2, (1 - level) / 2
 
-    def cdf(lam: float) -> float:
-        return float(stats.ncx2.cdf(x2, df, lam)) if lam > 0 else float(stats.chi2.cdf(x2, df))
+    def cdf(lam: float) -> float:  # scipy.stats.ncx2.cdf without its per-call overhead
+        return float(special.chndtr(x2, df, lam)) if lam > 0 else float(special.chdtr(df, x2))
 
     if cdf(0.0) - up < 0:
         lo = 0.0

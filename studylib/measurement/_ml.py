@@ -28,6 +28,7 @@ bootstrap fits all its resamples at once with the same code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.linalg import lapack
@@ -57,11 +58,11 @@ class Structure:
     def m(self) -> int:
         return int(self.factor_of.max()) + 1
 
-    @property
+    @cached_property
     def free_load(self) -> np.ndarray:
         return np.flatnonzero(~self.marker)
 
-    @property
+    @cached_property
     def phi_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """(k, c) with k >= c of the free entries of Phi."""
         k, c = np.tril_indices(self.m)
@@ -70,11 +71,11 @@ class Structure:
             k, c = k[keep], c[keep]
         return k, c
 
-    @property
+    @cached_property
     def n_load(self) -> int:
         return int((~self.marker).sum())
 
-    @property
+    @cached_property
     def q(self) -> int:
         return self.n_load + self.p + self.phi_pairs[0].size
 
@@ -272,14 +273,19 @@ def _trace_blocks(st: Structure, lam: np.ndarray, phi: np.ndarray, a: np.ndarray
     mal = (mt @ al)[:, fo, :]  # (B, p, m): row f_i of M'A Lambda, per item i
     lbm = np.swapaxes(lt @ bm, 1, 2)[:, fo, :]  # row f_i of (Lambda'B M)', per item i
     h_pl = np.swapaxes(_sym(mal, bl, k, c) + _sym(al, lbm, k, c), 1, 2)
-    fl = st.free_load
-    h_ll = h_ll[:, fl][:, :, fl]
-    h_lt = h_lt[:, fl, :]
-    h_pl = h_pl[:, :, fl]
-    top = np.concatenate([h_ll, h_lt, np.swapaxes(h_pl, 1, 2)], axis=2)
-    mid = np.concatenate([np.swapaxes(h_lt, 1, 2), h_tt, np.swapaxes(h_pt, 1, 2)], axis=2)
-    bot = np.concatenate([h_pl, h_pt, h_pp], axis=2)
-    return np.concatenate([top, mid, bot], axis=1)
+    fl, nl, p = st.free_load, st.n_load, st.p
+    out = np.empty((lam.shape[0], st.q, st.q))
+    o = nl + p
+    out[:, :nl, :nl] = h_ll[:, fl][:, :, fl]
+    out[:, :nl, nl:o] = h_lt[:, fl, :]
+    out[:, nl:o, :nl] = np.swapaxes(out[:, :nl, nl:o], 1, 2)
+    out[:, nl:o, nl:o] = h_tt
+    out[:, o:, :nl] = h_pl[:, :, fl]
+    out[:, :nl, o:] = np.swapaxes(out[:, o:, :nl], 1, 2)
+    out[:, o:, nl:o] = h_pt
+    out[:, nl:o, o:] = np.swapaxes(h_pt, 1, 2)
+    out[:, o:, o:] = h_pp
+    return out
 
 
 def start_values(st: Structure, s: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import check_dataframe
+from .._validation import check_columns, check_dataframe
 from ..errors import InputTypeError, ModelError, SpecError
 from ..questionnaires import Scale
 from ..scoring import checked_matrix, item_matrix
@@ -118,18 +118,22 @@ def item_data(data: pd.DataFrame, spec: MeasurementSpec) -> tuple[np.ndarray, np
     item lists are only checked to be numeric. ``data`` is never modified.
     """
     check_dataframe(data)
-    blocks = []
-    for name in spec.factors:
+    for name in spec.factors:  # unknown columns are reported per factor
+        check_columns(data, spec.items_of(name), context=f"factor {name!r}")
+    x = checked_matrix(data, list(spec.items), context="measurement model")  # one pass
+    for f, name in enumerate(spec.factors):
         scale = spec.scales[name]
-        if scale is not None:
-            x = item_matrix(data, scale, context=f"factor {name!r}")
-            if scale.reverse:
-                idx = [scale.items.index(i) for i in scale.reverse]
-                x[:, idx] = (scale.max + scale.min) - x[:, idx]
-        else:
-            x = checked_matrix(data, spec.items_of(name), context=f"factor {name!r}")
-        blocks.append(x)
-    x = np.concatenate(blocks, axis=1)
+        if scale is None:
+            continue
+        cols = np.flatnonzero(spec.factor_of == f)
+        block = x[:, cols]
+        with np.errstate(invalid="ignore"):
+            outside = (block < scale.min) | (block > scale.max)
+        if outside.any():
+            item_matrix(data, scale, context=f"factor {name!r}")  # raises naming rows and values
+        if scale.reverse:
+            rev = cols[[scale.items.index(i) for i in scale.reverse]]
+            x[:, rev] = (scale.max + scale.min) - x[:, rev]
     return x, ~np.isnan(x).any(axis=1)
 
 

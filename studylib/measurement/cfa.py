@@ -371,27 +371,35 @@ def _tables(
     se_phi = np.full((m, m), np.nan)
     k, c = st.phi_pairs
     se_phi[k, c] = se_phi[c, k] = se[st.n_load + st.p :]
-    rows = []
-    for i, item in enumerate(spec.items):
-        rows.append((names[fo[i]], "=~", item, not st.marker[i], lam[i], se_lam[i], lam[i] * d[fo[i]] / np.sqrt(sig[i])))
-    for i, item in enumerate(spec.items):
-        rows.append((item, "~~", item, True, th[i], se_th[i], th[i] / sig[i]))
-    for f in range(m):
-        for g in range(f, m):
-            free = f != g or not st.std_lv
-            rows.append((names[f], "~~", names[g], free, phi[f, g], se_phi[g, f], corr[f, g]))
-    par = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "free", "estimate", "se", "std_estimate"])
+    fi, fj = np.triu_indices(m)
+    items = list(spec.items)
+    cols = {
+        "lhs": [names[f] for f in fo] + items + [names[f] for f in fi],
+        "op": ["=~"] * st.p + ["~~"] * (st.p + fi.size),
+        "rhs": items + items + [names[g] for g in fj],
+        "free": np.concatenate([~st.marker, np.ones(st.p, bool), (fi != fj) | (not st.std_lv)]),
+        "estimate": np.concatenate([lam, th, phi[fi, fj]]),
+        "se": np.concatenate([se_lam, se_th, se_phi[fj, fi]]),
+    }
+    est, err = cols["estimate"], cols["se"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        par["z"] = par["estimate"] / par["se"]
-    par["p"] = 2 * stats.norm.sf(np.abs(par["z"]))
-    par["ci_low"] = par["estimate"] - zcrit * par["se"]
-    par["ci_high"] = par["estimate"] + zcrit * par["se"]
-    par = par[["lhs", "op", "rhs", "free", "estimate", "se", "z", "p", "ci_low", "ci_high", "std_estimate"]]
+        z = est / err
+    cols.update(
+        {
+            "z": z,
+            "p": 2 * stats.norm.sf(np.abs(z)),
+            "ci_low": est - zcrit * err,
+            "ci_high": est + zcrit * err,
+            "std_estimate": np.concatenate([lam * d[fo] / np.sqrt(sig), th / sig, corr[fi, fj]]),
+        }
+    )
+    par = pd.DataFrame(cols)
     par.attrs["conf"] = opts["conf"]
-
-    load = par[par["op"] == "=~"].rename(columns={"lhs": "factor", "rhs": "item"}).reset_index(drop=True)
-    load = load.drop(columns=["op", "free"])
-    load.insert(2, "reversed", list(spec.reversed))
+    keep = ["estimate", "se", "z", "p", "ci_low", "ci_high", "std_estimate"]
+    load = pd.DataFrame(
+        {"factor": cols["lhs"][: st.p], "item": items, "reversed": list(spec.reversed),
+         **{k: cols[k][: st.p] for k in keep}}
+    )
     load.attrs["conf"] = opts["conf"]
 
     fcorr = pd.DataFrame(corr, index=pd.Index(names, name="factor"), columns=names)
