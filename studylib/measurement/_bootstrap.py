@@ -61,7 +61,7 @@ def bootstrap_validity(
     for start in range(0, boot, _CHUNK):
         s = s_all[start : start + _CHUNK]
         ok = np.linalg.slogdet(s)[0] > 0
-        fs, conv, _ = _ml.minimise(st, s, theta_hat, tol=1e-6, max_iter=100)
+        fs, conv, _ = _ml.minimise(st, s, theta_hat, tol=1e-5, max_iter=100)
         good = conv & ok & np.isfinite(fs.f)
         failed += int((~good).sum())
         with np.errstate(invalid="ignore", divide="ignore"):
