@@ -119,9 +119,26 @@ def test_efa_summary_and_json(hs):
 
 
 def test_efa_heywood_warns_naming_items(hs):
-    # four factors from the 3-factor HS items: the ML solution puts a uniqueness at 0
-    with pytest.warns(StudylibWarning, match=r"Heywood case in the (ml|minres) EFA with 4 factors: items \["):
+    # four factors from the 3-factor HS items: x5's uniqueness reaches psych's bound 0.005
+    with pytest.warns(StudylibWarning, match=r"Heywood case in the ml EFA with 4 factors: items \['x5'\]"):
+        res = efa(hs, ITEMS, n_factors=4, extraction="ml")
+    assert res.communalities.set_index("item").loc["x5", "uniqueness"] == pytest.approx(0.005)
+    with pytest.warns(StudylibWarning, match="Heywood case in the minres EFA with 4 factors"):
         efa(hs, ITEMS, n_factors=4, extraction="minres")
+
+
+def test_ml_extraction_agrees_with_statsmodels_and_improves_with_factors(hs):
+    # statsmodels' Factor(method="ml") reaches the same 3-factor optimum (it is not used:
+    # with 4 factors it stops at the 3-factor saddle, see studylib/measurement/_efa_math.py)
+    from statsmodels.multivariate.factor import Factor
+
+    r = hs[ITEMS].corr().to_numpy()
+    sm = Factor(corr=r, n_factor=3, method="ml", nobs=301).fit(rng=1)
+    res = efa(hs, ITEMS, n_factors=3, extraction="ml", rotation=None)
+    assert_allclose(res.communalities["uniqueness"], sm.uniqueness, atol=1e-5)
+    with pytest.warns(StudylibWarning):
+        four = efa(hs, ITEMS, n_factors=4, extraction="ml")
+    assert four.fit["chisq"] < res.fit["chisq"] and four.fit["df"] == 6
 
 
 def test_efa_bad_input(hs):

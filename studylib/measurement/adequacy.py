@@ -198,7 +198,7 @@ def harman_test(data: pd.DataFrame, items: Any, *, extraction: str = "pc") -> pd
     names, x, _ = parse_items(data, items, what="harman_test")
     n, p = x.shape
     r = np.corrcoef(x, rowvar=False)
-    load, _ = em.extract(r, 1, extraction, n)
+    load, _ = em.extract(r, 1, extraction)
     ss = float((load**2).sum())
     out = pd.DataFrame([{"extraction": extraction, "n": n, "k": p, "ss_loadings": ss, "proportion": ss / p}])
     return out

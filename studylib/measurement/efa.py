@@ -234,7 +234,7 @@ def efa(
         )
     if k > p:
         raise OptionError(f"n_factors must be at most the number of items ({p}); got {k}")
-    load, psi = em.extract(r, k, extraction, n)
+    load, psi = em.extract(r, k, extraction)
     heywood = [names[i] for i in np.flatnonzero(psi <= 0.005 + 1e-9)] if extraction != "pc" else []
     if heywood:
         warnings.warn(
