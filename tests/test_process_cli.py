@@ -38,7 +38,7 @@ def test_process_command_bad_input_exits_2(csv, capsys):
                "--m", "psr", "pk", "--y", "attitude", "--levels", "response=none,like"])
     assert rc == 2
     assert "has values not listed in --levels" in capsys.readouterr().err
-    rc = main(["process", "--data", str(csv), "--model", "5", "--x", "psr", "--m", "pk", "--y", "attitude"])
+    rc = main(["process", "--data", str(csv), "--model", "74", "--x", "psr", "--m", "pk", "--y", "attitude"])
     assert rc == 2
     assert "model must be one of the PROCESS model numbers" in capsys.readouterr().err
 
@@ -59,3 +59,24 @@ def test_cli_reads_spss_sav_with_value_labels(capsys):
     out = capsys.readouterr().out
     assert "Valence[Positive comments]" in out
     assert "dropped for missing values: 17" in out
+
+
+def test_binary_y_on_the_command_line(tmp_path, capsys):
+    d = simulate(120, seed=8)
+    d["bought"] = (d.attitude > d.attitude.median()).map({True: "yes", False: "no"})
+    path = tmp_path / "b.csv"
+    d.to_csv(path, index=False)
+    out = tmp_path / "b.json"
+    rc = main(["process", "--data", str(path), "--model", "4", "--x", "psr", "--m", "pk", "--y", "bought",
+               "--boot", "1000", "--seed", "2", "--json", str(out)])
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "Coding of binary Y for logistic regression (bought): 'no' = 0" in text and "-2LL" in text
+    got = json.loads(out.read_text())
+    assert got["settings"]["family"] == {"pk": "ols", "bought": "logit"}
+    assert got["coefficients"][-1]["df"] is None  # JSON has no infinity: the z test's df is null
+
+
+def test_missing_required_options_exit_2(capsys):
+    assert main(["process", "--model", "4", "--x", "a", "--y", "b"]) == 2
+    assert "studylib process needs --data (or --list-models)" in capsys.readouterr().err

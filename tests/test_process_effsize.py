@@ -120,7 +120,7 @@ def test_no_rows_without_effsize_and_in_every_output():
     d = data("hayes_pmi")
     plain = studylib.process(d, model=4, x="cond", m="pmi", y="reaction", boot=1000, seed=1)
     assert plain.extras.standardized.empty and list(plain.extras.standardized.columns) == [
-        "scale", "kind", "path", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
+        "scale", "kind", "path", "x_term", "w", "z", "w_term", "effect", "boot_se", "ci_low", "ci_high"]
     assert plain.boot.sd_xy is None
     assert "standardized" not in plain.summary()
     res = studylib.process(d, model=4, x="cond", m="pmi", y="reaction", boot=1000, seed=1, effsize=True)
@@ -131,13 +131,13 @@ def test_no_rows_without_effsize_and_in_every_output():
     assert res.indirect.equals(plain.indirect)
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(model=7, x="cond", m="pmi", w="age", y="reaction"),
-    dict(model=1, x="cond", w="age", y="reaction"),
+@pytest.mark.parametrize(("kwargs", "why"), [
+    (dict(model=1, x="cond", w="age", y="reaction"), "no mediator"),
+    (dict(model=4, x="pmi", m="import", y="cond"), "a binary Y"),
 ])
-def test_effsize_only_for_mediation_without_moderators(kwargs):
+def test_effsize_only_for_mediation_with_a_continuous_y(kwargs, why):
     d = data("hayes_pmi")
-    with pytest.raises(OptionError, match="without moderators"):
+    with pytest.raises(OptionError, match=rf"mediation models with a continuous Y .*has {why}"):
         studylib.process(d, boot=0, effsize=True, **kwargs)
 
 
@@ -166,3 +166,30 @@ def test_confidence_level_and_bias_corrected_intervals_are_honoured():
     assert_allclose([comp.ci_low, comp.ci_high], [lo[0], hi[0]], rtol=1e-12)
     with pytest.raises(OptionError, match="effsize must be True or False"):
         studylib.process(d, model=4, x="estress", m="affect", y="withdraw", boot=0, effsize="yes")
+
+
+def test_moderated_models_get_partially_standardized_conditional_effects_and_indexes():
+    """Beyond PROCESS: conditional indirect effects and indexes divided by SD(Y), each
+    resample by its own SD(Y); the same resamples as without effsize."""
+    d = data("hayes_protest")
+    kw = dict(model=7, x="sexism", m="respappr", w="protest", y="liking", w_coding="indicator", seed=4, boot=1000)
+    plain = studylib.process(d, **kw)
+    res = studylib.process(d, **kw, effsize=True)
+    assert res.indirect.equals(plain.indirect) and res.index.equals(plain.index)
+    st = res.extras.standardized
+    assert set(st.scale) == {"partial"} and set(st.kind) == {"direct", "indirect", "contrast", "index"}
+    sd_y = d.liking.std(ddof=1)
+    ind = st[st.kind == "indirect"]
+    assert ind.w.tolist() == [0, 1, 2]
+    assert_allclose(ind.effect, res.indirect.effect / sd_y, rtol=1e-12)
+    draws = res.boot.indirect / res.boot.sd_xy[:, [1]]
+    assert_allclose(ind.boot_se, draws.std(axis=0, ddof=1), rtol=1e-12)
+    lo, hi = np.quantile(draws, [0.025, 0.975], axis=0)
+    assert_allclose(ind[["ci_low", "ci_high"]].to_numpy(), np.column_stack([lo, hi]), rtol=1e-12)
+    idx = st[st.kind == "index"]
+    assert idx.w_term.tolist() == ["protest[1]", "protest[2]"]
+    assert_allclose(idx.effect, res.index["index"] / sd_y, rtol=1e-12)
+    assert_allclose(idx.boot_se, (res.boot.index / res.boot.sd_xy[:, [1]]).std(axis=0, ddof=1), rtol=1e-12)
+    con = st[st.kind == "contrast"]
+    assert con.path.iloc[0] == "sexism -> respappr -> liking at w=1 minus sexism -> respappr -> liking at w=0"
+    assert "Partially standardized indirect effect(s) of X on Y (contrasts and indexes last)" in res.summary()

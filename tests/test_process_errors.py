@@ -25,24 +25,6 @@ def d():
     })
 
 
-def test_non_numeric_x_without_coding(d):
-    with pytest.raises(InputTypeError, match=r"x 'xs' is not numeric .*pass x_coding='indicator'"):
-        studylib.process(d, model=4, x="xs", m="m1", y="y", boot=0)
-    # with a coding it works (reference = lowest value 'neg')
-    res = studylib.process(d, model=4, x="xs", m="m1", y="y", boot=0, x_coding="indicator")
-    assert res.indirect.x_term.tolist() == ["xs[pos]"]
-
-
-def test_non_numeric_w_without_coding(d):
-    with pytest.raises(InputTypeError, match=r"w 'ws' is not numeric .*pass w_coding='indicator'"):
-        studylib.process(d, model=7, x="x", m="m1", w="ws", y="y", w_coding=None, boot=0)
-
-
-def test_numeric_w_with_a_categorical_coding(d):
-    with pytest.raises(OptionError, match=r"w_coding='sequential' applies to a categorical w.*pandas.Categorical"):
-        studylib.process(d, model=7, x="x", m="m1", w="w", y="y", w_coding="sequential", boot=0)
-
-
 def test_moderator_group_with_fewer_than_two_cases(d):
     d.loc[0, "ws"] = "lonely"
     with pytest.raises(ModelError, match=r"w 'ws' has group\(s\) with fewer than 2 cases: 'lonely' \(1 case\)"):
@@ -68,27 +50,33 @@ def test_singular_design(d):
 
 
 def test_unknown_model_number(d):
-    with pytest.raises(SpecError, match=r"model must be one of the PROCESS model numbers 1, 2, 3, 4, 6.*got 5"):
-        studylib.process(d, model=5, x="x", m="m1", y="y")
+    with pytest.raises(SpecError, match=r"model must be one of the PROCESS model numbers 1-22, 28, 29, 58-73, 75, "
+                       r"76, 80-92 \(or pass spec= for a custom model\); got 74"):
+        studylib.process(d, model=74, x="x", m="m1", w="w", y="y")
     with pytest.raises(SpecError, match=r"got '4'"):
         studylib.process(d, model="4", x="x", m="m1", y="y")
 
 
 def test_mediators_missing_for_a_serial_model(d):
-    with pytest.raises(SpecError, match=r"model 6 is a serial mediation model and needs 2 to 6 mediators in m; got 1"):
+    with pytest.raises(SpecError, match=r"model 6 \(serial mediation\) needs 2 to 6 serial mediators in m, as "
+                       r"PROCESS; got 1"):
         studylib.process(d, model=6, x="x", m="m1", y="y")
-    with pytest.raises(SpecError, match=r"model 83 is a serial mediation model .*got 0"):
+    with pytest.raises(SpecError, match=r"model 83 \(serial mediation; W moderates X -> M1\) needs 2 to 6 serial .*got 0"):
         studylib.process(d, model=83, x="x", w="w", y="y")
-    with pytest.raises(SpecError, match=r"model 4 needs at least one mediator"):
+    with pytest.raises(SpecError, match=r"model 4 \(parallel mediation\) needs 1 to 10 mediators in m, as PROCESS; got 0"):
         studylib.process(d, model=4, x="x", y="y")
 
 
 def test_moderator_missing_or_superfluous(d):
-    with pytest.raises(SpecError, match=r"model 7 needs the moderator w="):
+    with pytest.raises(SpecError, match=r"model 7 \(W moderates X -> M\) needs the moderator w= \(its moderators: "
+                                        r"w\); got none"):
         studylib.process(d, model=7, x="x", m="m1", y="y")
-    with pytest.raises(SpecError, match=r"model 4 has no moderator w; got w='w'"):
+    with pytest.raises(SpecError, match=r"model 21 \(.*\) needs the moderator z= \(its moderators: w and z\)"):
+        studylib.process(d, model=21, x="x", m="m1", w="w", y="y")
+    with pytest.raises(SpecError, match=r"model 4 \(parallel mediation\) has no moderator w \(its moderators: none\); "
+                                        r"got w='w'"):
         studylib.process(d, model=4, x="x", m="m1", w="w", y="y")
-    with pytest.raises(SpecError, match=r"model 1 has no mediator"):
+    with pytest.raises(SpecError, match=r"model 1 \(simple moderation: W moderates X -> Y\) has no mediator"):
         studylib.process(d, model=1, x="x", m="m1", w="w", y="y")
 
 
@@ -96,6 +84,39 @@ def test_moderator_missing_or_superfluous(d):
 def test_boot_below_1000(d, boot):
     with pytest.raises(OptionError, match=rf"boot must be at least 1000 resamples .*got {boot}"):
         studylib.process(d, model=4, x="x", m="m1", y="y", boot=boot)
+
+
+def test_boot_upper_bound_states_the_memory(d):
+    with pytest.raises(OptionError, match=r"boot = 1,000,000,000 resamples would keep about [\d.,]+ GB of bootstrap "
+                                        r"draws for this model \(\d+ numbers per resample\); boot must be at most "
+                                        r"1,000,000"):
+        studylib.process(d, model=4, x="x", m="m1", y="y", boot=1_000_000_000)
+
+
+@pytest.mark.parametrize(("column", "value"), [("y", np.inf), ("m1", -np.inf), ("x", np.inf), ("c", -np.inf)])
+def test_non_finite_values_name_column_and_rows(d, column, value):
+    d["c"] = np.arange(len(d), dtype=float)
+    d.loc[[3, 8], column] = value
+    with pytest.raises(studylib.DataError, match=rf"column '{column}' has non-finite values in rows 3 \(value "
+                                                 rf"{value}\), 8 \(value {value}\); model variables must be finite"):
+        studylib.process(d, model=4, x="x", m="m1", y="y", covariates=["c"], boot=0)
+
+
+def test_cli_bad_input_is_one_line_and_exit_2(d, tmp_path, capsys):
+    from studylib.cli import main
+
+    d.loc[5, "y"] = np.inf
+    path = tmp_path / "d.csv"
+    d.to_csv(path, index=False)
+    base = ["process", "--data", str(path), "--model", "4", "--x", "x", "--m", "m1", "--y", "y"]
+    assert main(base) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "column 'y' has non-finite values in rows 5 (value inf)" in err
+    d.loc[5, "y"] = 0.0
+    d.to_csv(path, index=False)
+    assert main([*base, "--boot", "1000000000"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "boot must be at most 1,000,000" in err
 
 
 @pytest.mark.parametrize("conf", [0, 1, 95, -0.5])

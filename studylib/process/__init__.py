@@ -8,8 +8,9 @@
 from __future__ import annotations
 
 from .bootstrap import BootstrapDraws
+from .coding import CodingWarning
 from .core import process
+from .models import MODELS, models_table
 from .results import ProcessExtras, ProcessResult
-from .spec import MODELS
 
-__all__ = ["process", "ProcessResult", "ProcessExtras", "BootstrapDraws", "MODELS"]
+__all__ = ["process", "ProcessResult", "ProcessExtras", "BootstrapDraws", "CodingWarning", "MODELS", "models_table"]

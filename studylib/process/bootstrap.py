@@ -37,8 +37,16 @@ How the resamples are drawn (the costly part: about B x n drawn cases)
   measured: it did not run in parallel in two threads) and is avoided. BLAS is kept to
   one thread meanwhile.
 
+A logistic equation (binary Y) cannot be solved from moments: each chunk of counts is
+handed to :func:`studylib.process.logistic.newton_resamples`, which runs Newton steps on all
+the chunk's resamples at once, started at the full-data estimates (3-5 steps). Every
+chunk's OLS moments, SD sums and logistic fits are computed in the worker thread that drew
+it (:class:`studylib.process._refit.Refits`). A resample whose logistic fit does not converge
+(it separates Y) is replaced like a singular one and counted.
+
 Memory therefore stays bounded whatever n and B (the scratch arrays, the B x products
-moments and the B x coefficients results).
+moments and the B x coefficients results); ``boot`` is at most :data:`MAX_BOOT` and its
+draws must fit in 8 GiB (:func:`check_boot_memory`).
 
 Reference: Lemire, D. (2019). Fast random integer generation in an interval. *ACM
 Transactions on Modeling and Computer Simulation, 29*(1), 3. https://doi.org/10.1145/3230636
@@ -53,10 +61,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ModelError
+from ..errors import ModelError, OptionError
 from ._fastcount import counting_kernel, sfc64_state
+from ._refit import Refits
 
-__all__ = ["BootstrapDraws", "resample_coefficients", "resample_fits"]
+__all__ = ["BootstrapDraws", "MAX_BOOT", "Resampled", "check_boot_memory", "resample_coefficients",
+           "resample_fits"]
 
 @functools.cache
 def _blas_controller():
@@ -95,7 +105,9 @@ class BootstrapDraws:
     conf : float
         Confidence level of the intervals.
     n_replaced : int
-        Resamples with a singular design that were discarded and replaced by new draws.
+        Resamples that were discarded and replaced by new draws: a singular design in some
+        equation (e.g. a group of a categorical variable not drawn) or a logistic fit that
+        does not converge (the resample separates the binary Y perfectly).
     coefficients : dict of str to ndarray
         Per equation (same names as ``.coefficients['equation']``), a (B, p) array of the
         coefficients in the order of that equation's terms.
@@ -105,6 +117,8 @@ class BootstrapDraws:
         With ``effsize=True``: (B, 2) standard deviations of X (its first code column) and
         Y in each resample, by which the standardized effects' draws were divided
         (partially: ``indirect / sd_xy[:, [1]]``; completely: ``* sd_xy[:, [0]]`` too).
+    n_separated : int
+        Of the replaced resamples, those whose logistic fit separated (0 for OLS models).
     """
 
     B: int
@@ -116,117 +130,7 @@ class BootstrapDraws:
     index: np.ndarray = field(repr=False)
     contrasts: np.ndarray = field(repr=False)
     sd_xy: np.ndarray | None = field(default=None, repr=False)
-
-
-class _Moments:
-    """The product columns the equations need and how to assemble X'X, X'y from them."""
-
-    def __init__(self, G: np.ndarray, const: int, equations: list[tuple[list[int], int]],
-                 sd_columns: tuple[int, ...] = ()):
-        n, q = G.shape
-        # shift continuous columns by their mean (better conditioned sums); keep
-        # coded/dichotomous columns as they are so that products of them stay identical
-        shift = np.zeros(q)
-        for j in range(q):
-            if j != const and np.unique(G[: min(n, 2000), j]).size > 3:
-                shift[j] = G[:, j].mean()
-        self.shift = shift
-        Gs = G - shift
-        cols: dict[bytes, int] = {}
-        prods: list[np.ndarray] = []
-        self.layout = []  # per equation: (index array p x p, index array p) into moments
-        pair_col: dict[tuple[int, int], int] = {}
-
-        def col_of(i: int, j: int) -> int:
-            key = (min(i, j), max(i, j))
-            if key in pair_col:
-                return pair_col[key]
-            if key == (const, const):
-                pair_col[key] = -1  # the count n, known
-                return -1
-            if i == const or j == const:
-                v = Gs[:, j if i == const else i]
-            else:
-                v = Gs[:, i] * Gs[:, j]
-            h = v.tobytes()
-            if h not in cols:
-                cols[h] = len(prods)
-                prods.append(v)
-            pair_col[key] = cols[h]
-            return cols[h]
-
-        for pred, out in equations:
-            xx = np.array([[col_of(i, j) for j in pred] for i in pred])
-            xy = np.array([col_of(i, out) for i in pred])
-            self.layout.append((xx, xy, pred, out))
-        # sums of (g - shift) and (g - shift)² of the columns whose SD each resample needs
-        self.sd_layout = [(col_of(const, j), col_of(j, j)) for j in sd_columns]
-        self.P = np.column_stack(prods) if prods else np.zeros((n, 0))
-        self.n = n
-
-    def sds(self, T: np.ndarray) -> np.ndarray:
-        """Standard deviations (n - 1 denominator) of the ``sd_columns`` in each resample (b x k).
-
-        From the count-weighted sums S1 and S2 of the mean-shifted column:
-        ``(S2 - S1**2 / n) / (n - 1)``, which does not depend on the shift.
-        """
-        n = self.n
-        out = np.empty((T.shape[0], len(self.sd_layout)))
-        for k, (c1, c2) in enumerate(self.sd_layout):
-            s1, s2 = T[:, c1], T[:, c2]
-            out[:, k] = np.sqrt(np.maximum(s2 - s1 * s1 / n, 0.0) / (n - 1))
-        return out
-
-    def solve(self, T: np.ndarray) -> tuple[list[tuple], np.ndarray]:
-        """Coefficients per equation from moments ``T`` (b x products); singular mask."""
-        b = T.shape[0]
-        Tt = np.concatenate([T, np.full((b, 1), float(self.n))], axis=1).T.copy()  # column -1 = n
-        singular = np.zeros(b, dtype=bool)
-        coefs = []
-        for xx, xy, pred, out in self.layout:
-            beta, bad = _solve_spd(Tt[xx], Tt[xy])
-            coefs.append((beta.T, self.shift[pred], self.shift[out]))
-            singular |= bad
-        return coefs, singular
-
-
-_PIVOT_TOL = 1e-10  # a column whose R² on the columns before it exceeds 1 - 1e-10 is collinear
-
-
-def _solve_spd(A: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Solve a batch of normal equations ``A x = r`` by a vectorised Cholesky factorisation.
-
-    The batch is the last axis: ``A`` is (p, p, b) and ``r`` (p, b), so that every
-    element of the factor is one contiguous vector over the resamples. ``A`` is scaled to
-    unit diagonal first, so each pivot is 1 - R² of that column regressed on the earlier
-    ones (in that resample): a pivot below ``_PIVOT_TOL`` (or an all-zero column) flags
-    the resample as singular. Returns the (p, b) solutions (zeros where singular) and the
-    singular mask.
-    """
-    p, _, b = A.shape
-    d = np.einsum("iib->ib", A)
-    bad = ~(d > 0).all(axis=0)
-    ds = np.sqrt(np.where(d > 0, d, 1.0))
-    S = A / ds[:, None, :] / ds[None, :, :]
-    rhs = r / ds
-    L = np.zeros((p, p, b))
-    for j in range(p):
-        piv = S[j, j] - (L[j, :j] ** 2).sum(axis=0) if j else S[j, j].copy()
-        ok = piv > _PIVOT_TOL
-        bad |= ~ok
-        ljj = np.sqrt(np.where(ok, piv, 1.0))
-        L[j, j] = ljj
-        for i in range(j + 1, p):
-            L[i, j] = ((S[i, j] - (L[i, :j] * L[j, :j]).sum(axis=0)) if j else S[i, j]) / ljj
-    z = np.empty((p, b))
-    for j in range(p):
-        z[j] = ((rhs[j] - (L[j, :j] * z[:j]).sum(axis=0)) if j else rhs[j]) / L[j, j]
-    x = np.empty((p, b))
-    for j in range(p - 1, -1, -1):
-        x[j] = ((z[j] - (L[j + 1 :, j] * x[j + 1 :]).sum(axis=0)) if j < p - 1 else z[j]) / L[j, j]
-    x /= ds
-    x[:, bad] = 0.0
-    return x, bad
+    n_separated: int = 0
 
 
 def _workers(n_blocks: int) -> int:
@@ -276,57 +180,53 @@ def _block_indices(key: list[int], block: int, b: int, n: int, out: np.ndarray |
     return out
 
 
-def _count_and_multiply(idx: np.ndarray, n: int, PT: np.ndarray, ones: np.ndarray, out: np.ndarray) -> None:
-    """Moments of the resamples ``idx`` (b x n case indices, int64) into ``out`` (b x products).
+def _count_chunks(idx: np.ndarray, n: int, ones: np.ndarray, consume, start: int) -> None:
+    """Count the resamples ``idx`` (b x n case indices, int64) and hand each chunk to ``consume``.
 
     Resamples are counted ``_count_rows(n)`` at a time by one ``np.bincount`` call, each
-    shifted into its own range of bins (``idx`` is scratch) and weighted by ``ones`` so
-    that the counts come out as floats, ready for ``P' C'`` without a conversion pass.
-    ``PT`` is P transposed (products x n, C-contiguous): ``PT @ C.T`` was faster than
-    ``C @ P`` with OpenBLAS.
+    shifted into its own range of bins (``idx`` is scratch) and weighted by ``ones`` so that
+    the counts come out as floats; ``consume(counts, row)`` gets each chunk (k x n) and the
+    number of its first resample.
     """
     b = idx.shape[0]
     rows = _count_rows(n)
     offsets = (np.arange(min(rows, b), dtype=np.int64) * n)[:, None]
-    for start in range(0, b, rows):
-        stop = min(b, start + rows)
-        k = stop - start
-        block = idx[start:stop]
+    for first in range(0, b, rows):
+        stop = min(b, first + rows)
+        k = stop - first
+        block = idx[first:stop]
         block += offsets[:k]
         counts = np.bincount(block.ravel(), weights=ones[: k * n], minlength=k * n).reshape(k, n)
-        out[start:stop] = np.dot(PT, counts.T).T  # np.matmul would hold the GIL
+        consume(counts, start + first)
 
 
-def _count_and_multiply_compiled(kernel, state: np.ndarray, n: int, PT: np.ndarray, counts: np.ndarray,
-                                 out: np.ndarray) -> None:
-    """Moments of the next ``len(out)`` resamples of a stream into ``out`` (compiled counting).
+def _count_chunks_compiled(kernel, state: np.ndarray, n: int, b: int, counts: np.ndarray, consume,
+                           start: int) -> None:
+    """Draw and count the next ``b`` resamples of a stream (compiled), chunk by chunk.
 
     ``kernel`` (:func:`studylib.process._fastcount.counting_kernel`) draws and counts
     ``len(counts)`` resamples at a time from ``state``, which it advances; ``counts`` is
     scratch (rows x n).
     """
-    b = out.shape[0]
     rows = counts.shape[0]
-    for start in range(0, b, rows):
-        k = min(rows, b - start)
+    for first in range(0, b, rows):
+        k = min(rows, b - first)
         kernel(state, n, counts[:k])
-        out[start : start + k] = np.dot(PT, counts[:k].T).T  # np.matmul would hold the GIL
+        consume(counts[:k], start + first)
 
 
-def _resample_moments(key: list[int], first_block: int, P: np.ndarray, count: int) -> tuple[np.ndarray, int]:
-    """Moments ``C @ P`` of ``count`` fresh resamples and the number of the next block.
+def _resample_blocks(key: list[int], first_block: int, n: int, count: int, consume) -> int:
+    """Draw ``count`` fresh resamples of n cases; hand their counts to ``consume``; next block number.
 
     The resamples are cut into blocks of ``_block_rows(n)`` (the last one shorter), numbered
-    from ``first_block``; each block is drawn from its own stream, counted and multiplied by
-    ``P`` into its own rows of the result. Worker threads take the next block as they
-    finish one, each with its own scratch arrays; random filling, counting and the matrix
-    product release the GIL, so the threads run on separate cores. The result does not
-    depend on the number of threads.
+    from ``first_block``; each block is drawn from its own stream and counted chunk by chunk,
+    ``consume(counts, row)`` getting each chunk and the number of its first resample (it
+    writes its own rows of its results). Worker threads take the next block as they finish
+    one, each with its own scratch arrays; random filling, counting and the matrix products
+    release the GIL, so the threads run on separate cores. The result does not depend on the
+    number of threads.
     """
-    n = P.shape[0]
     rows = _block_rows(n)
-    PT = np.ascontiguousarray(P.T)
-    T = np.empty((count, P.shape[1]))
     blocks = iter([(first_block + i, start, min(rows, count - start))
                    for i, start in enumerate(range(0, count, rows))])
     n_blocks = -(-count // rows)
@@ -348,14 +248,25 @@ def _resample_moments(key: list[int], first_block: int, P: np.ndarray, count: in
             block, start, b = job
             if kernel is not None:
                 state = sfc64_state(_block_bitgen(key, block))
-                _count_and_multiply_compiled(kernel, state, n, PT, counts, T[start : start + b])
+                _count_chunks_compiled(kernel, state, n, b, counts, consume, start)
             else:
                 _block_indices(key, block, b, n, out=idx[:b])
-                _count_and_multiply(idx[:b], n, PT, ones, T[start : start + b])
+                _count_chunks(idx[:b], n, ones, consume, start)
 
     with single_threaded_blas():
         _run_in_threads(work, _workers(n_blocks))
-    return T, first_block + n_blocks
+    return first_block + n_blocks
+
+
+def _resample_moments(key: list[int], first_block: int, P: np.ndarray, count: int) -> tuple[np.ndarray, int]:
+    """Moments ``C @ P`` of ``count`` fresh resamples and the number of the next block."""
+    PT = np.ascontiguousarray(P.T)
+    T = np.empty((count, P.shape[1]))
+
+    def consume(counts: np.ndarray, row: int) -> None:
+        T[row : row + len(counts)] = np.dot(PT, counts.T).T
+
+    return T, _resample_blocks(key, first_block, P.shape[0], count, consume)
 
 
 def _run_in_threads(work, workers: int) -> None:
@@ -391,7 +302,7 @@ def resample_coefficients(
     B: int,
     rng: np.random.Generator,
 ) -> tuple[list[np.ndarray], int]:
-    """Refit every equation on B case resamples.
+    """Refit every (OLS) equation on B case resamples.
 
     Parameters
     ----------
@@ -413,8 +324,45 @@ def resample_coefficients(
     list of (B, p) arrays (one per equation, coefficients in predictor order) and the
     number of singular resamples that were replaced by further draws.
     """
-    coefs, replaced, _ = resample_fits(G, const, equations, B, rng)
-    return coefs, replaced
+    fit = resample_fits(G, const, equations, B, rng)
+    return fit.coefficients, fit.replaced
+
+
+@dataclass(frozen=True)
+class Resampled:
+    """What :func:`resample_fits` returns."""
+
+    coefficients: list[np.ndarray]  # per equation (OLS ones, then logistic ones), (B, p)
+    replaced: int  # resamples replaced (singular design or a logistic fit that separates)
+    separated: int  # of which: a logistic fit that did not converge (separation)
+    sds: np.ndarray  # (B, len(sd_columns))
+
+
+#: The most resamples studylib draws, and the most memory their draws may take.
+MAX_BOOT = 1_000_000
+MAX_BOOT_BYTES = 8 * 2**30
+
+
+def check_boot_memory(B: int, per_resample: int) -> None:
+    """Refuse a ``boot`` above :data:`MAX_BOOT`, or whose draws would need more than 8 GiB.
+
+    ``per_resample`` is the number of floats kept for each resample (coefficients, moments,
+    the quantities' draws).
+    """
+    need = 8.0 * B * per_resample
+    if B > MAX_BOOT or need > MAX_BOOT_BYTES:
+        raise OptionError(
+            f"boot = {B:,} resamples would keep about {_bytes(need)} of bootstrap draws for this model "
+            f"({per_resample} numbers per resample); boot must be at most {MAX_BOOT:,} and its draws under "
+            f"{_bytes(MAX_BOOT_BYTES)} (5,000 to 10,000 resamples give stable 95% limits)"
+        )
+
+
+def _bytes(v: float) -> str:
+    for unit, size in (("TB", 2**40), ("GB", 2**30), ("MB", 2**20)):
+        if v >= size:
+            return f"{v / size:,.1f} {unit}"
+    return f"{v / 2**10:,.1f} KB"
 
 
 def resample_fits(
@@ -424,40 +372,42 @@ def resample_fits(
     B: int,
     rng: np.random.Generator,
     sd_columns: tuple[int, ...] = (),
-) -> tuple[list[np.ndarray], int, np.ndarray]:
-    """:func:`resample_coefficients`, plus each resample's SD of the columns ``sd_columns``.
+    logistic: list[tuple[list[int], int, np.ndarray]] = (),
+) -> Resampled:
+    """Refit OLS and logistic equations on the same B resamples; each resample's SDs too.
 
-    Returns the coefficient draws, the number of replaced resamples and a (B, k) array of
-    standard deviations (n - 1 denominator) of ``G[:, sd_columns]`` in the same resamples
-    (used to standardize effects within every resample, as PROCESS does).
+    ``logistic`` lists (predictor columns, outcome column, full-data coefficients) of the
+    equations fitted by logistic regression (their outcome column holds 0/1). Resamples with
+    a singular design in any equation, or whose logistic fit does not converge (perfect or
+    quasi-perfect separation), are replaced by further draws, as PROCESS replaces unusable
+    resamples, and counted. ``sds`` holds the standard deviations (n - 1 denominator) of
+    ``G[:, sd_columns]`` in the same resamples (used to standardize effects within every
+    resample, as PROCESS does).
     """
-    mom = _Moments(G, const, equations, tuple(sd_columns))
+    refit = Refits(G, const, equations, tuple(sd_columns), list(logistic))
     key = [int(v) for v in rng.integers(0, 2**63, size=4)]
-    out = [np.empty((B, len(pred))) for pred, _ in equations]
+    widths = [len(pred) for pred, _ in equations] + [len(pred) for pred, *_ in logistic]
+    out = [np.empty((B, w)) for w in widths]
     sds = np.empty((B, len(sd_columns)))
-    filled = 0
-    replaced = 0
-    block = 0
+    filled = replaced = separated = block = 0
     while filled < B:
         b = B - filled
-        moments, block = _resample_moments(key, block, mom.P, b)
-        coefs, singular = mom.solve(moments)
-        good = ~singular
+        refit.allocate(b)
+        block = _resample_blocks(key, block, G.shape[0], b, refit)
+        ols, logit, singular, failed = refit.solve()
+        good = ~(singular | failed)
         k = int(good.sum())
         replaced += b - k
+        separated += int(failed.sum())
         if replaced > max(B, 100) and filled + k < B // 2:
             raise ModelError(
-                f"more than {replaced} bootstrap resamples had a singular design (e.g. a "
-                "group of a categorical variable was not drawn); the model cannot be "
-                "bootstrapped with these data: enlarge the small groups"
+                f"more than {replaced} bootstrap resamples had a singular design (e.g. a group of a categorical "
+                "variable was not drawn)" + (f" or a logistic fit that separates ({separated})" if separated else "")
+                + "; the model cannot be bootstrapped with these data: enlarge the small groups"
             )
-        for e, (beta, shift_pred, shift_out) in enumerate(coefs):
-            beta = beta[good]
-            ci = equations[e][0].index(const)
-            slopes = np.delete(np.arange(beta.shape[1]), ci)
-            beta[:, ci] += shift_out - beta[:, slopes] @ shift_pred[slopes]
-            out[e][filled : filled + k] = beta
+        for e, beta in enumerate([*ols, *logit]):
+            out[e][filled : filled + k] = beta[good]
         if sd_columns:
-            sds[filled : filled + k] = mom.sds(moments[good])
+            sds[filled : filled + k] = refit.sds(good)
         filled += k
-    return out, replaced, sds
+    return Resampled(out, replaced, separated, sds)

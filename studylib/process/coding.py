@@ -1,7 +1,10 @@
 """Codings of a multicategorical variable into k - 1 columns (Hayes, 2022, ch. 10).
 
-The reference group is the first category of a pandas Categorical, or the lowest value
-(numeric order, else sorted text) otherwise.
+Which variables are categorical follows PROCESS ``mcx``/``mcw``/``mcz``
+(:func:`coding_for`): a coding given explicitly makes X, W or Z categorical whatever its
+dtype; without one, a pandas Categorical, text or boolean column is indicator-coded and a
+numeric column is continuous. The groups are in ascending order and the first is the
+reference: a Categorical's own category order, else numeric order, else sorted text.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError, OptionError
+from ..errors import ModelError, OptionError, StudylibWarning
 
-__all__ = ["CODINGS", "Coding", "code_categorical", "coding_matrix"]
+__all__ = ["CODINGS", "Coding", "CodingWarning", "code_categorical", "coding_for", "coding_matrix",
+           "few_values_warning"]
 
 #: Codings understood by :func:`coding_matrix` (PROCESS ``mcx``/``mcw`` 1, 2, 3, 4).
 CODINGS = ("indicator", "sequential", "helmert", "effect")
@@ -74,6 +78,75 @@ class Coding:
     def table(self) -> pd.DataFrame:
         """Levels (rows) by code columns, as PROCESS prints "Coding of categorical X"."""
         return pd.DataFrame(self.matrix, index=pd.Index(self.levels, name=self.variable), columns=list(self.terms))
+
+
+#: Numeric X, W or Z with this many distinct values (and no coding) get a :class:`CodingWarning`.
+FEW_VALUES = {"x": range(3, 10), "w": range(2, 10), "z": range(2, 10)}
+_PROCESS_OPTION = {"x": "mcx", "w": "mcw", "z": "mcz"}
+
+
+class CodingWarning(StudylibWarning):
+    """A numeric X, W or Z with few distinct values is fitted as continuous (no coding given).
+
+    Attributes ``role`` ("x", "w" or "z"), ``variable`` (the column) and ``values`` (its
+    distinct values) let a caller word the advice for its own interface (the CLI names
+    ``--w-coding``); :meth:`advice` gives the text.
+    """
+
+    def __init__(self, role: str, variable: str, values: list):
+        self.role, self.variable, self.values = role, variable, values
+        super().__init__(self.advice(f"{role}_coding='indicator'"))
+
+    def advice(self, option: str) -> str:
+        """The warning's text, naming ``option`` as the way to code the variable."""
+        kind = "focal predictor" if self.role == "x" else "moderator"
+        return (
+            f"{self.role} {self.variable!r} is numeric with {len(self.values)} distinct values "
+            f"{self.values} and no coding, so it is fitted as one continuous {kind}; if its values "
+            f"are groups, pass {option} (PROCESS {_PROCESS_OPTION[self.role]} = 1) to fit it as categorical"
+        )
+
+
+def is_numeric(series: pd.Series) -> bool:
+    """Numbers (not booleans, not a Categorical): used as they are unless a coding is given."""
+    return (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+            and not isinstance(series.dtype, pd.CategoricalDtype))
+
+
+def coding_for(series: pd.Series, coding: str | None) -> str | None:
+    """The coding X, W or Z gets, or None when it is continuous (PROCESS ``mcx``/``mcw``).
+
+    An explicit ``coding`` makes the variable categorical whatever its dtype; with None a
+    Categorical, text or boolean column is indicator-coded and a numeric one is continuous.
+
+    >>> import pandas as pd
+    >>> coding_for(pd.Series([0, 1, 2, 1]), "indicator"), coding_for(pd.Series(["a", "b"]), None)
+    ('indicator', 'indicator')
+    >>> coding_for(pd.Series([0, 1, 2, 1]), None) is None
+    True
+    """
+    if coding is not None:
+        return coding
+    return None if is_numeric(series) else "indicator"
+
+
+def few_values_warning(series: pd.Series, role: str, coding: str | None) -> CodingWarning | None:
+    """A :class:`CodingWarning` for a numeric X (3-9 values) or W, Z (2-9) without a coding.
+
+    Such a column may hold group codes, as PROCESS users' data do (PROCESS refuses text);
+    fitted as continuous it gives one slope where the groups would give k - 1 effects.
+
+    >>> import pandas as pd
+    >>> print(few_values_warning(pd.Series([1, 2, 3, 2], name="resp"), "w", None))
+    w 'resp' is numeric with 3 distinct values [1, 2, 3] and no coding, so it is fitted as one continuous moderator; if its values are groups, pass w_coding='indicator' (PROCESS mcw = 1) to fit it as categorical
+    """
+    if coding is not None or not is_numeric(series):
+        return None
+    values = np.unique(series.to_numpy(dtype=float))
+    if values.size not in FEW_VALUES[role]:
+        return None
+    shown = [int(v) if float(v).is_integer() else float(v) for v in values]
+    return CodingWarning(role, str(series.name), shown)
 
 
 def categories(series: pd.Series) -> list:

@@ -6,41 +6,18 @@ stack of coefficient vectors: row 0 of the point estimates or the B bootstrap ro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass
 from itertools import combinations, product
 
 import numpy as np
 import pandas as pd
 
-from .spec import Path, Spec
+from .design import Design, ModValue, product_term
+from .spec import Path
 
-__all__ = ["CoefStacks", "Design", "ModValue", "edge_weights", "indirect_rows", "jn_points", "probe_values"]
-
-
-@dataclass(frozen=True)
-class ModValue:
-    """One probed value of a moderator: a label and its code vector."""
-
-    label: object  # float (continuous) or str (group of a categorical moderator)
-    code: tuple[float, ...]
-
-
-@dataclass
-class Design:
-    """Everything the effect functions need to know about the coded model."""
-
-    spec: Spec
-    names: dict[str, str]  # role -> column name
-    role_terms: dict[str, list[str]]  # role -> its model terms (code columns)
-    eq_terms: dict[str, list[str]]  # outcome role -> predictor terms (with "constant")
-    values: dict[str, list[ModValue]] = field(default_factory=dict)  # w/z probe values
-
-    def label(self, role: str) -> str:
-        return self.names[role]
-
-
-def product_term(*terms: str) -> str:
-    return ":".join(terms)
+__all__ = ["CoefStacks", "Design", "ModValue", "Quantity", "edge_weights", "indirect_rows", "jn_points",
+           "probe_values", "product_term", "INDEX_KINDS"]
 
 
 def edge_weights(design: Design, path: Path, src_term: str, mods: dict[str, ModValue]) -> np.ndarray:
@@ -144,30 +121,7 @@ def indirect_rows(design: Design) -> tuple[list[Quantity], list[Quantity], list[
             # pairwise contrasts across moderator values of the same path: later minus earlier
             for q1, q2 in combinations(chain_rows, 2):
                 contrasts.append(_contrast(q2, q1))
-            # index of moderated mediation: the path is linear in the moderator's codes
-            if len(mods) == 1:
-                mod = mods[0]
-                edges = [
-                    design.spec.path(s, d) for s, d in zip(chain[:-1], chain[1:], strict=True)
-                ]
-                hits = [e for e in edges if mod in e.moderators]
-                if len(hits) == 1 and not hits[0].three_way:
-                    k = len(design.role_terms[mod])
-                    zero = ModValue(0.0, (0.0,) * k)
-                    for j, term in enumerate(design.role_terms[mod]):
-                        unit = ModValue(1.0, tuple(float(i == j) for i in range(k)))
-
-                        def fun(c, ch=chain, xt=x_term, md=mod, u=unit, z0=zero):
-                            return _chain_value(design, c, ch, xt, {md: u}) - _chain_value(
-                                design, c, ch, xt, {md: z0}
-                            )
-
-                        index.append(
-                            Quantity(
-                                {"path": label, "x_term": x_term, "moderator": design.names[mod], "w_term": term},
-                                fun,
-                            )
-                        )
+            index.extend(_index_rows(design, chain, x_term, label, mods))
         if not any_mod and len(chains) > 1:
             for q1, q2 in combinations(per_x, 2):
                 contrasts.append(_contrast(q1, q2))
@@ -178,6 +132,91 @@ def indirect_rows(design: Design) -> tuple[list[Quantity], list[Quantity], list[
             )
             indirect.insert(len(indirect) - len(per_x), total)
     return indirect, index, contrasts
+
+
+#: Kinds of index rows, as PROCESS names them.
+INDEX_KINDS = ("moderated mediation", "partial moderated mediation", "moderated moderated mediation",
+               "conditional moderated mediation")
+
+
+def _unit_contrasts(design: Design, mod: str) -> list[tuple[str, list[tuple[float, ModValue]]]]:
+    """Per code term of ``mod``: weights over moderator values that give its index.
+
+    A continuous moderator: the value at 1 minus the value at 0 (the slope of a linear
+    function). A categorical one: the contrasts of its groups that its coding defines (rows
+    of ``inv([1 C])``, C the k x (k - 1) coding matrix): with indicator coding each group minus
+    the reference, with sequential coding each group minus the previous one. For a function
+    linear in the codes this is the value at the unit code vector minus that at 0; for any
+    function of the groups it is still the difference of conditional effects the coding
+    names, which is how PROCESS defines the index for a multicategorical W.
+    """
+    terms = design.role_terms[mod]
+    if mod not in design.codings:
+        return [(terms[0], [(1.0, ModValue(1.0, (1.0,))), (-1.0, ModValue(0.0, (0.0,)))])]
+    groups = design.values[mod]
+    C = np.array([g.code for g in groups])
+    K = np.linalg.inv(np.column_stack([np.ones(len(groups)), C]))[1:]
+    return [(t, [(float(wt), g) for wt, g in zip(K[j], groups, strict=True) if wt != 0.0])
+            for j, t in enumerate(terms)]
+
+
+def _index_rows(design: Design, chain, x_term: str, label: str, mods: list[str]) -> list[Quantity]:
+    """Indexes of one chain by PROCESS's rules (Hayes, 2022, ch. 12 and 14; Hayes, 2018).
+
+    An indirect effect linear in one moderator (it acts on one path, or is categorical) has
+    an index of moderated mediation. With two moderators, each linear: if they act on the same
+    path additively, indexes of partial moderated mediation (one per moderator); otherwise
+    (different paths, or with their product) the index of moderated moderated mediation and
+    the indexes of conditional moderated mediation by W at each probed Z. An indirect effect
+    that is not linear in a continuous moderator (it acts on two paths) has none.
+    """
+    edges = [design.spec.path(s, d) for s, d in zip(chain[:-1], chain[1:], strict=True)]
+    on = {m: [e for e in edges if m in e.moderators] for m in mods}
+    linear = all(m in design.codings or len(on[m]) == 1 for m in mods)
+    if not mods or not linear:
+        return []
+    fun = functools.partial(_chain_value, design, chain=chain, x_term=x_term)
+    base = {"path": label, "x_term": x_term, "z": None}
+    if len(mods) == 1:
+        (m,) = mods
+        return [Quantity({**base, "kind": INDEX_KINDS[0], "moderator": design.names[m], "w_term": t},
+                         _weighted(fun, [(wt, {m: v}) for wt, v in weights]))
+                for t, weights in _unit_contrasts(design, m)]
+    zero = {m: ModValue(0.0, (0.0,) * len(design.role_terms[m])) for m in mods}
+    same = len(on["w"]) == len(on["z"]) == 1 and on["w"][0] is on["z"][0]
+    if same and not on["w"][0].three_way:
+        rows = []
+        for m in mods:
+            other = "z" if m == "w" else "w"
+            for t, weights in _unit_contrasts(design, m):
+                rows.append(Quantity({**base, "kind": INDEX_KINDS[1], "moderator": design.names[m], "w_term": t},
+                                     _weighted(fun, [(wt, {m: v, other: zero[other]}) for wt, v in weights])))
+        return rows
+    rows = []
+    for tw, ww in _unit_contrasts(design, "w"):
+        for tz, wz in _unit_contrasts(design, "z"):
+            pairs = [(a * b, {"w": v, "z": u}) for a, v in ww for b, u in wz]
+            rows.append(Quantity({**base, "kind": INDEX_KINDS[2], "moderator": f"{design.names['w']}*"
+                                  f"{design.names['z']}", "w_term": product_term(tw, tz)}, _weighted(fun, pairs)))
+    for u in design.values["z"]:
+        for tw, ww in _unit_contrasts(design, "w"):
+            rows.append(Quantity({**base, "z": u.label, "kind": INDEX_KINDS[3], "moderator": design.names["w"],
+                                  "w_term": tw}, _weighted(fun, [(a, {"w": v, "z": u}) for a, v in ww])))
+    return rows
+
+
+def _weighted(fun, terms: list[tuple[float, dict]]):
+    """``sum(weight * fun(c, mods))`` over ``terms`` (a weight of exactly +-1 multiplies nothing)."""
+
+    def value(c):
+        out = None
+        for wt, mv in terms:
+            v = fun(c, mods=mv)
+            v = v if wt == 1.0 else -v if wt == -1.0 else wt * v
+            out = v if out is None else out + v
+        return out
+
+    return value
 
 
 def _contrast(q1: Quantity, q2: Quantity) -> Quantity:

@@ -14,30 +14,42 @@ import pandas as pd
 from scipy import stats
 
 from .coding import categories
-from .effects import Design, path_label, probe_values
+from .design import Design
+from .effects import path_label, probe_values
 from .results import NORMAL_COLS, PLOT_COLS, STANDARDIZED_COLS, empty_plot, empty_standardized
 from .tables import boot_table
+
+
+def _at(tab: pd.DataFrame, wcol: str, zcol: str) -> pd.Series:
+    """" at w=like" (the moderator values of a contrast's side), or "" when unmoderated."""
+    from .results import _at as at
+
+    return at(tab, wcol, zcol)
 
 __all__ = ["standardize_scales", "standardized_table", "normal_theory_table", "plot_table"]
 
 
-def standardize_scales(xcol: pd.Series, x_terms: list[str]) -> tuple[str, ...]:
+def standardize_scales(xcol: pd.Series, x_terms: list[str], moderated: bool = False) -> tuple[str, ...]:
     """Scales of the standardized effects: partial always, complete for an X with > 2 values.
 
     PROCESS prints the partially standardized effects for a dichotomous or multicategorical
     X and the completely standardized ones otherwise; studylib gives the partial ones for
     every X (they are defined for any X) and adds the complete ones where PROCESS has them.
+    A moderated model gets the partial ones only (PROCESS has none for moderated models).
     """
     continuous = len(x_terms) == 1 and pd.api.types.is_numeric_dtype(xcol) and xcol.nunique() > 2
-    return ("partial", "complete") if continuous else ("partial",)
+    return ("partial", "complete") if continuous and not moderated else ("partial",)
 
 
-def standardized_table(scales, xcol, ycol, direct, total, indirect, contrasts, q_ind, q_con, boot_obj,
-                        conf: float) -> pd.DataFrame:
-    """Standardized total, direct, indirect effects and contrasts (see ``effsize``).
+def standardized_table(scales, xcol, ycol, probes, indirect, index, contrasts, boot_obj, conf: float) -> pd.DataFrame:
+    """Standardized total, direct, indirect effects, contrasts and indexes (see ``effsize``).
 
-    Point values use the sample SDs (n - 1 denominator); bootstrap draws are divided by
-    their own resample's SDs (``boot_obj.sd_xy``) before the SEs and intervals are taken.
+    Effects are divided by the SD of Y (partially standardized) and also multiplied by the
+    SD of X (completely standardized). Point values use the sample SDs (n - 1 denominator);
+    bootstrap draws are divided by their own resample's SDs (``boot_obj.sd_xy``) before the
+    SEs and intervals are taken, so each resample is standardized with its own SD (as
+    PROCESS does for unmoderated models; studylib does the same for the conditional
+    indirect effects and indexes of moderated ones).
     """
     if not scales:
         return empty_standardized()
@@ -45,24 +57,35 @@ def standardized_table(scales, xcol, ycol, direct, total, indirect, contrasts, q
     sd_x = float(np.std(np.asarray(xcol, dtype=float), ddof=1)) if "complete" in scales else np.nan
     ci = boot_obj.ci if boot_obj is not None else None
     boot_sds = boot_obj.sd_xy if boot_obj is not None else None
+    qs = probes.quantities
     frames = []
     for scale in scales:
         factor = 1 / sd_y if scale == "partial" else sd_x / sd_y
-        for kind, tab in (("total", total), ("direct", direct)):
+        for kind, tab in (("total", probes.total), ("direct", probes.direct)):
             if len(tab):
                 frames.append(pd.DataFrame({"scale": scale, "kind": kind, "path": None, "x_term": tab.x_term,
-                                            "effect": tab.effect * factor, "boot_se": np.nan, "ci_low": np.nan,
-                                            "ci_high": np.nan}))
+                                            "w": tab.w, "z": tab.z, "w_term": None, "effect": tab.effect * factor,
+                                            "boot_se": np.nan, "ci_low": np.nan, "ci_high": np.nan}))
         if boot_sds is not None:
             draw_factor = 1 / boot_sds[:, 1] if scale == "partial" else boot_sds[:, 0] / boot_sds[:, 1]
-        for kind, tab, qs, draws in (("indirect", indirect, q_ind, boot_obj.indirect if boot_obj else None),
-                                     ("contrast", contrasts, q_con, boot_obj.contrasts if boot_obj else None)):
+        for kind, tab, key, value in (("indirect", indirect, "indirect", "effect"),
+                                      ("contrast", contrasts, "contrasts", "effect"),
+                                      ("index", index, "index", "index")):
             if not len(tab):
                 continue
-            path = tab.path if kind == "indirect" else tab.path1 + " minus " + tab.path2
-            scaled = boot_table(qs, tab.effect.to_numpy() * factor,
+            draws = getattr(boot_obj, key) if boot_obj is not None else None
+            scaled = boot_table(qs[key], tab[value].to_numpy() * factor,
                                 draws * draw_factor[:, None] if draws is not None and boot_sds is not None else None,
                                 "effect", ["x_term", "effect", "boot_se", "ci_low", "ci_high"], ci, conf)
+            if kind == "contrast":
+                path = tab.path1 + _at(tab, "w1", "z1") + " minus " + tab.path2 + _at(tab, "w2", "z2")
+                w, z, term = None, None, None
+            else:
+                path, w, z = tab.path, tab.w if kind == "indirect" else None, tab.z
+                term = tab.w_term if kind == "index" else None
+            scaled.insert(1, "w_term", term if term is None else term.to_numpy())
+            scaled.insert(1, "z", z if z is None else z.to_numpy())
+            scaled.insert(1, "w", w if w is None else w.to_numpy())
             scaled.insert(0, "path", path.to_numpy())
             scaled.insert(0, "kind", kind)
             scaled.insert(0, "scale", scale)

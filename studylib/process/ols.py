@@ -14,13 +14,33 @@ from scipy import special
 
 from ..errors import ModelError
 
-__all__ = ["HC_TYPES", "OLSFit", "ols", "wald_f"]
+__all__ = ["HC_TYPES", "FitMethods", "OLSFit", "check_rank", "ols", "wald_f", "wald_f_linear"]
 
 HC_TYPES = ("HC0", "HC1", "HC2", "HC3", "HC4")
 
 
+class FitMethods:
+    """What every fitted equation offers (OLS and logistic): SEs, term positions, linear combinations.
+
+    Needs ``terms``, ``coef``, ``cov``, ``df_resid`` (infinite for z tests) and ``conf``.
+    """
+
+    @property
+    def se(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.cov))
+
+    def index(self, term: str) -> int:
+        return self.terms.index(term)
+
+    def linear(self, weights: np.ndarray) -> tuple[float, float, float, float, float, float]:
+        """Estimate, se, t (z when ``df_resid`` is infinite), p, ci_low, ci_high of ``weights @ coef``."""
+        est = float(weights @ self.coef)
+        se = float(np.sqrt(max(weights @ self.cov @ weights, 0.0)))
+        return (est, se, *t_stats(est, se, self.df_resid, self.conf))
+
+
 @dataclass(frozen=True)
-class OLSFit:
+class OLSFit(FitMethods):
     """One fitted equation. ``cov`` is the (possibly robust) covariance of ``coef``."""
 
     terms: tuple[str, ...]
@@ -32,18 +52,7 @@ class OLSFit:
     mse: float
     conf: float
 
-    @property
-    def se(self) -> np.ndarray:
-        return np.sqrt(np.diag(self.cov))
-
-    def index(self, term: str) -> int:
-        return self.terms.index(term)
-
-    def linear(self, weights: np.ndarray) -> tuple[float, float, float, float, float, float]:
-        """Estimate, se, t, p, ci_low, ci_high of ``weights @ coef``."""
-        est = float(weights @ self.coef)
-        se = float(np.sqrt(max(weights @ self.cov @ weights, 0.0)))
-        return (est, se, *t_stats(est, se, self.df_resid, self.conf))
+    family = "ols"
 
 
 def t_stats(est, se, df, conf):
@@ -60,8 +69,8 @@ def t_stats(est, se, df, conf):
     return out
 
 
-def ols(X: np.ndarray, y: np.ndarray, terms: list[str], *, hc: str | None, conf: float, outcome: str) -> OLSFit:
-    """Fit ``y ~ X`` (X includes the constant column) by QR; raise on a singular design."""
+def check_rank(X: np.ndarray, terms, outcome: str) -> tuple[np.ndarray, np.ndarray]:
+    """QR of the design; raise :class:`ModelError` for too few cases or a collinear term."""
     n, p = X.shape
     if n <= p:
         raise ModelError(
@@ -78,6 +87,13 @@ def ols(X: np.ndarray, y: np.ndarray, terms: list[str], *, hc: str | None, conf:
             f"singular design in the equation for {outcome!r}: term {col!r} is a linear "
             f"combination of the terms before it {list(terms[: bad[0]])}; drop or recode it"
         )
+    return q, r
+
+
+def ols(X: np.ndarray, y: np.ndarray, terms: list[str], *, hc: str | None, conf: float, outcome: str) -> OLSFit:
+    """Fit ``y ~ X`` (X includes the constant column) by QR; raise on a singular design."""
+    q, r = check_rank(X, terms, outcome)
+    n, p = X.shape
     rinv = np.linalg.inv(r)  # small, triangular and checked non-singular above
     coef = rinv @ (q.T @ y)
     resid = y - X @ coef
@@ -109,18 +125,21 @@ def ols(X: np.ndarray, y: np.ndarray, terms: list[str], *, hc: str | None, conf:
     return OLSFit(tuple(terms), coef, cov, df, n, float(r2), mse, conf)
 
 
-def wald_f(fit: OLSFit, idx: list[int]) -> tuple[float, int, int, float]:
+def wald_f(fit, idx: list[int]) -> tuple[float, int, float, float]:
     """Wald F test that the coefficients ``idx`` are all zero: F, df1, df2, p."""
     return wald_f_linear(fit, np.eye(len(fit.coef))[idx])
 
 
-def wald_f_linear(fit: OLSFit, L: np.ndarray) -> tuple[float, int, int, float]:
+def wald_f_linear(fit, L: np.ndarray) -> tuple[float, int, float, float]:
     """Wald F test that the linear combinations ``L @ coef`` (rows of L) are all zero.
 
     ``F = (Lb)' (L V L')^{-1} (Lb) / q`` with ``V`` the fit's (possibly HC) covariance
-    and ``q`` rows; df ``(q, n - p)``.
+    and ``q`` rows; df ``(q, n - p)``. For a logistic fit (infinite ``df_resid``) ``q F`` is
+    the Wald chi-square and p comes from the chi-square distribution.
     """
     q = L.shape[0]
     lb = L @ fit.coef
     f = float(lb @ np.linalg.solve(L @ fit.cov @ L.T, lb)) / q
+    if np.isinf(fit.df_resid):
+        return f, q, np.inf, float(special.chdtrc(q, q * f))
     return f, q, fit.df_resid, float(special.fdtrc(q, fit.df_resid, f))

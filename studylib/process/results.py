@@ -14,8 +14,13 @@ __all__ = ["ProcessResult", "ProcessExtras"]
 
 _LINE = "*" * 75
 
+#: Columns of the bootstrap tables of :class:`ProcessResult`.
+INDIRECT_COLS = ["path", "x_term", "w", "z", "effect", "boot_se", "ci_low", "ci_high"]
+INDEX_COLS = ["path", "x_term", "kind", "moderator", "w_term", "z", "index", "boot_se", "ci_low", "ci_high"]
+CONTRAST_COLS = ["path1", "w1", "z1", "path2", "w2", "z2", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
 #: Columns of the :class:`ProcessExtras` tables.
-STANDARDIZED_COLS = ["scale", "kind", "path", "x_term", "effect", "boot_se", "ci_low", "ci_high"]
+STANDARDIZED_COLS = ["scale", "kind", "path", "x_term", "w", "z", "w_term", "effect", "boot_se", "ci_low",
+                     "ci_high"]
 NORMAL_COLS = ["path", "x_term", "effect", "se", "z", "p"]
 OMNIBUS_COLS = ["equation", "focal", "w", "z", "F", "df1", "df2", "p"]
 PLOT_COLS = ["equation", "focal", "focal_value", "w", "z", "predicted"]
@@ -50,8 +55,10 @@ class ProcessExtras:
     ----------
     standardized : DataFrame
         With ``effsize=True``: scale ("partial", "complete"), kind ("total", "direct",
-        "indirect", "contrast"), path, x_term, effect, boot_se, ci_low, ci_high (PROCESS
-        ``effsize = 1``).
+        "indirect", "contrast", "index"), path, x_term, w, z (moderator values of
+        conditional effects), w_term (an index's moderator term), effect, boot_se, ci_low,
+        ci_high. Unmoderated models as PROCESS ``effsize = 1``; moderated ones partially
+        standardized (beyond PROCESS).
     normal : DataFrame
         With ``normal=True``: path, x_term, effect, se, z, p, the normal-theory (Sobel)
         tests of the indirect effects (PROCESS ``normal = 1``).
@@ -62,7 +69,7 @@ class ProcessExtras:
     plot_data : DataFrame
         equation, focal, focal_value, w, z, predicted: each moderated equation's outcome
         predicted at its focal predictor's values by the moderator values, other terms at
-        their means (PROCESS ``plot = 1``).
+        their means (PROCESS ``plot = 1``); for a logistic equation the predicted log-odds.
     """
 
     standardized: pd.DataFrame = field(default_factory=empty_standardized, repr=False)
@@ -168,7 +175,8 @@ class ProcessResult:
             if kind == "indirect":
                 label = tab.path + " [" + tab.x_term + "]" + _at(tab)
             elif kind == "index":
-                label = tab.path + " [" + tab.x_term + "] by " + tab.w_term
+                label = tab.path + " [" + tab.x_term + "] " + tab.kind + " by " + tab.w_term + _at(
+                    tab.assign(w=None), "w", "z")
             else:
                 label = (tab.path1 + _at(tab, "w1", "z1") + " minus " + tab.path2 + _at(tab, "w2", "z2"))
             parts.append(pd.DataFrame({"kind": kind, "label": label, "estimate": tab[col], "se": tab.boot_se,
@@ -176,7 +184,8 @@ class ProcessResult:
         st = self.extras.standardized
         if len(st):
             label = (st.scale + "ly standardized " + st.kind + ": " + st.path.fillna("X on Y") + " ["
-                     + st.x_term.astype(str) + "]")
+                     + st.x_term.astype(str) + "]" + (" by " + st.w_term).where(st.w_term.notna(), "")
+                     + _at(st))
             parts.append(pd.DataFrame({"kind": "standardized", "label": label, "estimate": st.effect,
                                        "se": st.boot_se, "p": np.nan, "ci_low": st.ci_low, "ci_high": st.ci_high}))
         nt = self.extras.normal
