@@ -8,8 +8,7 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ._reading import read_yaml
 from .errors import InputTypeError, SpecError
 from .paths import SYNTHETIC
 
@@ -109,13 +108,16 @@ def check_measurement(measurement: Mapping[str, Any], source: str) -> None:
         _number(m["shift"], source, f"{field}.shift")
 
 
-def load_params(params: str | Path | Mapping[str, Any] | None = None) -> dict[str, Any]:
+def load_params(params: str | Path | Mapping[str, Any] | None = None, *,
+                encoding: str | None = None) -> dict[str, Any]:
     """Read simulation parameters from a YAML file or a mapping and check them.
 
     Parameters
     ----------
     params : str, Path, mapping or None
         ``None`` reads ``data/synthetic/params.yaml``; a mapping is checked as given.
+    encoding : str, optional
+        Text encoding of the file (default UTF-8).
 
     Returns
     -------
@@ -134,10 +136,7 @@ def load_params(params: str | Path | Mapping[str, Any] | None = None) -> dict[st
         path = Path(params)
         if not path.is_file():
             raise FileNotFoundError(f"simulation parameter file not found: {path}")
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise SpecError(f"{path}: not valid YAML: {exc}") from None
+        data = read_yaml(path, encoding=encoding, what="parameter file", error=SpecError)
         source = str(path)
     elif isinstance(params, Mapping):
         data = copy.deepcopy(dict(params))

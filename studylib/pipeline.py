@@ -16,9 +16,7 @@ files (nothing in them depends on the time or on where the project is checked ou
 from __future__ import annotations
 
 import contextlib
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,29 +236,30 @@ class ReproduceResult:
         return self.results
 
 
+# Staging and publishing go through studylib.output: the results folder is staged next to
+# `out` and published with every other output of the run (e.g. the CLI's --json) or not at
+# all; only files studylib wrote there (its manifest) are replaced, stale ones of tables/ and
+# figures/ removed, and nothing else in `out` is touched.
+_OPEN: dict[Path, Any] = {}  # staging folder -> its studylib.output.Outputs
+
+
 @contextlib.contextmanager
 def _staging(out: Path) -> Iterator[Path]:
-    """A temporary folder next to ``out``, removed unless :func:`_publish` moved it."""
-    anchor = out.parent
-    while not anchor.exists():
-        anchor = anchor.parent
-    stage = Path(tempfile.mkdtemp(prefix=".studylib-reproduce-", dir=anchor))
-    try:
-        yield stage
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    """A staging folder standing for ``out``; removed on any exit (published or not)."""
+    from .output import Outputs
+
+    with Outputs() as outputs:
+        stage = outputs.folder(out, clean=("tables", "figures"), flag="out=")
+        _OPEN[stage] = outputs
+        try:
+            yield stage
+        finally:
+            _OPEN.pop(stage, None)
 
 
 def _publish(stage: Path, out: Path) -> None:
-    """Move the staged outputs into ``out``, replacing only the entries in :data:`OUTPUTS`."""
-    out.mkdir(parents=True, exist_ok=True)
-    for name in OUTPUTS:
-        target = out / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-        (stage / name).replace(target)
+    """Publish the staged results (with the run's other outputs when it has an open transaction)."""
+    _OPEN[stage].publish()
 
 
 def reproduce(

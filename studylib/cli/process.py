@@ -8,7 +8,7 @@ import pandas as pd
 
 from .._json import write_json
 from ..errors import ColumnError, DataError, OptionError
-from ._common import read_table
+from ._common import publish, read_table
 
 __all__ = ["add_parser", "run"]
 
@@ -105,5 +105,6 @@ def run(args: argparse.Namespace) -> int:
     print(res.summary())
     if args.json:
         write_json(res.to_dict(), args.json)
+        publish()
         print(f"\nwrote {args.json}")
     return 0

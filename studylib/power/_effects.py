@@ -275,12 +275,13 @@ class Model83Effects:
         return cls(**{k: v for k, v in d.items() if k in names})
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Model83Effects:
+    def from_file(cls, path: str | Path, *, encoding: str | None = None) -> Model83Effects:
         """Read the paths from a YAML or JSON file (a mapping of the field names).
 
-        The mapping may sit at the top level or under a key ``effects``.
+        The mapping may sit at the top level or under a key ``effects``; ``encoding`` is the
+        file's text encoding (default UTF-8).
         """
-        data = _read_mapping(path)
+        data = _read_mapping(path, encoding)
         if isinstance(data, dict) and isinstance(data.get("effects"), dict):
             data = data["effects"]
         if not isinstance(data, dict):
@@ -323,7 +324,7 @@ class Model83Effects:
         return cls(**values)
 
     @classmethod
-    def from_params(cls, path: str | Path | None = None) -> Model83Effects:
+    def from_params(cls, path: str | Path | None = None, *, encoding: str | None = None) -> Model83Effects:
         """The paths the shipped synthetic data were generated with (or another params file).
 
         Parameters
@@ -331,6 +332,8 @@ class Model83Effects:
         path : path, optional
             A simulator parameter file (checked by :func:`studylib.simulate.load_params`);
             default ``data/synthetic/params.yaml``.
+        encoding : str, optional
+            Text encoding of the file (default UTF-8).
 
         Examples
         --------
@@ -344,7 +347,7 @@ class Model83Effects:
         """
         from ..simulate import load_params
 
-        params = load_params(path)
+        params = load_params(path, encoding=encoding)
         return cls.from_latent(params["latent"], source=params.get("_source", "params"))
 
     @classmethod
@@ -437,16 +440,13 @@ class Model83Effects:
         }
 
 
-def _read_mapping(path: str | Path) -> Any:
-    import yaml
+def _read_mapping(path: str | Path, encoding: str | None = None) -> Any:
+    from .._reading import read_yaml
 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"effects file not found: {path}")
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))  # JSON is YAML too
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: not valid YAML/JSON: {exc}") from None
+    return read_yaml(path, encoding=encoding, what="effects file", error=SpecError, json=True)  # JSON is YAML too
 
 
 # -- the effects tested in model 83 -----------------------------------------------
