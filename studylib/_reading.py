@@ -19,11 +19,11 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import OptionError, StudylibError
+from .errors import OptionError, SpecError, StudylibError
 from .output import note_input
 
 __all__ = ["read_bytes", "decode", "read_text", "default_encoding", "resolve_encoding", "explicit_encoding",
-           "check_encoding", "is_encoding", "read_yaml", "UTF8"]
+           "check_encoding", "is_encoding", "read_yaml", "content_errors", "UTF8"]
 
 #: The default: UTF-8, a byte-order mark at the start ignored (Excel writes one).
 UTF8 = "utf-8-sig"
@@ -120,3 +120,21 @@ def read_yaml(path: str | os.PathLike[str], *, encoding: str | None = None, what
         invalid = invalid or ("not valid YAML/JSON" if json else "not valid YAML")
         detail = " ".join(str(exc).split())[:300]
         raise error(f"{path}: {invalid}: {detail}") from None
+
+
+@contextlib.contextmanager
+def content_errors(path: str | os.PathLike[str], what: str, layout: str) -> Iterator[None]:
+    """Turn a crash while interpreting a file's content into a studylib error naming the file.
+
+    The loaders check every field they know; a value of a shape no check foresaw (a list
+    where a name belongs, a mapping with unhashable keys, ...) would otherwise end in a
+    ``TypeError`` from deep inside. ``layout`` says where the expected layout is described.
+    """
+    try:
+        yield
+    except StudylibError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError, ArithmeticError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise SpecError(f"{path}: the {what} has a value of an unexpected type or shape ({type(exc).__name__}: "
+                        f"{detail}); compare it with {layout}") from None

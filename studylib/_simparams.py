@@ -8,7 +8,7 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
-from ._reading import read_yaml
+from ._reading import content_errors, read_yaml
 from .errors import InputTypeError, SpecError
 from .paths import SYNTHETIC
 
@@ -91,7 +91,8 @@ def check_measurement(measurement: Mapping[str, Any], source: str) -> None:
             if key not in m:
                 raise _fail(source, f"{field}.{key}", "is missing")
         items, loadings = m["items"], m["loadings"]
-        if not isinstance(items, list) or not items or len(set(items)) != len(items):
+        if (not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items)
+                or len(set(items)) != len(items)):
             raise _fail(source, f"{field}.items", f"must be a non-empty list of unique names; got {items!r}")
         if not isinstance(loadings, list) or len(loadings) != len(items):
             raise _fail(source, f"{field}.loadings", f"must list one loading per item ({len(items)}); got {loadings!r}")
@@ -143,6 +144,11 @@ def load_params(params: str | Path | Mapping[str, Any] | None = None, *,
         source = str(data.get("_source", "<params dict>"))
     else:
         raise InputTypeError(f"params must be None, a path or a mapping; got {type(params).__name__}")
+    with content_errors(source, "parameter file", "data/synthetic/params.yaml"):
+        return _check_params(data, source)
+
+
+def _check_params(data: Any, source: str) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         raise SpecError(f"{source}: the file must hold a mapping of sections")
     for section, keys in _REQUIRED.items():

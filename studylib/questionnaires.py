@@ -37,7 +37,7 @@ from ._qschema import (
     _where,
     check_scale_fields,
 )
-from ._reading import read_yaml
+from ._reading import content_errors, read_yaml
 from ._validation import check_columns, check_dataframe, check_range, format_rows
 from .errors import DataError, SpecError
 
@@ -445,7 +445,8 @@ def _read_yaml(path: Path, encoding: str | None = None) -> Any:
 
 def _load_file(path: Path, encoding: str | None = None) -> Scale | ItemSet:
     d = _read_yaml(path, encoding)
-    obj = parse_questionnaire(d, source=str(path))
+    with content_errors(path, "questionnaire file", "questionnaires/README.md"):
+        obj = parse_questionnaire(d, source=str(path))
     if obj.id != path.stem:
         raise _fail(_where(str(path), obj.id), "id", f"must equal the file name stem {path.stem!r}; got {obj.id!r}")
     return obj

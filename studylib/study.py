@@ -12,7 +12,7 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
-from ._reading import is_encoding, read_yaml
+from ._reading import content_errors, is_encoding, read_yaml
 from .errors import InputTypeError, SpecError
 from .paths import QUESTIONNAIRES, STUDY_CONFIG
 from .questionnaires import Scale, load_scale
@@ -293,7 +293,7 @@ def _parse(d: Any, path: Path | None) -> Study:
             qdir = (path.parent / qdir).resolve()
     raw_scales = d["scales"]
     if isinstance(raw_scales, list):
-        raw_scales = dict.fromkeys(raw_scales)
+        raw_scales = dict.fromkeys(_str_list(raw_scales, where, "scales"))
     scales = []
     for sid, spec in _mapping(raw_scales, where, "scales").items():
         f = f"scales.{sid}"
@@ -410,4 +410,5 @@ def load_study(path: str | Path | None = None, *, encoding: str | None = None) -
     if not path.is_file():
         raise FileNotFoundError(f"study configuration not found: {path}")
     data = read_yaml(path, encoding=encoding, what="study file", error=SpecError, invalid="not a valid YAML file")
-    return _parse(data, path)
+    with content_errors(path, "study file", "analyses/study.yaml"):
+        return _parse(data, path)

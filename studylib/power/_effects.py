@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._reading import content_errors, read_yaml
 from ..errors import InputTypeError, SpecError
 
 __all__ = ["Model83Effects", "VALENCE", "RESPONSE", "DVS"]
@@ -269,7 +270,7 @@ class Model83Effects:
         if not isinstance(d, dict):
             raise InputTypeError(f"effects must be a dict of paths; got {type(d).__name__}")
         names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - names - {"standardized"})
+        unknown = sorted(map(str, set(d) - names - {"standardized"}))
         if unknown:
             raise SpecError(f"unknown effect names {unknown}; allowed: {sorted(names)}")
         return cls(**{k: v for k, v in d.items() if k in names})
@@ -287,9 +288,10 @@ class Model83Effects:
         if not isinstance(data, dict):
             raise SpecError(f"{path}: must hold a mapping of effect names to values")
         try:
-            return cls.from_dict(data)
+            with content_errors(path, "effects file", "the fields of studylib.Model83Effects"):
+                return cls.from_dict(data)
         except SpecError as exc:
-            raise SpecError(f"{path}: {exc}") from None
+            raise SpecError(exc.args[0] if str(exc).startswith(str(path)) else f"{path}: {exc}") from None
 
     @classmethod
     def from_latent(cls, latent: dict[str, Any], *, source: str = "latent") -> Model83Effects:
@@ -441,7 +443,6 @@ class Model83Effects:
 
 
 def _read_mapping(path: str | Path, encoding: str | None = None) -> Any:
-    from .._reading import read_yaml
 
     path = Path(path)
     if not path.is_file():
