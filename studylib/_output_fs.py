@@ -30,6 +30,9 @@ MANIFEST = ".studylib-manifest.json"
 LOCK = ".studylib.lock"
 #: Inside a staging folder: the files a publication replaced (restored by a rollback).
 BACKUP = ".replaced"
+#: Inside a staging folder: which process made it (so that a later run may remove it when
+#: that process was killed before it could).
+OWNER = ".owner"
 
 
 class Terminated(BaseException):
@@ -303,3 +306,41 @@ def _rollback(journal: list[list[Any]]) -> None:
                 os.unlink(target)
             if backup is not None:
                 os.replace(backup, target)
+
+
+def _owner() -> bytes:
+    import socket
+
+    return f"{socket.gethostname()} {os.getpid()}\n".encode()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process
+        return True
+    return True
+
+
+def _sweep(folder: Path, prefix: str) -> None:
+    """Remove staging folders in ``folder`` whose process (on this machine) no longer runs."""
+    import shutil
+    import socket
+
+    if os.name != "posix":  # pragma: no cover - os.kill(pid, 0) means something else on Windows
+        return
+    try:
+        candidates = [p for p in folder.iterdir() if p.name.startswith(prefix) and p.is_dir()]
+    except OSError:
+        return
+    host = socket.gethostname()
+    for stage in candidates:
+        try:
+            owner_host, pid = (stage / OWNER).read_text(encoding="utf-8").split()
+            dead = owner_host == host and not _alive(int(pid))
+        except (OSError, ValueError):
+            continue  # no owner recorded (yet): leave it
+        if dead:
+            shutil.rmtree(stage, ignore_errors=True)

@@ -76,6 +76,7 @@ from ._output_fs import (
     BACKUP,
     LOCK,
     MANIFEST,
+    OWNER,
     Terminated,
     _abs,
     _backup,
@@ -86,9 +87,11 @@ from ._output_fs import (
     _Lock,
     _makedirs,
     _manifest_bytes,
+    _owner,
     _real,
     _rollback,
     _signals_deferred,
+    _sweep,
     _write_file,
     _written_by_studylib,
     describe_os_error,
@@ -179,6 +182,7 @@ class Outputs:
         self._inputs: list[_Input] = []
         self._roots: dict[Path, _Root] = {}
         self._flags: dict[Path, str] = {}
+        self._adopted: set[Path] = set()
         self._published = False
         self._open = False
         self._sigterm: contextlib.ExitStack | None = None
@@ -265,7 +269,7 @@ class Outputs:
             return
         if target.is_dir():
             raise OutputError(f"cannot write {name}: it is an existing folder; give a file name")
-        if os.path.lexists(target) and not _written_by_studylib(target):
+        if os.path.lexists(target) and target not in self._adopted and not _written_by_studylib(target):
             raise OutputError(
                 f"refusing to replace {name}: it exists and studylib did not write it (it is not "
                 f"listed, unchanged, in a {MANIFEST}); choose another file name, or move the file away"
@@ -295,8 +299,10 @@ class Outputs:
         anchor = folder
         while not anchor.exists() and anchor.parent != anchor:
             anchor = anchor.parent
+        _sweep(anchor, STAGE_PREFIX)  # staging left by a run that was killed (SIGKILL, power loss)
         try:
             stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=anchor))
+            (stage / OWNER).write_bytes(_owner())
         except OSError as exc:
             raise OutputError(f"cannot write into {_label(folder, flag)}: {describe_os_error(exc)}") from exc
         root = _Root(folder, stage, flag=flag)
@@ -323,26 +329,30 @@ class Outputs:
         root.files[t.name] = flag
         return root.stage / t.name
 
-    def folder(self, target: str | os.PathLike[str], *, clean: Iterable[str] = (), flag: str | None = None) -> Path:
+    def folder(self, target: str | os.PathLike[str], *, clean: Iterable[str] = (), flag: str | None = None,
+               adopt: Iterable[str] = ()) -> Path:
         """Register ``target`` as a results folder; return the staging folder standing for it.
 
         Every file written under the returned folder is published to the same place under
         ``target``. Files studylib wrote earlier into the subfolders named in ``clean`` (and
         that are unchanged) are removed when they are not written again, so that a results
-        folder holds no stale tables; any other file is left alone.
+        folder holds no stale tables; any other file is left alone. ``adopt`` names files
+        (relative to ``target``) known to be studylib's although no manifest lists them (the
+        outputs of a studylib version that kept no manifest): they may be replaced.
         """
         if not self._open:
             raise RuntimeError("Outputs.folder() needs an open transaction: use 'with Outputs() as out:'")
         if self.published:
             raise RuntimeError("Outputs.folder() after publish(): the transaction's files are already in place")
         if self._outer is not None:
-            return self._outer.folder(target, clean=clean, flag=flag)
+            return self._outer.folder(target, clean=clean, flag=flag, adopt=adopt)
         t = _abs(target)
         flag = self._flags.get(t) or flag
         self._check(t, flag=flag, kind="folder")
         root = self._root(t, flag)
         root.tree = True
         root.clean = tuple(dict.fromkeys((*root.clean, *clean)))
+        self._adopted.update(t / rel for rel in adopt)
         return root.stage
 
     # -- publishing ----------------------------------------------------------------------
@@ -351,8 +361,9 @@ class Outputs:
             return [(name, root.stage / name) for name in root.files]
         out = []
         for dirpath, dirnames, filenames in os.walk(root.stage):
-            dirnames[:] = sorted(d for d in dirnames if not (Path(dirpath) == root.stage and d == BACKUP))
-            for fn in sorted(filenames):
+            top = Path(dirpath) == root.stage
+            dirnames[:] = sorted(d for d in dirnames if not (top and d == BACKUP))
+            for fn in sorted(f for f in filenames if not (top and f in (OWNER, f"{MANIFEST}.new"))):
                 p = Path(dirpath) / fn
                 out.append((p.relative_to(root.stage).as_posix(), p))
         return out

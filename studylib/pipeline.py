@@ -16,6 +16,7 @@ files (nothing in them depends on the time or on where the project is checked ou
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -243,13 +244,36 @@ class ReproduceResult:
 _OPEN: dict[Path, Any] = {}  # staging folder -> its studylib.output.Outputs
 
 
+def _legacy_outputs(out: Path) -> list[str]:
+    """The outputs of a studylib that kept no manifest in ``out``, as its results.json lists them.
+
+    They are replaced as the older version did (it removed tables/ and figures/ outright), so
+    that a results folder written before the manifest existed does not stop the next run.
+    """
+    from .output import MANIFEST
+
+    if (out / MANIFEST).exists() or not (out / "results.json").is_file():
+        return []
+    try:
+        old = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(old, dict) or "studylib" not in old:
+        return []
+    tables = old.get("tables") if isinstance(old.get("tables"), dict) else {}
+    figures = old.get("figures") if isinstance(old.get("figures"), list) else []
+    return (["report.html", "results.json"]
+            + [f"tables/{t}.{ext}" for t in tables for ext in ("csv", "md", "tex")]
+            + [f"figures/{f}.{ext}" for f in figures if isinstance(f, str) for ext in ("png", "svg")])
+
+
 @contextlib.contextmanager
 def _staging(out: Path) -> Iterator[Path]:
     """A staging folder standing for ``out``; removed on any exit (published or not)."""
     from .output import Outputs
 
     with Outputs() as outputs:
-        stage = outputs.folder(out, clean=("tables", "figures"), flag="out=")
+        stage = outputs.folder(out, clean=("tables", "figures"), flag="out=", adopt=_legacy_outputs(out))
         _OPEN[stage] = outputs
         try:
             yield stage

@@ -258,3 +258,52 @@ def test_sigterm_becomes_an_exception_while_writing():
 def test_describe_os_error_has_advice_for_common_failures():
     assert output.describe_os_error(OSError(errno.EDQUOT, "x")).startswith("disk quota exceeded")
     assert output.describe_os_error(OSError(errno.EIO, "Input/output error")) == "input/output error"
+
+
+def test_staging_left_by_a_killed_run_is_removed_by_the_next_one(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    host = socket.gethostname()
+    owners = {"killed": f"{host} {dead}", "running": f"{host} {os.getpid()}", "elsewhere": f"other-host {dead}",
+              "unknown": None}
+    for name, owner in owners.items():
+        stage = tmp_path / f"{STAGE_PREFIX}{name}"
+        stage.mkdir()
+        (stage / "partial.csv").write_text("half a table")
+        if owner:
+            (stage / output.OWNER).write_text(owner)
+    write_text(tmp_path / "x.json", "{}")
+    left = sorted(p.name[len(STAGE_PREFIX):] for p in tmp_path.iterdir() if p.name.startswith(STAGE_PREFIX))
+    assert left == ["elsewhere", "running", "unknown"]  # only a dead process's staging on this machine goes
+
+
+def test_a_results_folder_of_an_older_studylib_is_taken_over(tmp_path):
+    from studylib.pipeline import _publish, _staging
+
+    out = tmp_path / "results"
+    (out / "tables").mkdir(parents=True)
+    (out / "figures").mkdir()
+    old = {"studylib": "0.9.0", "tables": {"anova_psr": []}, "figures": ["path_diagram"]}
+    (out / "results.json").write_text(json.dumps(old))
+    for name in ("report.html", "tables/anova_psr.csv", "tables/anova_psr.md", "figures/path_diagram.svg"):
+        (out / name).write_text("old output")
+    (out / "tables" / "my_notes.csv").write_text("mine")
+    with _staging(out) as stage:
+        (stage / "tables").mkdir()
+        for name in ("report.html", "results.json", "tables/anova_psr.csv"):
+            (stage / name).write_text("new")
+        _publish(stage, out)
+    assert (out / "report.html").read_text() == "new" and (out / "tables" / "anova_psr.csv").read_text() == "new"
+    assert (out / "tables" / "my_notes.csv").read_text() == "mine"
+    # without a studylib results.json nothing is taken over
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "report.html").write_text("someone's report")
+    with pytest.raises(OutputError, match="report.html' .*studylib did not write it"), _staging(other) as stage:
+        (stage / "report.html").write_text("new")
+        _publish(stage, other)
+    assert (other / "report.html").read_text() == "someone's report"

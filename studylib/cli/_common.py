@@ -183,6 +183,9 @@ def cli_message(message: str, parser: argparse.ArgumentParser | None) -> str:
     "x is text; pass --x-coding indicator (or 'helmert')"
     >>> cli_message("dv is also listed in between=['a', 'b']", p)
     'dv is also listed in --between a b'
+    >>> _ = p.add_argument("--example", action="store_true")
+    >>> cli_message("example=True runs on the shipped data", p)
+    '--example runs on the shipped data'
     """
     text = " ".join(str(message).split())  # one line, whatever the message's layout
     for lib, cli in _PHRASES.items():
@@ -193,7 +196,10 @@ def cli_message(message: str, parser: argparse.ArgumentParser | None) -> str:
     names = "|".join(sorted((re.escape(d) for d in flags), key=len, reverse=True))
 
     def with_value(m: re.Match[str]) -> str:
-        return f"{flags[m.group('name')]} {_shown(m.group('value'))}"
+        flag, value = flags[m.group("name")], m.group("value")
+        if value in ("True", "False"):  # an on/off option
+            return flag if value == "True" else f"no {flag}"
+        return f"{flag} {_shown(value)}"
 
     text = re.sub(rf"(?:pass )?(?<![\w.-])(?P<name>{names})=None\b",
                   lambda m: f"leave out {flags[m.group('name')]}", text)
