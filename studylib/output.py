@@ -208,7 +208,8 @@ class Outputs:
         if self._outer is not None:
             return
         try:
-            self._cleanup()
+            with _signals_deferred():  # a second SIGTERM does not cut the clean-up short
+                self._cleanup()
         finally:
             if self._token is not None:
                 _current.reset(self._token)
