@@ -27,7 +27,7 @@ from ..errors import StudylibError
 __all__ = ["main", "build_parser"]
 
 # Subcommand modules, in the order shown by --help.
-_COMMANDS: tuple[str, ...] = ("reproduce", "score", "anova", "process", "simulate", "power")
+_COMMANDS: tuple[str, ...] = ("reproduce", "score", "anova", "process", "simulate", "power", "cfa")
 
 
 def build_parser() -> argparse.ArgumentParser:
