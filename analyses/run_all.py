@@ -47,13 +47,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--example", action="store_true", help="fast mode on the shipped data (B = 1000)")
     parser.add_argument("--json", metavar="FILE", help="also write the content of results.json to FILE")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--encoding", metavar="ENC", help="text encoding of the files read (default UTF-8)")
+    parser.add_argument("--debug", action="store_true", help="on an error, also print the traceback")
     args = parser.parse_args(argv)
     forwarded = ["reproduce"]
-    for name in ("data", "config", "out", "boot", "seed", "json"):
+    for name in ("data", "config", "out", "boot", "seed", "json", "encoding"):
         value = getattr(args, name)
         if value is not None:
             forwarded += [f"--{name}", str(value)]
-    forwarded += ["--example"] * args.example + ["--no-progress"] * args.no_progress
+    forwarded += ["--example"] * args.example + ["--no-progress"] * args.no_progress + ["--debug"] * args.debug
     return cli_main(forwarded)
 
 

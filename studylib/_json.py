@@ -57,8 +57,13 @@ def to_jsonable(obj: Any) -> Any:
 
 
 def write_json(obj: Any, path: str | Path) -> Path:
-    """Write ``to_jsonable(obj)`` to ``path`` (UTF-8, indented, keys in given order)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(to_jsonable(obj), indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    return path
+    """Write ``to_jsonable(obj)`` to ``path`` (UTF-8, indented, keys in given order).
+
+    Through :mod:`studylib.output`: never over an input, into ``data/raw/`` or over a file
+    studylib did not write.
+    """
+    from .output import write_text
+
+    text = json.dumps(to_jsonable(obj), indent=2, allow_nan=False) + "\n"
+    write_text(path, text)
+    return Path(path)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import check_dataframe, check_range, format_rows
+from ._validation import check_dataframe, check_range, format_rows, whole_range
 from .errors import ColumnError, DataError, InputTypeError
 from .study import Factor, Study
 
@@ -165,11 +165,13 @@ def prepare(raw: pd.DataFrame, study: Study) -> pd.DataFrame:
             mapping.setdefault(str(label), float(code))
         out[item] = _to_number(raw[col], col, item, mapping, where)
     data = pd.DataFrame(out, index=raw.index)
-    for s in study.scales:
-        check_range(data, list(s.items), s.min, s.max, integer=True, context=f"scale {s.id!r}; {where}")
+    for s in study.scales:  # the rule of studylib.score and reliability (whole bounds: whole answers)
+        check_range(data, list(s.items), s.min, s.max, integer=whole_range(s.min, s.max),
+                    context=f"scale {s.id!r}; {where}")
     for item, (lo, hi) in study.ranges.items():
         if item in data.columns:
-            check_range(data, [item], lo, hi, context=f"item {item!r}; {where}")
+            check_range(data, [item], lo, hi, context=f"item {item!r}; {where}",
+                        fix=f"fix the data or 'ranges: {item}' in the study file")
     names = [f.name for f in study.factors]
     counts = data.groupby(names, observed=False).size()
     empty = counts[counts == 0]

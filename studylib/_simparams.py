@@ -8,8 +8,7 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ._reading import content_errors, read_yaml
 from .errors import InputTypeError, SpecError
 from .paths import SYNTHETIC
 
@@ -92,7 +91,8 @@ def check_measurement(measurement: Mapping[str, Any], source: str) -> None:
             if key not in m:
                 raise _fail(source, f"{field}.{key}", "is missing")
         items, loadings = m["items"], m["loadings"]
-        if not isinstance(items, list) or not items or len(set(items)) != len(items):
+        if (not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items)
+                or len(set(items)) != len(items)):
             raise _fail(source, f"{field}.items", f"must be a non-empty list of unique names; got {items!r}")
         if not isinstance(loadings, list) or len(loadings) != len(items):
             raise _fail(source, f"{field}.loadings", f"must list one loading per item ({len(items)}); got {loadings!r}")
@@ -109,13 +109,16 @@ def check_measurement(measurement: Mapping[str, Any], source: str) -> None:
         _number(m["shift"], source, f"{field}.shift")
 
 
-def load_params(params: str | Path | Mapping[str, Any] | None = None) -> dict[str, Any]:
+def load_params(params: str | Path | Mapping[str, Any] | None = None, *,
+                encoding: str | None = None) -> dict[str, Any]:
     """Read simulation parameters from a YAML file or a mapping and check them.
 
     Parameters
     ----------
     params : str, Path, mapping or None
         ``None`` reads ``data/synthetic/params.yaml``; a mapping is checked as given.
+    encoding : str, optional
+        Text encoding of the file (default UTF-8).
 
     Returns
     -------
@@ -134,16 +137,18 @@ def load_params(params: str | Path | Mapping[str, Any] | None = None) -> dict[st
         path = Path(params)
         if not path.is_file():
             raise FileNotFoundError(f"simulation parameter file not found: {path}")
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise SpecError(f"{path}: not valid YAML: {exc}") from None
+        data = read_yaml(path, encoding=encoding, what="parameter file", error=SpecError)
         source = str(path)
     elif isinstance(params, Mapping):
         data = copy.deepcopy(dict(params))
         source = str(data.get("_source", "<params dict>"))
     else:
         raise InputTypeError(f"params must be None, a path or a mapping; got {type(params).__name__}")
+    with content_errors(source, "parameter file", "data/synthetic/params.yaml"):
+        return _check_params(data, source)
+
+
+def _check_params(data: Any, source: str) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         raise SpecError(f"{source}: the file must hold a mapping of sections")
     for section, keys in _REQUIRED.items():

@@ -21,6 +21,7 @@ __all__ = [
     "check_columns",
     "check_numeric",
     "check_range",
+    "whole_range",
     "check_unique",
     "check_fraction",
     "check_int",
@@ -104,6 +105,12 @@ def check_columns(data: pd.DataFrame, columns: Iterable[str], *, context: str | 
     dup = sorted({c for c in columns if columns.count(c) > 1})
     if dup:
         raise ColumnError(f"columns named more than once: {dup}{_context(context)}")
+    if not data.columns.is_unique:  # two columns of one name: data[col] would be a frame
+        wanted = set(columns)
+        twice = sorted({str(c) for c in data.columns[data.columns.duplicated()] if c in wanted})
+        if twice:
+            raise ColumnError(f"data has more than one column named {twice}{_context(context)}; column "
+                              "names must be unique: rename or drop the copies")
     return columns
 
 
@@ -128,6 +135,38 @@ def check_numeric(data: pd.DataFrame, columns: Iterable[str], *, context: str | 
             )
 
 
+def whole_range(low: float | None, high: float | None) -> bool:
+    """True if both bounds are whole numbers: a Likert-type range, whose answers are whole too.
+
+    The one rule every entry point applies (:func:`studylib.score`, :func:`studylib.reliability`,
+    :func:`studylib.prepare`), so that an answer such as 3.5 on a 1..7 scale is refused by all.
+
+    >>> whole_range(1, 7), whole_range(0.0, 100.0), whole_range(0.5, 5.5), whole_range(None, 7)
+    (True, True, False, False)
+    """
+    if low is None or high is None:
+        return False
+    return bool(float(low).is_integer() and float(high).is_integer())
+
+
+# Numbers that survey tools and SPSS users commonly write for a missing answer.
+_MISSING_CODES = frozenset({-1.0, -9.0, -99.0, -999.0, -9999.0, 99.0, 999.0, 9999.0, 99999.0})
+
+
+def _missing_code_hint(values: Iterable[float]) -> str:
+    codes = sorted({v for v in values if v in _MISSING_CODES})
+    if not codes:
+        return ""
+    shown = ", ".join(f"{v:g}" for v in codes)
+    return (f". If {shown} marks a missing answer (an SPSS missing-value code left as a number), "
+            "empty those cells or declare the code as missing in the export (SPSS: Missing Values)")
+
+
+def _bound(value: float) -> str:
+    v = float(value)
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:g}"
+
+
 def check_range(
     data: pd.DataFrame,
     columns: Iterable[str],
@@ -136,26 +175,39 @@ def check_range(
     *,
     context: str | None = None,
     integer: bool = False,
+    fix: str = "fix the data or the declared min/max",
 ) -> None:
     """Raise :class:`DataError` if a non-missing value lies outside ``[low, high]``.
 
-    With ``integer=True`` also non-whole numbers are rejected (Likert answers).
+    With ``integer=True`` also non-whole numbers are rejected (Likert answers). ``fix`` ends
+    the message of a value out of range (what to change); a value that looks like a
+    missing-value code (-99, 999, ...) adds advice on missing codes.
+
+    >>> df = pd.DataFrame({"q1": [1, 3.5, 7]})
+    >>> check_range(df, ["q1"], 1, 7, integer=True, context="scale 'q'")
+    Traceback (most recent call last):
+    ...
+    studylib.errors.DataError: column 'q1' has non-integer values in rows 1 (value 3.5) (scale 'q'); answers in the declared range 1..7 are whole numbers: fix the data
     """
     columns = check_columns(data, columns, context=context)
     check_numeric(data, columns, context=context)
     for col in columns:
         s = pd.to_numeric(data[col], errors="coerce").astype(float)
         bad = s.notna() & ((s < low) | (s > high))
-        kind = "values"
-        if integer and not bad.any():
-            bad = s.notna() & (s != np.round(s))
-            kind = "non-integer values"
         if bad.any():
             raise DataError(
-                f"column {col!r} has {kind} outside the declared range {low:g}..{high:g} "
+                f"column {col!r} has values outside the declared range {_bound(low)}..{_bound(high)} "
                 f"in rows {format_rows(s.index[bad], s[bad])}{_context(context)}; "
-                "fix the data or the declared min/max"
+                f"{fix}{_missing_code_hint(s[bad])}"
             )
+        if integer:
+            bad = s.notna() & (s != np.round(s))
+            if bad.any():
+                raise DataError(
+                    f"column {col!r} has non-integer values in rows "
+                    f"{format_rows(s.index[bad], s[bad])}{_context(context)}; answers in the "
+                    f"declared range {_bound(low)}..{_bound(high)} are whole numbers: fix the data"
+                )
 
 
 def check_unique(data: pd.DataFrame, column: str, *, context: str | None = None) -> None:

@@ -139,6 +139,15 @@ def _flag(data: pd.DataFrame, rule: ExclusionRule, scale_map: Mapping[str, Any])
     if rule.rule == "attention_check":
         return x.isna() | (x != float(p["correct"]))
     if rule.rule == "speeder":
+        negative = x < 0  # an impossible time (often a missing code left as a number): never a speeder
+        if negative.any():
+            raise DataError(
+                f"column {col!r} ({ctx}) has negative completion times in rows "
+                f"{format_rows(x.index[negative], x[negative])}; a duration cannot be negative. Fix the "
+                f"data (a missing code such as -99 left as a number: empty those cells or declare it "
+                f"missing in the export), and declare the allowed times under 'ranges: {col}' in the "
+                "study file"
+            )
         return x < float(p["fraction_of_median"]) * float(x.median())
     if rule.rule == "age_range":
         return x.isna() | (x < float(p["min"])) | (x > float(p["max"]))
@@ -182,7 +191,8 @@ def apply_exclusions(
     ColumnError
         A column a rule needs is not in ``data``.
     DataError
-        Such a column is not numeric.
+        Such a column is not numeric; a ``speeder`` column holds negative times; or the rules
+        remove every respondent (the message names the rule that removed the last ones).
     SpecError
         A rule is malformed or names an unknown scale.
 
@@ -245,6 +255,12 @@ def apply_exclusions(
                       "n_before": int(kept.sum()), "n_removed": int(hit.sum()),
                       "n_after": int(kept.sum() - hit.sum())})
         kept &= ~hit
+        if not kept.any() and len(data):
+            raise DataError(
+                f"exclusion step {i} ({name!r}: {rule.describe()}) removed the last {int(hit.sum())} of "
+                f"{len(data)} respondents: nobody is left to analyse. Check that rule's settings "
+                f"(exclusions[{i - 1}] in the study file) and the values of the column(s) it reads"
+            )
     flags["excluded_by"] = excluded_by
     before = data.groupby(factors, observed=False).size().rename("n_before")
     after = data[kept].groupby(factors, observed=False).size().rename("n_after")

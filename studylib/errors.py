@@ -16,6 +16,7 @@ __all__ = [
     "OptionError",
     "InputTypeError",
     "ModelError",
+    "OutputError",
     "StudylibWarning",
 ]
 
@@ -53,6 +54,13 @@ class InputTypeError(StudylibError, TypeError):
 class ModelError(StudylibError, ValueError):
     """A model cannot be estimated as specified: a singular design, a constant
     variable, a moderator group with too few cases, an unknown model number."""
+
+
+class OutputError(OptionError):
+    """A file cannot or must not be written: the target is an input of the run, lies inside
+    ``data/raw/``, exists and was not written by studylib, or the file system refused the
+    write (read-only, full, no permission). Nothing was written. The message names the file
+    and says what to do (see :mod:`studylib.output`)."""
 
 
 class StudylibWarning(UserWarning):

@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 from ._prepare import prepare
+from ._reading import decode, explicit_encoding, read_bytes, resolve_encoding
 from ._validation import check_dataframe, check_option
 from .errors import DataError, InputTypeError, OptionError
-from .paths import RAW
+from .output import note_input, write_text, write_with
 from .study import Study
 
 __all__ = ["read_data", "prepare", "write_data", "ReadReport", "spss_name"]
@@ -100,18 +101,14 @@ def _integerize(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
-def _read_csv(path: Path, encoding: str) -> tuple[pd.DataFrame, str, dict[str, str]]:
-    raw = path.read_bytes()
+def _read_csv(path: Path, encoding: str, hint: str) -> tuple[pd.DataFrame, str, dict[str, str]]:
+    raw = read_bytes(path, "data file")
     if not raw.strip():
         raise DataError(f"{path}: the file is empty; a CSV export with a header row is needed")
     if b"\x00" in raw:
         raise DataError(f"{path}: the file holds binary data (NUL bytes), not CSV text; "
                         "export the data as CSV or SPSS .sav")
-    try:
-        text = raw.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise DataError(f"{path}: cannot decode the file as {encoding} ({exc}); save it as "
-                        "'CSV UTF-8' or pass encoding='cp1252' (or the file's encoding)") from None
+    text = decode(raw, path, encoding, what="data file", error=DataError, hint=hint)
     first = text.splitlines()[0] if text.splitlines() else ""
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     sep = max(counts, key=lambda d: (counts[d], d == ","))
@@ -151,11 +148,13 @@ def _read_csv(path: Path, encoding: str) -> tuple[pd.DataFrame, str, dict[str, s
     return frame, ("qualtrics_csv" if qualtrics else "csv"), question_text
 
 
-def _read_sav(path: Path) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict[Any, str]]]:
+def _read_sav(path: Path, encoding: str | None) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict[Any, str]]]:
     import pyreadstat
 
+    note_input(path, "data file")
     try:
-        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False)
+        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False,
+                                          **({"encoding": encoding} if encoding else {}))
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeDecodeError,
             ValueError, OSError) as exc:
         raise DataError(f"{path}: not a readable SPSS .sav file ({type(exc).__name__}: {exc})") from None
@@ -185,7 +184,7 @@ def _read_sav(path: Path) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict[
     return frame, question_text, value_labels
 
 
-def read_data(path: str | Path, *, study: Study | None = None, encoding: str = "utf-8-sig") -> pd.DataFrame:
+def read_data(path: str | Path, *, study: Study | None = None, encoding: str | None = None) -> pd.DataFrame:
     """Read a questionnaire export: plain CSV, Qualtrics CSV or SPSS ``.sav``.
 
     Parameters
@@ -199,8 +198,10 @@ def read_data(path: str | Path, *, study: Study | None = None, encoding: str = "
         If given, the report lists the columns the study uses, the unknown columns that
         will be ignored and the study columns not found (no error here: :func:`prepare`
         raises on missing columns).
-    encoding : str, default "utf-8-sig"
-        Text encoding of a CSV file.
+    encoding : str, optional
+        Text encoding of the file (e.g. ``'cp1252'`` for a CSV saved by Excel on Windows).
+        Default: the study file's ``encoding:``, else UTF-8 (a byte-order mark is ignored).
+        For a ``.sav`` file, only when given: SPSS files record their own encoding.
 
     Returns
     -------
@@ -243,7 +244,7 @@ def read_data(path: str | Path, *, study: Study | None = None, encoding: str = "
     >>> sav["Valence"].cat.categories.tolist()
     ['Negative comments', 'Positive comments']
     """
-    if not isinstance(encoding, str):
+    if encoding is not None and not isinstance(encoding, str):
         raise InputTypeError(f"encoding must be a str such as 'utf-8'; got {encoding!r}")
     if not isinstance(path, (str, Path)):
         raise InputTypeError(f"path must be a str or Path; got {type(path).__name__}")
@@ -255,10 +256,12 @@ def read_data(path: str | Path, *, study: Study | None = None, encoding: str = "
     suffix = path.suffix.lower()
     question_text: dict[str, str] = {}
     value_labels: dict[str, dict[Any, str]] = {}
+    study_encoding = getattr(study, "encoding", None)
     if suffix in _CSV_SUFFIXES:
-        frame, fmt, question_text = _read_csv(path, encoding)
+        hint = ", or set 'encoding: cp1252' in the study file" if study is not None and study.path else ""
+        frame, fmt, question_text = _read_csv(path, resolve_encoding(encoding, study_encoding), hint)
     elif suffix in _SAV_SUFFIXES:
-        frame, question_text, value_labels = _read_sav(path)
+        frame, question_text, value_labels = _read_sav(path, explicit_encoding(encoding) or study_encoding)
         fmt = "sav"
     else:
         raise DataError(f"{path}: not a CSV or SPSS file (suffix {path.suffix!r}); "
@@ -333,27 +336,27 @@ def write_data(
     Raises
     ------
     OptionError
-        Unknown ``format`` or a path inside ``data/raw``.
+        Unknown ``format``, or an :class:`~studylib.errors.OutputError` (a subclass): a path
+        inside ``data/raw``, an existing file studylib did not write, or a failed write
+        (:mod:`studylib.output`).
     """
     check_dataframe(data)
     path = Path(path)
     if format is None:
         format = "sav" if path.suffix.lower() in _SAV_SUFFIXES else "csv"
     check_option(format, "format", ("csv", "qualtrics_csv", "sav"))
-    if path.resolve().is_relative_to(RAW.resolve()):
-        raise OptionError(f"refusing to write {path}: data/raw holds user exports and is read-only")
-    path.parent.mkdir(parents=True, exist_ok=True)
     qt = dict(question_text or {})
     if format in ("csv", "qualtrics_csv"):
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            if format == "qualtrics_csv":
-                w = csv.writer(fh, lineterminator="\n")
-                w.writerow(list(data.columns))
-                w.writerow([qt.get(c, c) for c in data.columns])
-                w.writerow([f'{{"ImportId":"{c}"}}' for c in data.columns])
-                data.to_csv(fh, index=False, header=False, lineterminator="\n")
-            else:
-                data.to_csv(fh, index=False, lineterminator="\n")
+        fh = _io.StringIO()
+        if format == "qualtrics_csv":
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(list(data.columns))
+            w.writerow([qt.get(c, c) for c in data.columns])
+            w.writerow([f'{{"ImportId":"{c}"}}' for c in data.columns])
+            data.to_csv(fh, index=False, header=False, lineterminator="\n")
+        else:
+            data.to_csv(fh, index=False, lineterminator="\n")
+        write_text(path, fh.getvalue())
         return path
     import pyreadstat
 
@@ -380,6 +383,14 @@ def write_data(
             measure[name] = "nominal"
         cols[name] = s
         var_labels.append(qt.get(col, col))
-    pyreadstat.write_sav(pd.DataFrame(cols), str(path), column_labels=var_labels,
-                         variable_value_labels=labels, variable_measure=measure)
+    frame = pd.DataFrame(cols)
+
+    def _write(target: Path) -> None:
+        try:
+            pyreadstat.write_sav(frame, str(target), column_labels=var_labels,
+                                 variable_value_labels=labels, variable_measure=measure)
+        except pyreadstat.PyreadstatError as exc:  # its own class for a file it cannot open
+            raise OSError(f"cannot write the SPSS file ({exc})") from exc
+
+    write_with(path, _write)
     return path

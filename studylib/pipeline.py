@@ -16,9 +16,8 @@ files (nothing in them depends on the time or on where the project is checked ou
 from __future__ import annotations
 
 import contextlib
-import shutil
+import json
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,29 +237,53 @@ class ReproduceResult:
         return self.results
 
 
+# Staging and publishing go through studylib.output: the results folder is staged next to
+# `out` and published with every other output of the run (e.g. the CLI's --json) or not at
+# all; only files studylib wrote there (its manifest) are replaced, stale ones of tables/ and
+# figures/ removed, and nothing else in `out` is touched.
+_OPEN: dict[Path, Any] = {}  # staging folder -> its studylib.output.Outputs
+
+
+def _legacy_outputs(out: Path) -> list[str]:
+    """The outputs of a studylib that kept no manifest in ``out``, as its results.json lists them.
+
+    They are replaced as the older version did (it removed tables/ and figures/ outright), so
+    that a results folder written before the manifest existed does not stop the next run.
+    """
+    from .output import MANIFEST
+
+    if (out / MANIFEST).exists() or not (out / "results.json").is_file():
+        return []
+    try:
+        old = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(old, dict) or "studylib" not in old:
+        return []
+    tables = old.get("tables") if isinstance(old.get("tables"), dict) else {}
+    figures = old.get("figures") if isinstance(old.get("figures"), list) else []
+    return (["report.html", "results.json"]
+            + [f"tables/{t}.{ext}" for t in tables for ext in ("csv", "md", "tex")]
+            + [f"figures/{f}.{ext}" for f in figures if isinstance(f, str) for ext in ("png", "svg")])
+
+
 @contextlib.contextmanager
 def _staging(out: Path) -> Iterator[Path]:
-    """A temporary folder next to ``out``, removed unless :func:`_publish` moved it."""
-    anchor = out.parent
-    while not anchor.exists():
-        anchor = anchor.parent
-    stage = Path(tempfile.mkdtemp(prefix=".studylib-reproduce-", dir=anchor))
-    try:
-        yield stage
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    """A staging folder standing for ``out``; removed on any exit (published or not)."""
+    from .output import Outputs
+
+    with Outputs() as outputs:
+        stage = outputs.folder(out, clean=("tables", "figures"), flag="out=", adopt=_legacy_outputs(out))
+        _OPEN[stage] = outputs
+        try:
+            yield stage
+        finally:
+            _OPEN.pop(stage, None)
 
 
 def _publish(stage: Path, out: Path) -> None:
-    """Move the staged outputs into ``out``, replacing only the entries in :data:`OUTPUTS`."""
-    out.mkdir(parents=True, exist_ok=True)
-    for name in OUTPUTS:
-        target = out / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-        (stage / name).replace(target)
+    """Publish the staged results (with the run's other outputs when it has an open transaction)."""
+    _OPEN[stage].publish()
 
 
 def reproduce(

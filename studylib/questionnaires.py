@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from . import paths
 from ._qschema import (
@@ -38,6 +37,7 @@ from ._qschema import (
     _where,
     check_scale_fields,
 )
+from ._reading import content_errors, read_yaml
 from ._validation import check_columns, check_dataframe, check_range, format_rows
 from .errors import DataError, SpecError
 
@@ -439,17 +439,14 @@ def parse_questionnaire(d: Mapping[str, Any], *, source: str | None = None) -> S
     return ItemSet.from_dict(d, source=source)
 
 
-def _read_yaml(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: not valid YAML: {exc}") from None
+def _read_yaml(path: Path, encoding: str | None = None) -> Any:
+    return read_yaml(path, encoding=encoding, what="questionnaire file", error=SpecError)
 
 
-def _load_file(path: Path) -> Scale | ItemSet:
-    d = _read_yaml(path)
-    obj = parse_questionnaire(d, source=str(path))
+def _load_file(path: Path, encoding: str | None = None) -> Scale | ItemSet:
+    d = _read_yaml(path, encoding)
+    with content_errors(path, "questionnaire file", "questionnaires/README.md"):
+        obj = parse_questionnaire(d, source=str(path))
     if obj.id != path.stem:
         raise _fail(_where(str(path), obj.id), "id", f"must equal the file name stem {path.stem!r}; got {obj.id!r}")
     return obj
@@ -462,7 +459,8 @@ def _directory(directory: str | Path | None) -> Path:
     return directory
 
 
-def load_scale(id_or_path: str | Path, *, directory: str | Path | None = None) -> Scale | ItemSet:
+def load_scale(id_or_path: str | Path, *, directory: str | Path | None = None,
+               encoding: str | None = None) -> Scale | ItemSet:
     """Load one questionnaire definition by id (file stem) or by path, validated.
 
     Parameters
@@ -472,6 +470,8 @@ def load_scale(id_or_path: str | Path, *, directory: str | Path | None = None) -
         of a ``.yaml``/``.yml`` file.
     directory : str or path, optional
         Where to look up ids; default the project's ``questionnaires/`` folder.
+    encoding : str, optional
+        Text encoding of the file (default UTF-8).
 
     Returns
     -------
@@ -494,12 +494,12 @@ def load_scale(id_or_path: str | Path, *, directory: str | Path | None = None) -
     if isinstance(id_or_path, Path) or p.suffix in (".yaml", ".yml") or len(p.parts) > 1:
         if not p.is_file():
             raise SpecError(f"questionnaire file not found: {p}")
-        return _load_file(p)
+        return _load_file(p, encoding)
     d = _directory(directory)
     candidates = [d / f"{id_or_path}.yaml", d / f"{id_or_path}.yml"]
     for c in candidates:
         if c.is_file():
-            return _load_file(c)
+            return _load_file(c, encoding)
     available = sorted(f.stem for f in _yaml_files(d))
     raise SpecError(f"no questionnaire {str(id_or_path)!r} in {d}; available: {available}")
 
@@ -508,13 +508,16 @@ def _yaml_files(directory: Path) -> list[Path]:
     return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
 
 
-def load_questionnaires(directory: str | Path | None = None) -> dict[str, Scale | ItemSet]:
+def load_questionnaires(directory: str | Path | None = None, *,
+                        encoding: str | None = None) -> dict[str, Scale | ItemSet]:
     """Load and validate every ``*.yaml`` definition in ``directory``, keyed by id.
 
     Parameters
     ----------
     directory : str or path, optional
         Default: the project's ``questionnaires/`` folder.
+    encoding : str, optional
+        Text encoding of the files (default UTF-8).
 
     Returns
     -------
@@ -532,7 +535,7 @@ def load_questionnaires(directory: str | Path | None = None) -> dict[str, Scale 
     d = _directory(directory)
     out: dict[str, Scale | ItemSet] = {}
     for f in _yaml_files(d):
-        obj = _load_file(f)
+        obj = _load_file(f, encoding)
         if obj.id in out:
             raise SpecError(f"{f}: id {obj.id!r} is defined twice in {d}")
         out[obj.id] = obj

@@ -12,8 +12,7 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ._reading import content_errors, is_encoding, read_yaml
 from .errors import InputTypeError, SpecError
 from .paths import QUESTIONNAIRES, STUDY_CONFIG
 from .questionnaires import Scale, load_scale
@@ -29,7 +28,7 @@ RULES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "not_follower": (("column",), {"value": 1}),
     "incomplete": (("scales",), {}),
 }
-_TOP = ("name", "seed", "data", "questionnaires", "id_column", "design", "columns", "codes",
+_TOP = ("name", "seed", "data", "encoding", "questionnaires", "id_column", "design", "columns", "codes",
         "ranges", "scales", "exclusions", "models")
 
 
@@ -116,6 +115,8 @@ class Study:
     exclusions : tuple of ExclusionRule
         In the order they are applied.
     models : tuple of ModelSpec
+    encoding : str or None
+        Text encoding of the data file (``encoding:``, e.g. ``cp1252``); None: UTF-8.
     """
 
     path: Path | None
@@ -131,6 +132,7 @@ class Study:
     scales: tuple[Scale, ...]
     exclusions: tuple[ExclusionRule, ...]
     models: tuple[ModelSpec, ...]
+    encoding: str | None = None
 
     def factor(self, name: str) -> Factor:
         """Return the factor called ``name``."""
@@ -164,7 +166,8 @@ class Study:
         """The configuration as plain data (JSON-serialisable with studylib._json)."""
         return {
             "path": str(self.path) if self.path else None, "name": self.name, "seed": self.seed,
-            "data": str(self.data) if self.data else None, "id_column": self.id_column,
+            "data": str(self.data) if self.data else None, "encoding": self.encoding,
+            "id_column": self.id_column,
             "design": {f.name: {"column": f.column, "levels": {k: list(v) for k, v in f.labels.items()}}
                        for f in self.factors},
             "columns": dict(self.columns), "codes": dict(self.codes),
@@ -223,6 +226,9 @@ def _parse(d: Any, path: Path | None) -> Study:
         data = Path(data)
         if not data.is_absolute() and path is not None:
             data = (path.parent / data).resolve()
+    encoding = d.get("encoding")  # of the data file
+    if encoding is not None and not is_encoding(encoding):
+        raise _err(where, "encoding", f"must be a text encoding such as 'utf-8' or 'cp1252'; got {encoding!r}")
     id_column = d["id_column"]
     if not isinstance(id_column, str) or not id_column:
         raise _err(where, "id_column", f"must be a column name; got {id_column!r}")
@@ -287,7 +293,7 @@ def _parse(d: Any, path: Path | None) -> Study:
             qdir = (path.parent / qdir).resolve()
     raw_scales = d["scales"]
     if isinstance(raw_scales, list):
-        raw_scales = dict.fromkeys(raw_scales)
+        raw_scales = dict.fromkeys(_str_list(raw_scales, where, "scales"))
     scales = []
     for sid, spec in _mapping(raw_scales, where, "scales").items():
         f = f"scales.{sid}"
@@ -357,16 +363,19 @@ def _parse(d: Any, path: Path | None) -> Study:
         models.append(ModelSpec(str(mname), kind, {k: v for k, v in spec.items() if k != "kind"}))
 
     return Study(path, name, seed, data, id_column, tuple(factors), columns, codes, ranges,
-                 Path(qdir), tuple(scales), tuple(exclusions), tuple(models))
+                 Path(qdir), tuple(scales), tuple(exclusions), tuple(models), encoding)
 
 
-def load_study(path: str | Path | None = None) -> Study:
+def load_study(path: str | Path | None = None, *, encoding: str | None = None) -> Study:
     """Read and check a study configuration file.
 
     Parameters
     ----------
     path : str or Path, optional
         The YAML file; default ``analyses/study.yaml`` of the project.
+    encoding : str, optional
+        Text encoding of the study file (default UTF-8). Its own ``encoding:`` key gives the
+        encoding of the data file.
 
     Returns
     -------
@@ -400,8 +409,6 @@ def load_study(path: str | Path | None = None) -> Study:
         raise InputTypeError(f"path must be a str or Path; got {type(path).__name__}")
     if not path.is_file():
         raise FileNotFoundError(f"study configuration not found: {path}")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: not a valid YAML file: {exc}") from None
-    return _parse(data, path)
+    data = read_yaml(path, encoding=encoding, what="study file", error=SpecError, invalid="not a valid YAML file")
+    with content_errors(path, "study file", "analyses/study.yaml"):
+        return _parse(data, path)

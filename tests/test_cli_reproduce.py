@@ -12,6 +12,7 @@ import yaml
 
 from studylib import paths
 from studylib.cli import main
+from studylib.output import STAGE_PREFIX
 
 DATA = paths.SYNTHETIC / "influencer_study.csv"
 
@@ -29,7 +30,7 @@ def _assert_clean_failure(code, err, parent: Path, out: Path, match: str):
     assert lines[0].startswith("studylib reproduce: error: ")
     assert match in lines[0]
     assert not out.exists()
-    assert not [p for p in parent.iterdir() if p.name.startswith(".studylib-reproduce-")]
+    assert not [p for p in parent.iterdir() if p.name.startswith(STAGE_PREFIX)]
 
 
 def test_example_run_prints_summary_and_writes_json(capsys, tmp_path):

@@ -58,7 +58,7 @@ def test_score_command_default_scales_and_errors(items_csv, tmp_path, capsys):
     assert main(["score", "--data", str(path), "--scale", "demographics"]) == 2
     assert "is a set of single items" in capsys.readouterr().err
     assert main(["score", "--data", str(path), "--scale", "psr", "--out", str(path)]) == 2
-    assert "--out must not be the data file" in capsys.readouterr().err
+    assert "(--out): it is an input of this run (the --data file)" in capsys.readouterr().err
     assert main(["score", "--data", str(tmp_path / "none.csv")]) == 2
     assert "data file not found" in capsys.readouterr().err
 

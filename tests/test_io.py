@@ -208,7 +208,7 @@ def test_files_that_are_not_csv_or_sav(tmp_path):
         read_data(empty)
     latin = tmp_path / "latin.csv"
     latin.write_bytes("naam,leeftijd\nJos\xe9,21\n".encode("cp1252"))
-    with pytest.raises(DataError, match=r"cannot decode the file as utf-8-sig .*encoding='cp1252'"):
+    with pytest.raises(DataError, match=r"cannot decode the file as UTF-8 .*encoding='cp1252'"):
         read_data(latin)
     assert read_data(latin, encoding="cp1252")["naam"].tolist() == ["José"]
     dup = tmp_path / "dup.csv"

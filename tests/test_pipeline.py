@@ -13,6 +13,7 @@ import pytest
 from browser_check import check_figures, require_chromium
 
 from studylib import paths
+from studylib.output import MANIFEST, STAGE_PREFIX
 from studylib.pipeline import (
     OUTPUTS,
     _publish,
@@ -50,7 +51,9 @@ def test_reported_directions_hold_on_the_shipped_data(run):
 
 def test_outputs_are_complete_and_consistent(run):
     out = run.out
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
+    assert sorted(p.name for p in out.iterdir()) == sorted((*OUTPUTS, MANIFEST))
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != MANIFEST)
+    assert sorted(json.loads((out / MANIFEST).read_text())["files"]) == written  # all of them, no other
     tables = run.results["tables"]
     for name in tables:
         for ext in ("csv", "md", "tex"):
@@ -107,18 +110,26 @@ def test_report_opens_in_headless_chromium_with_every_figure(run):
 def test_publishing_replaces_only_the_pipeline_outputs(tmp_path):
     out = tmp_path / "results"
     (out / "tables").mkdir(parents=True)
-    (out / "tables" / "stale.csv").write_text("old")
+    (out / "tables" / "handmade.csv").write_text("mine")  # not written by studylib: stays
     (out / "notes.txt").write_text("mine")
-    with _staging(out) as stage:
-        assert stage.parent == tmp_path and stage.name.startswith(".studylib-reproduce-")
-        for name in OUTPUTS:
-            (stage / name).mkdir() if "." not in name else (stage / name).write_text("new")
-        (stage / "tables" / "fresh.csv").write_text("new")
-        _publish(stage, out)
+
+    def run(tables):
+        with _staging(out) as stage:
+            assert stage.parent == out and stage.name.startswith(STAGE_PREFIX)
+            for name in OUTPUTS:
+                (stage / name).mkdir() if "." not in name else (stage / name).write_text("new")
+            for name in tables:
+                (stage / "tables" / name).write_text("new")
+            _publish(stage, out)
+
+    run(["fresh.csv", "stale.csv"])
+    run(["fresh.csv"])  # stale.csv was studylib's and is not written again: it goes
     assert (out / "notes.txt").read_text() == "mine"  # files that are not ours stay
-    assert sorted(p.name for p in (out / "tables").iterdir()) == ["fresh.csv"]
+    assert sorted(p.name for p in (out / "tables").iterdir()) == ["fresh.csv", "handmade.csv"]
+    assert (out / "tables" / "handmade.csv").read_text() == "mine"
     assert (out / "report.html").read_text() == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["results"]  # no staging folder left
+    assert not [p for p in out.iterdir() if p.name.startswith(STAGE_PREFIX)]
 
 
 def test_staging_is_removed_on_error_and_out_is_untouched(tmp_path):

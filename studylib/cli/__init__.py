@@ -2,9 +2,15 @@
 
 Each subcommand lives in its own module of this package and defines
 ``add_parser(subparsers)``, which registers an ``argparse`` parser whose ``func`` default
-takes the parsed arguments and returns an exit code. Errors of studylib's own classes
-(bad input) and file-system errors (a file that does not exist or cannot be read or
-written) are printed as one line and give exit code 2; nothing else is caught.
+takes the parsed arguments and returns an exit code.
+
+:func:`main` runs a command as one output transaction (:mod:`studylib.output`): its output
+paths are checked before any work, every file it writes is staged and published together
+at the end, and nothing is written when it fails. Every failure is one line on standard
+error and exit code 2: studylib's own errors (bad input), file-system errors (a file that
+cannot be read or written, a full or read-only disk), undecodable files. An unexpected
+error is one line too, which suggests ``--debug`` for the traceback. A run stopped by
+SIGTERM or Ctrl-C removes its staging folders and exits with 143 or 130.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
 
 from .._version import __version__
@@ -19,14 +26,13 @@ from ..errors import StudylibError
 
 __all__ = ["main", "build_parser"]
 
-# Errors about a path the user gave (--data, --out, --json, ...): reported like bad input.
-_FILE_ERRORS = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
-
 # Subcommand modules, in the order shown by --help.
 _COMMANDS: tuple[str, ...] = ("reproduce", "score", "anova", "process", "simulate", "power", "cfa")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from ._common import add_general_options, with_general_options
+
     parser = argparse.ArgumentParser(
         prog="studylib",
         description=(
@@ -36,22 +42,60 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"studylib {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_general_options(parser, top=True)
+    sub = with_general_options(parser.add_subparsers(dest="command", metavar="COMMAND"))
     for name in _COMMANDS:
         importlib.import_module(f"{__name__}.{name}").add_parser(sub)
     return parser
 
 
+def _say(command: str, text: str) -> None:
+    print(f"studylib {command}: {text}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 2 bad input)."""
+    """Run the command line; return the exit code (0 ok, 2 error; 143 SIGTERM, 130 Ctrl-C)."""
+    from .._reading import default_encoding
+    from ..output import Outputs, Terminated, describe_os_error
+    from ._common import cli_message, prepare_outputs, subparser
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
+    command, debug = args.command, bool(getattr(args, "debug", False))
+    outputs = None
     try:
-        return int(args.func(args) or 0)
-    except (StudylibError, *_FILE_ERRORS) as exc:
-        message = " ".join(str(exc).split())  # one line, whatever the message's layout
-        print(f"studylib {args.command}: error: {message}", file=sys.stderr)
+        with default_encoding(getattr(args, "encoding", None)), Outputs() as outputs:
+            prepare_outputs(args, parser, outputs)
+            code = int(args.func(args) or 0)
+            if code == 0:
+                outputs.publish()
+            return code
+    except (Terminated, KeyboardInterrupt) as exc:
+        done = outputs is not None and outputs.published
+        what = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"
+        _say(command, f"stopped by {what}; " + ("its outputs had been written" if done else "nothing was written"))
+        return 143 if isinstance(exc, Terminated) else 130
+    except (StudylibError, OSError, UnicodeError, MemoryError) as exc:
+        if debug:
+            traceback.print_exc()
+        if isinstance(exc, StudylibError):
+            text = str(exc)
+        elif isinstance(exc, MemoryError):
+            text = "not enough memory for this run; use fewer resamples, replications or rows"
+        elif isinstance(exc, OSError) and exc.errno is not None:
+            where = f"'{exc.filename}': " if exc.filename else ""
+            text = where + describe_os_error(exc)
+        else:
+            text = str(exc) or type(exc).__name__
+        _say(command, "error: " + cli_message(text, subparser(parser, command)))
+        return 2
+    except Exception as exc:  # a bug: one line here, the traceback with --debug
+        if debug:
+            traceback.print_exc()
+        detail = " ".join(str(exc).split())[:300]
+        _say(command, f"internal error: {type(exc).__name__}: {detail} (this is a bug in studylib; run with "
+                      "--debug for the traceback and report it)")
         return 2

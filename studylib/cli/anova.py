@@ -22,7 +22,7 @@ from ..assumptions import levene, shapiro_residuals
 from ..emmeans import ADJUSTMENTS, emmeans, pairwise, simple_effects
 from ..errors import StudylibWarning
 from ..report.tables import apa_table, format_anova, format_number, to_markdown
-from ._common import read_table
+from ._common import publish, read_table
 
 __all__ = ["add_parser", "run", "analyse"]
 
@@ -136,5 +136,6 @@ def run(args: argparse.Namespace) -> int:
     print("\n".join(out))
     if args.json is not None:
         write_json(res, args.json)
+        publish()
         print(f"\nwrote {args.json}")
     return 0

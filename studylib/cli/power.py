@@ -83,10 +83,17 @@ def _load_effects(args: argparse.Namespace):
     return None
 
 
+_PLOT_FORMATS = (".png", ".pdf", ".svg")
+
+
 def run(args: argparse.Namespace) -> int:
     from .._json import write_json
+    from ..errors import OptionError
     from ..power import power_model83
+    from ._common import publish
 
+    if args.plot is not None and args.plot.suffix.lower() not in _PLOT_FORMATS:
+        raise OptionError(f"--plot must end in {', '.join(_PLOT_FORMATS)}; got {args.plot.name!r}")
     effects = _load_effects(args)
     res = power_model83(
         effects,
@@ -115,12 +122,20 @@ def run(args: argparse.Namespace) -> int:
     print(res.summary())
     if args.json is not None:
         write_json(res.to_dict(), args.json)
-        print(f"wrote {args.json}")
     if args.plot is not None:
+        import io
+
         import matplotlib
+
+        from ..output import write_bytes
 
         matplotlib.use("Agg")
         ax = res.plot()
-        ax.figure.savefig(args.plot, bbox_inches="tight", dpi=150)
-        print(f"wrote {args.plot}")
+        buf = io.BytesIO()
+        ax.figure.savefig(buf, format=args.plot.suffix.lower()[1:], bbox_inches="tight", dpi=150)
+        write_bytes(args.plot, buf.getvalue())
+    publish()  # --json and --plot together
+    for written in (args.json, args.plot):
+        if written is not None:
+            print(f"wrote {written}")
     return 0

@@ -11,7 +11,7 @@ import pandas as pd
 from .._json import write_json
 from ..errors import ColumnError, DataError, OptionError
 from ..process.coding import CODINGS, CodingWarning
-from ._common import read_table
+from ._common import publish, read_table
 
 __all__ = ["add_parser", "run"]
 
@@ -171,5 +171,6 @@ def run(args: argparse.Namespace) -> int:
     print(res.summary())
     if args.json:
         write_json(res.to_dict(), args.json)
+        publish()
         print(f"\nwrote {args.json}")
     return 0

@@ -8,6 +8,9 @@ from pathlib import Path
 
 __all__ = ["add_parser", "run"]
 
+#: --out names a results folder (studylib.cli._common.prepare_outputs checks it before the run).
+OUTPUT_FLAGS = {"out": "folder", "json": "file"}
+
 _DESCRIPTION = """\
 Run the whole thesis analysis (data preparation and exclusions, scale scoring and
 reliability, manipulation checks, three 3 x 2 ANOVAs, PROCESS model 83 with a bootstrap,
@@ -39,8 +42,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help="study configuration YAML (default: analyses/study.yaml)")
     parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="results folder (default: results/ in the project); only report.html, "
-                             "results.json, tables/ and figures/ in it are replaced")
+                        help="results folder (default: results/ in the project); only files studylib "
+                             "wrote there (listed in its .studylib-manifest.json) are replaced")
     parser.add_argument("--boot", type=int, metavar="B",
                         help="bootstrap resamples for the process model (default: the configuration's, "
                              "5000; at least 1000)")
@@ -59,11 +62,13 @@ def run(args: argparse.Namespace) -> int:
     """Run the pipeline for parsed arguments; print the key findings; return 0."""
     from .._json import write_json
     from ..pipeline import reproduce
+    from ._common import publish
 
     result = reproduce(args.data, config=args.config, out=args.out, boot=args.boot, seed=args.seed,
                        example=args.example, progress=not args.no_progress)
     if args.json is not None:
         write_json(result.to_dict(), args.json)
+    publish()  # the results folder and --json together
     print(result.summary())
     print(f"Report: {result.out / 'report.html'}", file=sys.stdout)
     return 0

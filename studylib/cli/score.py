@@ -17,11 +17,12 @@ import pandas as pd
 
 from .._json import write_json
 from .._version import __version__
-from ..errors import OptionError, SpecError
+from ..errors import SpecError
+from ..output import write_text
 from ..questionnaires import Scale, load_questionnaires, load_scale
 from ..reliability import reliability
 from ..scoring import score_scales
-from ._common import read_table
+from ._common import publish, read_table
 
 __all__ = ["add_parser", "run", "summarise"]
 
@@ -104,8 +105,6 @@ def run(args: argparse.Namespace) -> int:
     data_path = Path(args.data)
     if not data_path.is_file():
         raise FileNotFoundError(f"data file not found: {data_path}")
-    if args.out and Path(args.out).resolve() == data_path.resolve():
-        raise OptionError("--out must not be the data file: raw data is never overwritten")
     scales = _scales(args)
     data = read_table(data_path, numeric=[item for s in scales for item in s.items])
     scores = score_scales(data, scales)
@@ -137,9 +136,7 @@ def run(args: argparse.Namespace) -> int:
         out = scores
         if "resp_id" in data.columns:
             out = pd.concat([data[["resp_id"]], scores], axis=1)
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        out.to_csv(args.out, index="resp_id" not in data.columns, index_label="row")
-        print(f"\nscores written to {args.out}")
+        write_text(args.out, out.to_csv(index="resp_id" not in data.columns, index_label="row"))
     if args.json:
         write_json(
             {
@@ -152,5 +149,9 @@ def run(args: argparse.Namespace) -> int:
             },
             args.json,
         )
+    publish()  # --out and --json together
+    if args.out:
+        print(f"\nscores written to {args.out}")
+    if args.json:
         print(f"JSON written to {args.json}")
     return 0

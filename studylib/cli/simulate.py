@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from ..io import write_data
     from ..simulate import load_params, simulate_study
     from ..study import load_study
+    from ._common import publish
 
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".sav"):
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     cells = raw.groupby(cond).size().reset_index(name="n")
     summary = {"file": str(args.out), "format": fmt, "params": params["_source"],
                "seed": raw.attrs["seed"], "n": len(raw), "cells": cells}
-    print(f"wrote {len(raw)} simulated respondents (seed {raw.attrs['seed']}) to {args.out}")
     if args.json is not None:
         write_json(summary, args.json)
+    publish()  # --out and --json together
+    print(f"wrote {len(raw)} simulated respondents (seed {raw.attrs['seed']}) to {args.out}")
     return 0

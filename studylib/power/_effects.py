@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._reading import content_errors, read_yaml
 from ..errors import InputTypeError, SpecError
 
 __all__ = ["Model83Effects", "VALENCE", "RESPONSE", "DVS"]
@@ -269,26 +270,28 @@ class Model83Effects:
         if not isinstance(d, dict):
             raise InputTypeError(f"effects must be a dict of paths; got {type(d).__name__}")
         names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - names - {"standardized"})
+        unknown = sorted(map(str, set(d) - names - {"standardized"}))
         if unknown:
             raise SpecError(f"unknown effect names {unknown}; allowed: {sorted(names)}")
         return cls(**{k: v for k, v in d.items() if k in names})
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Model83Effects:
+    def from_file(cls, path: str | Path, *, encoding: str | None = None) -> Model83Effects:
         """Read the paths from a YAML or JSON file (a mapping of the field names).
 
-        The mapping may sit at the top level or under a key ``effects``.
+        The mapping may sit at the top level or under a key ``effects``; ``encoding`` is the
+        file's text encoding (default UTF-8).
         """
-        data = _read_mapping(path)
+        data = _read_mapping(path, encoding)
         if isinstance(data, dict) and isinstance(data.get("effects"), dict):
             data = data["effects"]
         if not isinstance(data, dict):
             raise SpecError(f"{path}: must hold a mapping of effect names to values")
         try:
-            return cls.from_dict(data)
+            with content_errors(path, "effects file", "the fields of studylib.Model83Effects"):
+                return cls.from_dict(data)
         except SpecError as exc:
-            raise SpecError(f"{path}: {exc}") from None
+            raise SpecError(exc.args[0] if str(exc).startswith(str(path)) else f"{path}: {exc}") from None
 
     @classmethod
     def from_latent(cls, latent: dict[str, Any], *, source: str = "latent") -> Model83Effects:
@@ -323,7 +326,7 @@ class Model83Effects:
         return cls(**values)
 
     @classmethod
-    def from_params(cls, path: str | Path | None = None) -> Model83Effects:
+    def from_params(cls, path: str | Path | None = None, *, encoding: str | None = None) -> Model83Effects:
         """The paths the shipped synthetic data were generated with (or another params file).
 
         Parameters
@@ -331,6 +334,8 @@ class Model83Effects:
         path : path, optional
             A simulator parameter file (checked by :func:`studylib.simulate.load_params`);
             default ``data/synthetic/params.yaml``.
+        encoding : str, optional
+            Text encoding of the file (default UTF-8).
 
         Examples
         --------
@@ -344,7 +349,7 @@ class Model83Effects:
         """
         from ..simulate import load_params
 
-        params = load_params(path)
+        params = load_params(path, encoding=encoding)
         return cls.from_latent(params["latent"], source=params.get("_source", "params"))
 
     @classmethod
@@ -437,16 +442,12 @@ class Model83Effects:
         }
 
 
-def _read_mapping(path: str | Path) -> Any:
-    import yaml
+def _read_mapping(path: str | Path, encoding: str | None = None) -> Any:
 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"effects file not found: {path}")
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))  # JSON is YAML too
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: not valid YAML/JSON: {exc}") from None
+    return read_yaml(path, encoding=encoding, what="effects file", error=SpecError, json=True)  # JSON is YAML too
 
 
 # -- the effects tested in model 83 -----------------------------------------------

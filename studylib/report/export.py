@@ -1,5 +1,8 @@
 """Write tables (CSV, Markdown, LaTeX) and figures (PNG, SVG) to a results folder.
 
+Files are written through :mod:`studylib.output` (never over an input, into ``data/raw/``
+or over a file studylib did not write; the files of one table or figure together).
+
 CSV files keep the numbers unrounded (for re-analysis); Markdown and LaTeX show them
 APA-formatted (:func:`studylib.report.html.format_table`, rendered by
 :mod:`studylib.report.tables`) for reading and pasting into a thesis. Output is byte-for-byte
@@ -33,6 +36,7 @@ import pandas as pd
 
 from .._validation import check_dataframe
 from ..errors import OptionError
+from ..output import Outputs, write_bytes, write_text
 from .html import figure_to_png, figure_to_svg, format_table
 from .tables import to_latex, to_markdown
 
@@ -84,16 +88,26 @@ def write_table(
     """
     check_dataframe(table, "table")
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     stem = _check_name(name)
     shown = display if display is not None else format_table(table, digits=digits)
-    csv = directory / f"{stem}.csv"
-    table.to_csv(csv, index=False, lineterminator="\n")
-    md = directory / f"{stem}.md"
-    md.write_text(to_markdown(shown, caption=caption, note=note), encoding="utf-8")
-    tex = directory / f"{stem}.tex"
-    tex.write_text(to_latex(shown, caption=caption, label=f"tab:{stem}", note=note), encoding="utf-8")
-    return [csv, md, tex]
+    files = {
+        directory / f"{stem}.csv": table.to_csv(index=False, lineterminator="\n"),
+        directory / f"{stem}.md": to_markdown(shown, caption=caption, note=note),
+        directory / f"{stem}.tex": to_latex(shown, caption=caption, label=f"tab:{stem}", note=note),
+    }
+    return _write_together(files)
+
+
+def _write_together(files: dict[Path, str | bytes]) -> list[Path]:
+    """Write the files through studylib.output, published together (or none of them)."""
+    with Outputs() as out:
+        for path, content in files.items():
+            if isinstance(content, str):
+                write_text(path, content)
+            else:
+                write_bytes(path, content)
+        out.publish()
+    return list(files)
 
 
 def write_figure(fig: Any, directory: str | Path, name: str, *, dpi: int = 150) -> list[Path]:
@@ -127,10 +141,5 @@ def write_rendered_figure(directory: str | Path, name: str, *, png: bytes, svg: 
     figure is rendered once. Returns the two files written, ``<name>.png`` and ``<name>.svg``.
     """
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     stem = _check_name(name)
-    png_path = directory / f"{stem}.png"
-    png_path.write_bytes(png)
-    svg_path = directory / f"{stem}.svg"
-    svg_path.write_text(svg, encoding="utf-8")
-    return [png_path, svg_path]
+    return _write_together({directory / f"{stem}.png": png, directory / f"{stem}.svg": svg})

@@ -463,10 +463,9 @@ class HtmlReport:
 
     def write(self, path: str | Path) -> Path:
         """Write the report to ``path`` (UTF-8) and return the path."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.render(), encoding="utf-8")
-        return path
+        from ..output import write_text  # the one writer (studylib.output)
+
+        return write_text(path, self.render())
 
     @property
     def n_figures(self) -> int:
