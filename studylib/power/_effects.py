@@ -416,6 +416,31 @@ class Model83Effects:
             sd_y=math.sqrt(mse[v["y"]]),
         )
 
+    def to_simulation(self, mean: float = 0.0) -> dict[str, Any]:
+        """The paths as a study file's ``simulation:`` block (design valence x response).
+
+        Every score has reference-cell mean ``mean`` (0 on the latent scale); a slope on an
+        earlier score acts on its deviation from that mean, as in the block's definition.
+
+        Examples
+        --------
+        >>> from studylib.power import Model83Effects
+        >>> block = Model83Effects(x_m1=0.4, m1_m2=-0.4).to_simulation()
+        >>> block["scores"]["pk"]["effects"]
+        {'valence.positive': 0.0, 'psr': -0.4}
+        """
+        psr = {"valence.positive": self.x_m1}
+        for level, g, h in zip(RESPONSE[1:], self.w_m1, self.xw_m1, strict=True):
+            psr[f"response.{level}"] = g
+            psr[f"valence.positive*response.{level}"] = h
+        return {"scores": {
+            "psr": {"mean": mean, "sd": self.sd_m1, "effects": psr},
+            "pk": {"mean": mean, "sd": self.sd_m2,
+                   "effects": {"valence.positive": self.x_m2, "psr": self.m1_m2}},
+            "attitude": {"mean": mean, "sd": self.sd_y,
+                         "effects": {"valence.positive": self.x_y, "psr": self.m1_y, "pk": self.m2_y}},
+        }}
+
     def to_latent(self) -> dict[str, Any]:
         """The paths as the ``latent`` section of the simulator's parameters."""
         val = [self.x_m1, self.x_m1 + self.xw_m1[0], self.x_m1 + self.xw_m1[1]]

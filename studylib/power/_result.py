@@ -16,6 +16,7 @@ __all__ = ["PowerResult"]
 
 COLUMNS = [
     "analysis",
+    "test",
     "effect",
     "n_per_cell",
     "n_total",
@@ -34,8 +35,10 @@ class PowerResult:
     Attributes
     ----------
     power : pandas.DataFrame
-        One row per effect and n per cell: ``analysis`` (``"anova"`` or ``"model83"``),
-        ``effect`` (label), ``n_per_cell``, ``n_total`` (6 cells), ``reps``, ``power``
+        One row per effect and n per cell: ``analysis`` (the model's name in the study
+        file; ``"anova"`` or ``"model83"`` from :func:`power_model83`), ``test``
+        (``anova``, ``simple``, ``indirect``, ``index``, ``contrast``), ``effect`` (label),
+        ``n_per_cell``, ``n_total`` (n per cell times the number of cells), ``reps``, ``power``
         (share of replications with a significant result: ANOVA p < alpha, or for an
         indirect effect or index a CI excluding 0), ``mc_se`` = sqrt(power (1 - power) /
         reps), ``ci_low``, ``ci_high`` (Wilson score interval of the power at level
@@ -54,7 +57,7 @@ class PowerResult:
 
     See Also
     --------
-    power_model83, power_anova
+    studylib.power, power_model83, power_anova
 
     Examples
     --------
@@ -89,23 +92,22 @@ class PowerResult:
         Returns
         -------
         pandas.DataFrame
-            ``analysis, effect, target, n_per_cell`` (pandas ``Int64``, missing when no grid
+            ``analysis, test, effect, target, n_per_cell`` (pandas ``Int64``, missing when no grid
             point reaches the target), ``power`` (at that n), ``mc_se``.
         """
         target = check_target(target)
         if target is None:
             target = self.target if self.target is not None else 0.8
         rows = []
-        for (analysis, effect), g in self.power.groupby(["analysis", "effect"], sort=False):
+        keys = ["analysis", "test", "effect"]
+        for key, g in self.power.groupby(keys, sort=False):
             ok = g[g["power"] >= target].sort_values("n_per_cell")
             if len(ok):
                 first = ok.iloc[0]
-                rows.append((analysis, effect, target, first["n_per_cell"], first["power"], first["mc_se"]))
+                rows.append((*key, target, first["n_per_cell"], first["power"], first["mc_se"]))
             else:
-                rows.append((analysis, effect, target, pd.NA, np.nan, np.nan))
-        out = pd.DataFrame(
-            rows, columns=["analysis", "effect", "target", "n_per_cell", "power", "mc_se"]
-        )
+                rows.append((*key, target, pd.NA, np.nan, np.nan))
+        out = pd.DataFrame(rows, columns=[*keys, "target", "n_per_cell", "power", "mc_se"])
         out["n_per_cell"] = out["n_per_cell"].astype("Int64")
         return out
 
@@ -138,13 +140,15 @@ class PowerResult:
             tab = tab[tab["effect"].isin(effects)]
         if ax is None:
             _, ax = plt.subplots(figsize=(7.5, 4.5))
-        for effect, g in tab.groupby("effect", sort=False):
+        several = tab["analysis"].nunique() > 1
+        for (analysis, effect), g in tab.groupby(["analysis", "effect"], sort=False):
             g = g.sort_values("n_per_cell")
             err = np.vstack([g["power"] - g["ci_low"], g["ci_high"] - g["power"]])
-            ax.errorbar(g["n_per_cell"], g["power"], yerr=err, marker="o", ms=3, capsize=2, label=effect)
+            label = f"{analysis}: {effect}" if several else effect
+            ax.errorbar(g["n_per_cell"], g["power"], yerr=err, marker="o", ms=3, capsize=2, label=label)
         if target is not None:
             ax.axhline(target, color="grey", ls="--", lw=1)
-        ax.set_xlabel("n per cell (6 cells)")
+        ax.set_xlabel(f"n per cell ({self.settings.get('n_cells', 6)} cells)")
         ax.set_ylabel("power")
         ax.set_ylim(0, 1.02)
         how = {"montecarlo": "Monte Carlo CIs", "bootstrap": "bootstrap CIs", "anova": "F tests"}
@@ -166,11 +170,12 @@ class PowerResult:
         mn = self.min_n(target)
         lines.append(f"smallest n per cell reaching power {target:g}:")
         width = max(len(e) for e in mn["effect"])
+        aw = max(len(a) for a in mn["analysis"])
         for _, r in mn.iterrows():
             n = "not reached on the grid" if pd.isna(r["n_per_cell"]) else (
                 f"{int(r['n_per_cell'])} (power {r['power']:.3f}, MC SE {r['mc_se']:.3f})"
             )
-            lines.append(f"  {r['analysis']:7} {r['effect']:<{width}}  {n}")
+            lines.append(f"  {r['analysis']:<{aw}} {r['effect']:<{width}}  {n}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
