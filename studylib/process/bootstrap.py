@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ModelError
-from ._fastcount import counting_kernel, sfc64_state
+from ._fastcount import counting_kernel, sfc64_state, wants_compiled
 
 __all__ = ["BootstrapDraws", "resample_coefficients", "resample_fits"]
 
@@ -332,7 +332,7 @@ def _resample_moments(key: list[int], first_block: int, P: np.ndarray, count: in
     n_blocks = -(-count // rows)
     lock = threading.Lock()
 
-    kernel = counting_kernel() if n <= _MAX_MULSHIFT_N else None
+    kernel = counting_kernel() if n <= _MAX_MULSHIFT_N and wants_compiled(n * count) else None
 
     def work() -> None:
         if kernel is not None:
