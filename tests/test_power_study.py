@@ -150,7 +150,7 @@ def test_bootstrap_cis_equal_studylib_process_on_each_replication(ci):
 
 
 def test_montecarlo_cis_are_percentiles_of_products_of_drawn_paths():
-    """Model 4 by hand: a* b* from N(a, se_a²) x N(b, se_b²), the draws in the engine's order."""
+    """Model 4 by hand: a* b* from N(a, se_a²) x N(b, se_b²), drawn in the engine's order."""
     block = block_of({"m": {"mean": 0, "sd": 1, "effects": {"valence.positive": 0.6}},
                       "y": {"mean": 0, "sd": 1, "effects": {"m": 0.4}}})
     n, draws = 30, 4000
@@ -162,10 +162,10 @@ def test_montecarlo_cis_are_percentiles_of_products_of_drawn_paths():
     fm = sm.OLS(frame["m"], sm.add_constant(x)).fit()
     fy = sm.OLS(frame["y"], np.column_stack([np.ones_like(x), x, frame["m"]])).fit()
     rng = np.random.default_rng(5)
-    zm, zy = rng.standard_normal((draws, 2)), rng.standard_normal((draws, 3))
-    am = fm.params.to_numpy() + zm @ np.linalg.cholesky(fm.cov_params().to_numpy()).T
-    by = fy.params.to_numpy() + zy @ np.linalg.cholesky(fy.cov_params().to_numpy()).T
-    ab = am[:, 1] * by[:, 2]
+    # only the paths the effect uses are drawn (a, then b), draws-major
+    a = fm.params.iloc[1] + rng.standard_normal((draws, 1, 1))[:, 0, 0] * fm.bse.iloc[1]
+    b = fy.params.iloc[2] + rng.standard_normal((draws, 1, 1))[:, 0, 0] * fy.bse.iloc[2]
+    ab = a * b
     assert_allclose([lo[0, 0], hi[0, 0]], np.quantile(ab, [0.025, 0.975]), rtol=1e-9)
 
 
@@ -253,6 +253,16 @@ def test_errors_of_power_inputs(tmp_path):
     no_block.write_text(STUDY.read_text().split("simulation:")[0], encoding="utf-8")
     with pytest.raises(SpecError, match=r"s.yaml: has no 'simulation:' block"):
         studylib.power(no_block, n_grid=[10], progress=False)
+
+
+def test_partition_percentiles_equal_the_process_percentile_ci():
+    from studylib.power._process import _percentile_ci
+    from studylib.process.intervals import percentile_ci
+
+    draws = np.random.default_rng(1).normal(size=(1999, 7))
+    for conf in (0.95, 0.9, 0.99):
+        for got, expected in zip(_percentile_ci(draws, conf), percentile_ci(draws, conf), strict=True):
+            assert np.array_equal(got, expected)
 
 
 def test_cell_codes_are_in_c_order_of_the_factors():
