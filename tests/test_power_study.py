@@ -261,8 +261,10 @@ def test_partition_percentiles_equal_the_process_percentile_ci():
 
     draws = np.random.default_rng(1).normal(size=(1999, 7))
     for conf in (0.95, 0.9, 0.99):
-        for got, expected in zip(_percentile_ci(draws, conf), percentile_ci(draws, conf), strict=True):
-            assert np.array_equal(got, expected)
+        expected = percentile_ci(draws, conf)
+        for axis in (0, 1):
+            for got, want in zip(_percentile_ci(draws, conf, axis=axis), expected, strict=True):
+                assert np.array_equal(got, want)
 
 
 def test_cell_codes_are_in_c_order_of_the_factors():

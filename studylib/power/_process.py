@@ -253,6 +253,8 @@ def _used_columns(prep: _Prepared, qs: list | None, t: ProcessTarget, n_rows: in
     Found by perturbing one coefficient at a time in random coefficient vectors: an
     effect that depends on it changes.
     """
+    if t in _USED:
+        return _USED[t]
     if qs is None:
         _set_probe_values(t, prep, 0, n_rows)
         qs = _quantities(prep.design)
@@ -269,15 +271,20 @@ def _used_columns(prep: _Prepared, qs: list | None, t: ProcessTarget, n_rows: in
             if not np.array_equal(_values(qs, bumped), ref):
                 cols.append(j)
         used[d] = cols
+    _USED[t] = used
     return used
 
 
-def _percentile_ci(draws: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
+_USED: dict = {}  # per target: the used columns depend on the model, not on the data
+
+
+def _percentile_ci(draws: np.ndarray, conf: float, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """:func:`studylib.process.intervals.percentile_ci` (numpy's linear quantiles) by partition.
 
     The same order statistics and the same interpolation as that function (so the same
     numbers, bit for bit, for draws without NaN), found by one ``np.partition`` instead
-    of a full sort of every column.
+    of a full sort of every column. ``axis=1`` partitions ``draws.T`` (the draws of a
+    column contiguous in memory: faster) and gives the same numbers.
     """
     a = (1 - conf) / 2
     last = draws.shape[0] - 1
@@ -288,10 +295,10 @@ def _percentile_ci(draws: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarr
         i = min(int(below), last)
         picks.append((i, min(i + 1, last), virtual - below))
     kth = sorted({k for i, j, _ in picks for k in (i, j)})
-    part = np.partition(draws, kth, axis=0)
+    part = np.partition(draws.T if axis == 1 else draws, kth, axis=axis)
     out = []
     for i, j, g in picks:
-        lo, hi = part[i], part[j]
+        lo, hi = (part[:, i], part[:, j]) if axis == 1 else (part[i], part[j])
         diff = hi - lo
         out.append(hi - diff * (1 - g) if g >= 0.5 else lo + diff * g)
     return out[0], out[1]
@@ -341,10 +348,15 @@ def process_cis(t: ProcessTarget, frame: pd.DataFrame, reps: int, method: str, d
                     full[:, :, i] += (z[:, :, : a + 1] * chol[None, :, a, : a + 1]).sum(axis=2)
             stacks[d] = full
         if not per_rep:
-            vals = _values(qs, {d: s.reshape(draws * reps, -1) for d, s in stacks.items()})
-            k = vals.shape[1]
-            lo, hi = _percentile_ci(vals.reshape(draws, reps * k), t.conf)
-            return lo.reshape(reps, k), hi.reshape(reps, k)
+            from ..process.effects import CoefStacks
+
+            c = CoefStacks({d: s.reshape(draws * reps, -1) for d, s in stacks.items()})
+            vals = np.stack([q.fun(c) for q in qs])  # (effects, draws x reps), draws-major
+            k = vals.shape[0]
+            # one contiguous row of draws per (effect, replication) for the partition
+            vals = np.ascontiguousarray(vals.reshape(k, draws, reps).transpose(0, 2, 1))
+            lo, hi = _percentile_ci(vals.reshape(k * reps, draws).T, t.conf, axis=1)
+            return lo.reshape(k, reps).T, hi.reshape(k, reps).T
         lows, highs = [], []
         for r in range(reps):
             _set_probe_values(t, prep, r, n_rows)
