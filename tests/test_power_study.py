@@ -267,6 +267,20 @@ def test_partition_percentiles_equal_the_process_percentile_ci():
                 assert np.array_equal(got, want)
 
 
+def test_decisions_from_counts_equal_comparing_the_cis():
+    from studylib.power._process import _excludes_zero, _percentile_ci
+
+    rng = np.random.default_rng(3)
+    centre = rng.normal(0, 0.05, size=(6, 1, 40))  # many CIs near 0, some exactly on it
+    vals = centre + rng.normal(0, 0.03, size=(6, 999, 40))
+    vals[0, :, 0] = 0.0
+    vals[1, :500, 1], vals[1, 500:, 1] = -1.0, 1.0
+    pos, neg = _excludes_zero(vals, 0.95)
+    lo, hi = _percentile_ci(vals.transpose(1, 0, 2).reshape(999, -1), 0.95)
+    assert np.array_equal(pos.ravel(), lo > 0) and np.array_equal(neg.ravel(), hi < 0)
+    assert 0 < pos.sum() < pos.size and 0 < neg.sum() < neg.size
+
+
 def test_cell_codes_are_in_c_order_of_the_factors():
     block = _thesis_like()
     codes = cell_codes(block, 2)

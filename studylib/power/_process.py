@@ -319,10 +319,14 @@ def _values(qs: list, stacks: dict) -> np.ndarray:
 
 
 def process_cis(t: ProcessTarget, frame: pd.DataFrame, reps: int, method: str, draws: int,
-                boot: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                boot: int, rng: np.random.Generator,
+                decide: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """CIs (low, high), each (reps, effects), of every effect of :func:`process_labels`.
 
     ``frame`` stacks ``reps`` replications of equal size (rows of replication r together).
+    With ``decide=True`` the Monte Carlo path may return, instead of the CIs, the
+    decisions ``(low > 0, high < 0)`` (boolean arrays of the same shape, identical to
+    comparing the CIs) without computing most of the quantiles.
     """
     from ..process.intervals import bc_ci, percentile_ci
 
@@ -353,6 +357,9 @@ def process_cis(t: ProcessTarget, frame: pd.DataFrame, reps: int, method: str, d
             c = CoefStacks({d: s.reshape(draws * reps, -1) for d, s in stacks.items()})
             vals = np.stack([q.fun(c) for q in qs])  # (effects, draws x reps), draws-major
             k = vals.shape[0]
+            if decide:
+                pos, neg = _excludes_zero(vals.reshape(k, draws, reps), t.conf)
+                return pos.T, neg.T
             # one contiguous row of draws per (effect, replication) for the partition
             vals = np.ascontiguousarray(vals.reshape(k, draws, reps).transpose(0, 2, 1))
             lo, hi = _percentile_ci(vals.reshape(k * reps, draws).T, t.conf, axis=1)
@@ -388,8 +395,37 @@ def process_cis(t: ProcessTarget, frame: pd.DataFrame, reps: int, method: str, d
     return np.vstack(lows), np.vstack(highs)
 
 
+def _excludes_zero(vals: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(ci_low > 0, ci_high < 0)`` of the percentile CIs of ``vals`` (k, draws, reps).
+
+    Decided from counts: with ``e`` draws <= 0, the linear quantile between order
+    statistics i and i + 1 is > 0 when ``e <= i`` (both positive) and not when
+    ``e >= i + 2``; likewise with ``c`` draws < 0 for the upper limit. Only the (rare)
+    columns where zero falls between the two order statistics get their quantile computed
+    (:func:`_percentile_ci`), so the decisions equal comparing the CIs themselves.
+    """
+    k, draws, reps = vals.shape
+    a = (1 - conf) / 2
+    last = draws - 1
+    i = min(int(np.floor(last * a)), last)
+    j = min(int(np.floor(last * (1 - a))), last)
+    nonpos = (vals <= 0).sum(axis=1)
+    negative = (vals < 0).sum(axis=1)
+    pos = nonpos <= i
+    neg = negative >= j + 2
+    open_ = (nonpos == i + 1) | (negative == j + 1)
+    if open_.any():
+        ks, rs = np.nonzero(open_)
+        lo, hi = _percentile_ci(vals[ks, :, rs].T, conf)
+        pos[ks, rs] = lo > 0
+        neg[ks, rs] = hi < 0
+    return pos, neg
+
+
 def process_hits(t: ProcessTarget, frame: pd.DataFrame, reps: int, method: str, draws: int,
                  boot: int, rng: np.random.Generator) -> np.ndarray:
     """Number of replications whose CI excludes 0, per effect of :func:`process_labels`."""
-    lo, hi = process_cis(t, frame, reps, method, draws, boot, rng)
+    lo, hi = process_cis(t, frame, reps, method, draws, boot, rng, decide=True)
+    if lo.dtype == bool:
+        return (lo | hi).sum(axis=0).astype(np.int64)
     return ((lo > 0) | (hi < 0)).sum(axis=0).astype(np.int64)
