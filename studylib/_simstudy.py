@@ -18,27 +18,75 @@ DEFAULT_LOADING = 0.8
 
 
 def _export_names(study: Any) -> dict[str, str]:
-    """Item id -> the export column written for it (the first column mapping to it)."""
+    """Item id -> the export column written for it.
+
+    The first export column of ``columns`` that maps to the item; items the study needs
+    but does not list there (scale items, checks, demographics) under their own id.
+    """
     out: dict[str, str] = {}
     for col, item in study.columns.items():
         out.setdefault(item, col)
+    needed = [i for s in study.scales for i in s.items]
+    check = getattr(study, "attention_check", None)
+    if check is not None:
+        needed.append(check.item)
+    needed += [m.item for m in getattr(study, "manipulation_checks", ())]
+    needed += [d.item for d in getattr(study, "demographics", ())]
+    for item in needed:
+        out.setdefault(item, item)
     return out
 
 
-def _single_item(item: str, study: Any, n: int, rng: np.random.Generator) -> np.ndarray:
+def _check_answers(check: Any, levels: list[np.ndarray], study: Any,
+                   rng: np.random.Generator) -> np.ndarray | None:
+    """Answers to a manipulation check that match each respondent's condition."""
+    names = [f.name for f in study.factors]
+    if check.factor not in names or not check.correct:
+        return None
+    factor = study.factors[names.index(check.factor)]
+    level = np.array(factor.levels, dtype=object)[levels[names.index(check.factor)]]
+    out = np.empty(len(level))
+    for lv in factor.levels:
+        rows = level == lv
+        answer = check.correct.get(lv)
+        if isinstance(answer, (list, tuple)) and len(answer) == 2:  # a range of correct ratings
+            out[rows] = rng.integers(int(answer[0]), int(answer[1]) + 1, size=int(rows.sum()))
+        elif answer is not None:
+            out[rows] = float(answer)
+        else:
+            return None
+    return out
+
+
+def _single_item(item: str, study: Any, n: int, rng: np.random.Generator,
+                 levels: list[np.ndarray]) -> np.ndarray:
     """Answers to a single item that let every respondent pass the study's exclusions."""
+    check = getattr(study, "attention_check", None)
+    if check is not None and check.item == item:
+        return np.full(n, float(check.correct))
+    for mc in getattr(study, "manipulation_checks", ()):
+        if mc.item == item:
+            answers = _check_answers(mc, levels, study, rng)
+            if answers is not None:
+                return answers
     for rule in study.exclusions:
         p = rule.params
         if p.get("column") != item:
             continue
         if rule.rule == "attention_check":
             return np.full(n, float(p["correct"]))
-        if rule.rule == "not_follower":
+        if rule.rule in ("not_follower", "required_value"):
             return np.full(n, float(p["value"]))
-        if rule.rule == "age_range":
+        if rule.rule in ("age_range", "range"):
             return rng.integers(int(np.ceil(p["min"])), int(np.floor(p["max"])) + 1, size=n).astype(float)
         if rule.rule == "speeder":  # log-normal around 300 s, never below half the median
             return np.maximum(np.rint(300.0 * np.exp(0.3 * rng.standard_normal(n))), 150.0)
+    for demo in getattr(study, "demographics", ()):
+        if demo.item == item and demo.codes:
+            codes = sorted(float(c) for c in demo.codes)
+            return np.asarray(codes)[rng.integers(0, len(codes), size=n)]
+        if demo.item == item and demo.min is not None and demo.max is not None:
+            return rng.integers(int(demo.min), int(demo.max) + 1, size=n).astype(float)
     if item in study.ranges:
         lo, hi = study.ranges[item]
         return rng.integers(int(lo), int(hi) + 1, size=n).astype(float)
@@ -90,10 +138,11 @@ def simulate_from_study(
     ``simulation.items``, default 0.8), rounded and clipped to the scale's range, and
     mirrored (``min + max - answer``) for a reverse-keyed item; each scale answer is then
     missing with probability ``simulation.missing``. Other items get answers that pass the
-    study's exclusion rules (the correct attention-check answer, an age inside the range,
-    the follower value, a completion time of about 300 s), or values drawn uniformly from
-    their ``ranges`` or ``codes`` (1-5 when neither is declared): the synthetic
-    respondents are all attentive, and manipulation checks carry no signal.
+    study's exclusion rules (the correct attention-check answer, a value inside a range
+    rule, the required value, a completion time of about 300 s), manipulation checks the
+    correct answer of the respondent's condition where the study declares one, and the
+    rest values drawn uniformly from their demographic codes or range, ``ranges`` or
+    ``codes`` (1-5 when none is declared): the synthetic respondents are all attentive.
 
     Examples
     --------
@@ -152,7 +201,7 @@ def simulate_from_study(
         if item in answers:
             values = answers[item][order]
         else:
-            values = _single_item(item, study, total, rng)
+            values = _single_item(item, study, total, rng, list(codes.T))
         frame[col] = pd.Series(values, dtype="Float64").astype("Int64")
     out = pd.DataFrame(frame)
     out.attrs["seed"] = used

@@ -38,7 +38,7 @@ __all__ = ["counting_kernel", "wants_compiled", "sfc64_state", "COMPILED_MIN_CAS
 #: Drawn cases (n x B) from which the first bootstrap of a process loads the compiled kernel:
 #: loading it (import numba, read the cached kernel) costs about as much as it saves on this
 #: many cases (benchmarks/results/import.md). ``STUDYLIB_NUMBA_MIN_CASES`` overrides it.
-COMPILED_MIN_CASES = 100_000_000
+COMPILED_MIN_CASES = 150_000_000  # n = 30,000 at B = 5000
 
 
 def sfc64_state(bitgen: np.random.SFC64) -> np.ndarray:
