@@ -220,7 +220,9 @@ def test_result_table_min_n_plot_and_json(tmp_path):
     res = power_anova(MU, n_grid=[5, 40], reps=200, seed=2, n_jobs=1, progress=False, target=0.8)
     tab = res.table()
     assert list(tab.columns) == ["analysis", "test", "effect", "n_per_cell", "n_total", "reps",
-                                 "power", "mc_se", "ci_low", "ci_high"]
+                                 "power", "mc_se", "ci_low", "ci_high", "power_positive",
+                                 "power_negative"]
+    assert tab["power_positive"].isna().all()  # F tests have no direction
     assert_allclose(tab["mc_se"], np.sqrt(tab["power"] * (1 - tab["power"]) / 200))
     assert ((tab["ci_low"] <= tab["power"]) & (tab["power"] <= tab["ci_high"])).all()
     mn = res.min_n()

@@ -201,6 +201,10 @@ def test_power_from_a_study_file_labels_seed_and_settings():
         "frame -> trust -> intent | brand minus frame -> trust -> intent | peer"]
     assert list(dict.fromkeys(tab.loc[tab["test"] == "simple", "effect"])) == ["frame | peer", "frame | brand"]
     assert res.settings["n_cells"] == 4 and res.settings["models"] == ["anova_trust", "mediation"]
+    # directional power: the two one-sided shares add up to the two-sided power
+    assert_allclose(med["power_positive"] + med["power_negative"], med["power"])
+    peer = med[med["effect"] == "frame -> trust -> intent | peer"]
+    assert (peer["power_positive"] >= peer["power_negative"]).all()  # a positive effect (0.5 x 0.5)
     only = studylib.power(STUDY, n_grid=[10], reps=20, models=["anova_trust"], n_jobs=1, progress=False)
     assert set(only.power["analysis"]) == {"anova_trust"} and only.method == "montecarlo"
     items = studylib.power(STUDY, n_grid=[10], reps=20, scores="items", n_jobs=1, progress=False)

@@ -99,7 +99,10 @@ def item_scores(block: SimBlock, items: Mapping[str, ItemModel], latent: dict[st
 
 
 def run_chunk(plan: Plan, n: int, reps: int, seed: np.random.SeedSequence) -> np.ndarray:
-    """Significant results per test in ``reps`` replications of n per cell (int array)."""
+    """Significant results per test in ``reps`` replications of n per cell: (tests, 3).
+
+    Columns: significant; CI above 0; CI below 0 (the last two 0 for F tests).
+    """
     rng = np.random.default_rng(seed)
     scores = draw_scores(plan.block, n, reps, rng)
     if plan.scores == "items":
@@ -111,12 +114,13 @@ def run_chunk(plan: Plan, n: int, reps: int, seed: np.random.SeedSequence) -> np
         if isinstance(t, AnovaTarget):
             p = anova_pvalues(scores[t.dv], codes[:, list(t.factor_index)], t.n_levels, t.between,
                               t.ss_type)
-            hits.append((p < plan.alpha).sum(axis=0))
+            sig = (p < plan.alpha).sum(axis=0)
+            hits.append(np.column_stack([sig, np.zeros_like(sig), np.zeros_like(sig)]))
         else:
             if frame is None:
                 frame = _frame(plan.block, scores, n, reps)
             hits.append(process_hits(t, frame, reps, plan.method, plan.draws, plan.boot, rng))
-    return np.concatenate(hits).astype(np.int64)
+    return np.concatenate(hits, axis=0).astype(np.int64)
 
 
 def build_plan(block: SimBlock, models: Sequence[tuple[str, str, Mapping[str, Any]]], *,

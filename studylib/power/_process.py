@@ -424,8 +424,8 @@ def _excludes_zero(vals: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarra
 
 def process_hits(t: ProcessTarget, frame: pd.DataFrame, reps: int, method: str, draws: int,
                  boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Number of replications whose CI excludes 0, per effect of :func:`process_labels`."""
+    """Replications whose CI excludes 0, lies above 0, lies below 0: (effects, 3) counts."""
     lo, hi = process_cis(t, frame, reps, method, draws, boot, rng, decide=True)
-    if lo.dtype == bool:
-        return (lo | hi).sum(axis=0).astype(np.int64)
-    return ((lo > 0) | (hi < 0)).sum(axis=0).astype(np.int64)
+    above, below = (lo, hi) if lo.dtype == bool else (lo > 0, hi < 0)
+    return np.column_stack([(above | below).sum(axis=0), above.sum(axis=0),
+                            below.sum(axis=0)]).astype(np.int64)

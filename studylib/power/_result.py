@@ -25,6 +25,8 @@ COLUMNS = [
     "mc_se",
     "ci_low",
     "ci_high",
+    "power_positive",
+    "power_negative",
 ]
 
 
@@ -42,7 +44,9 @@ class PowerResult:
         (share of replications with a significant result: ANOVA p < alpha, or for an
         indirect effect or index a CI excluding 0), ``mc_se`` = sqrt(power (1 - power) /
         reps), ``ci_low``, ``ci_high`` (Wilson score interval of the power at level
-        ``attrs["conf"]``, 0.95).
+        ``attrs["conf"]``, 0.95), ``power_positive`` and ``power_negative`` (shares of
+        replications whose CI lies entirely above / below 0: the power of a directional
+        hypothesis; NaN for F tests).
     target : float or None
         Target power used by :meth:`min_n` when none is given.
     method : str

@@ -83,7 +83,7 @@ def _backend_active() -> bool:
 
 def run_grid(plan: Plan, grid: tuple[int, ...], reps: int, seed: int, n_jobs: int | None,
              progress: bool) -> np.ndarray:
-    """Hits per grid point and test: array (len(grid), n_tests)."""
+    """Counts per grid point and test: array (len(grid), n_tests, 3), see run_chunk."""
     tasks = tasks_of(plan, grid, reps, seed)
     results: dict[tuple[int, int], np.ndarray] = {}
     remote = _backend_active()

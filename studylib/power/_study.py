@@ -79,18 +79,21 @@ def _from_study(study: Any) -> tuple[SimBlock, list, str, dict]:
 
 
 def power_table(plan: Plan, hits: np.ndarray, grid: tuple[int, ...], reps: int) -> pd.DataFrame:
-    """The tidy power table from hits (grid points x tests)."""
+    """The tidy power table from hits (grid points x tests x 3 counts)."""
     rows = []
     cells = plan.block.n_cells
     for k, (analysis, test, effect) in enumerate(plan.labels):
         for gi, n in enumerate(grid):
-            rows.append((analysis, test, effect, n, cells * n, reps, int(hits[gi, k])))
+            rows.append((analysis, test, effect, n, cells * n, reps, *(int(v) for v in hits[gi, k])))
     tab = pd.DataFrame(rows, columns=["analysis", "test", "effect", "n_per_cell", "n_total",
-                                      "reps", "hits"])
+                                      "reps", "hits", "above", "below"])
     p = tab["hits"] / tab["reps"]
     tab["power"] = p
     tab["mc_se"] = np.sqrt(p * (1 - p) / tab["reps"])
     tab["ci_low"], tab["ci_high"] = wilson_ci(tab["hits"].to_numpy(), tab["reps"].to_numpy())
+    signed = ~tab["test"].isin(["anova", "simple"])
+    tab["power_positive"] = (tab["above"] / tab["reps"]).where(signed)
+    tab["power_negative"] = (tab["below"] / tab["reps"]).where(signed)
     tab = tab[COLUMNS]
     tab.attrs["conf"] = 0.95
     return tab
@@ -178,7 +181,9 @@ def power(
         ``.power`` has ``analysis`` (the model's name in the study file), ``test``
         (``anova``, ``simple``, ``indirect``, ``index``, ``contrast``), ``effect``,
         ``n_per_cell``, ``n_total``, ``reps``, ``power``, ``mc_se``, ``ci_low``,
-        ``ci_high``; :meth:`~PowerResult.min_n` gives the smallest n per cell per effect.
+        ``ci_high``, ``power_positive``, ``power_negative`` (shares of replications whose
+        CI lies above / below 0: the power of a directional hypothesis; NaN for F tests);
+        :meth:`~PowerResult.min_n` gives the smallest n per cell per effect.
 
     Raises
     ------
