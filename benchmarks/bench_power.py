@@ -10,7 +10,8 @@ Runs (issue 16), each timed once, wall clock:
 - bootstrap CIs (B = 1,000), 200 replications x 3 sample sizes (40, 60, 80 per cell);
 each with n_jobs = 1, n_jobs = 2 (loky processes) and through a dask.distributed
 LocalCluster of 2 worker processes (joblib's dask backend), with the speed-up over one
-worker. From the 1-worker time: the cost per replication, and from it an ESTIMATE (not a
+worker. Each backend is warmed up first (its workers started and studylib imported in
+them); that start-up time is reported separately. From the 1-worker time: the cost per replication, and from it an ESTIMATE (not a
 measurement) of the wall time of a 20,000-replication plan on 1, 8 and 64 workers,
 assuming the replications scale linearly (the chunks are independent; the 2-worker
 efficiency measured here is given beside it).
@@ -78,14 +79,31 @@ def main(argv: list[str] | None = None) -> int:
     }
     common = {"effects": effects, "seed": 2026, "progress": False,
               "anova_dvs": ["psr", "pk", "attitude"]}
-    power_model83(n_grid=[20], reps=10, n_jobs=1, **{**common, "method": "montecarlo"})  # warm
+    # each backend is warmed first (worker processes started, studylib imported there): the
+    # runs time the replications; the start-up is reported on its own
+    warm = {"montecarlo": dict(n_grid=[20, 40], reps=100, method="montecarlo"),
+            "bootstrap": dict(n_grid=[20, 40], reps=10, method="bootstrap", boot=1000)}
+    startup = {}
+
+    def warm_up(where: str, **kw) -> None:
+        t0 = time.perf_counter()
+        for w in warm.values():
+            power_model83(**{**common, **w, **kw})
+        startup[where] = time.perf_counter() - t0
+
     runs = []
+    warm_up("1 worker", n_jobs=1)
     for label, plan in plans.items():
         runs.append(_time(label, "1 worker", 1, n_jobs=1, **common, **plan))
+    warm_up("2 loky workers", n_jobs=2)
+    for label, plan in plans.items():
         runs.append(_time(label, "2 loky workers", 2, n_jobs=2, **common, **plan))
+    t0 = time.perf_counter()
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=40) as cluster, Client(cluster), \
             joblib.parallel_config(backend="dask"):
+        startup["Dask LocalCluster start"] = time.perf_counter() - t0
+        warm_up("Dask LocalCluster, 2 workers")
         for label, plan in plans.items():
             runs.append(_time(label, "Dask LocalCluster, 2 workers", 2, **common, **plan))
     for r in runs:  # every run of a plan gives the same table (seeded chunks)
@@ -109,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         "effects_source": "data/synthetic/params.yaml", "studylib": studylib.__version__,
         "python": platform.python_version(), "numpy": np.__version__,
         "cpu_count": os.cpu_count(), "runs": runs, "estimates": estimates,
+        "warm_up_seconds": startup,
         "note": ("Wall-clock seconds of one call each. The machine is shared by several "
                  "engineers: see the load averages (1, 5, 15 min); the 20,000-replication "
                  "times are estimates from the 1-worker cost, assuming linear scaling."),
@@ -129,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['seconds_per_replication'] * 1e3:.2f} ms | {r['speedup']:.2f}x | "
             f"{'yes' if r['table_equals_1_worker'] else 'NO'} | "
             f"{r['load_average_before'][0]:.2f} / {r['load_average_after'][0]:.2f} |")
+    lines += ["", "Before the timed runs each backend was warmed up (a small Monte Carlo and "
+              "bootstrap plan: worker processes started, studylib imported in them): "
+              + "; ".join(f"{k} {v:.1f} s" for k, v in startup.items()) + "."]
     lines += ["", "Estimated wall time of a 20,000-replication plan (the 1-worker cost per "
               "replication x 20,000 / workers; an estimate, not a measurement):", "",
               "| run | cost / replication | 2-worker efficiency | 1 worker | 8 workers | 64 workers |",

@@ -206,7 +206,7 @@ def test_power_from_a_study_file_labels_seed_and_settings():
     peer = med[med["effect"] == "frame -> trust -> intent | peer"]
     assert (peer["power_positive"] >= peer["power_negative"]).all()  # a positive effect (0.5 x 0.5)
     only = studylib.power(STUDY, n_grid=[10], reps=20, models=["anova_trust"], n_jobs=1, progress=False)
-    assert set(only.power["analysis"]) == {"anova_trust"} and only.method == "montecarlo"
+    assert set(only.power["analysis"]) == {"anova_trust"} and only.method == "anova"
     items = studylib.power(STUDY, n_grid=[10], reps=20, scores="items", n_jobs=1, progress=False)
     assert not items.power["power"].equals(only.power["power"])
 
@@ -294,3 +294,38 @@ def test_cell_codes_are_in_c_order_of_the_factors():
                                                  "m": ["psr", "pk"], "y": "attitude"},
                                            list(frame.columns), "<t>"), frame)
     assert ("index", "index valence -> psr -> pk -> attitude: reply vs none") in labels
+
+
+def test_hypotheses_map_onto_the_directional_power_of_their_effects():
+    from types import SimpleNamespace
+
+    from studylib.power._hypotheses import hypothesis_power
+
+    def hyp(id, model, direction, **estimate):
+        kind = next(iter(estimate))
+        return SimpleNamespace(id=id, model=model, estimate=estimate, direction=direction, kind=kind)
+
+    res = studylib.power(STUDY, n_grid=[10, 30], reps=40, draws=300, n_jobs=1, progress=False)
+    models = {"anova_trust": ("anova", {"dv": "trust", "between": ["frame", "source"]}),
+              "mediation": ("process", {"model": 7, "x": "frame", "w": "source", "m": "trust",
+                                        "y": "intent"})}
+    hs = [
+        hyp("H1", "mediation", "positive", indirect="frame -> trust -> intent", at={"source": "peer"}),
+        hyp("H2", "mediation", "negative", index="frame -> trust -> intent", at={"source": "brand"}),
+        hyp("H3", "mediation", "positive", contrast="frame -> trust -> intent", levels=["peer", "brand"]),
+        hyp("H4", "anova_trust", "nonzero", term="frame:source"),
+        hyp("H5", "anova_trust", "positive", simple_effect="frame", at={"source": "peer"}),
+        hyp("H6", "mediation", "positive", coefficient="frame[loss]", equation="trust"),
+    ]
+    tab = hypothesis_power(hs, models, res.power).set_index(["hypothesis", "n_per_cell"])
+    p = res.power.set_index(["effect", "n_per_cell"])
+    assert tab.loc[("H1", 30), "power"] == p.loc[("frame -> trust -> intent | peer", 30), "power_positive"]
+    assert tab.loc[("H2", 30), "power"] == p.loc[
+        ("index frame -> trust -> intent: brand vs peer", 30), "power_negative"]
+    # peer - brand is stored as brand minus peer: the sign flips
+    assert tab.loc[("H3", 10), "power"] == p.loc[
+        ("frame -> trust -> intent | brand minus frame -> trust -> intent | peer", 10), "power_negative"]
+    assert tab.loc[("H4", 30), "power"] == p.loc[("frame x source", 30), "power"]
+    assert tab.loc[("H5", 10), "power"] == p.loc[("frame | peer", 10), "power"]
+    h6 = tab.loc["H6"]
+    assert h6["note"].iloc[0] == "a coefficient is not among the simulated tests"

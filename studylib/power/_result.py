@@ -30,6 +30,12 @@ COLUMNS = [
 ]
 
 
+def _no_hypotheses() -> pd.DataFrame:
+    from ._hypotheses import HYPOTHESIS_COLUMNS
+
+    return pd.DataFrame(columns=HYPOTHESIS_COLUMNS)
+
+
 @dataclasses.dataclass(frozen=True)
 class PowerResult:
     """Monte Carlo power of the design's tests over a grid of n per cell.
@@ -58,6 +64,12 @@ class PowerResult:
         The seed actually used (the same seed gives an identical table).
     version : str
         studylib version.
+    hypotheses : pandas.DataFrame
+        From :func:`studylib.power` on a study file with ``hypotheses:``: one row per
+        hypothesis and n per cell, ``hypothesis, model, effect, direction, n_per_cell,
+        power`` (share of replications that would support it: the CI on the predicted
+        side of 0, or p < alpha for an F test), ``mc_se``, ``note`` (why a hypothesis is
+        not simulated; empty otherwise). Empty without hypotheses.
 
     See Also
     --------
@@ -80,6 +92,7 @@ class PowerResult:
     settings: dict[str, Any]
     seed: int
     version: str = __version__
+    hypotheses: pd.DataFrame = dataclasses.field(default_factory=lambda: _no_hypotheses())
 
     def table(self) -> pd.DataFrame:
         """The tidy power table (a copy of :attr:`power`)."""
@@ -180,6 +193,17 @@ class PowerResult:
                 f"{int(r['n_per_cell'])} (power {r['power']:.3f}, MC SE {r['mc_se']:.3f})"
             )
             lines.append(f"  {r['analysis']:<{aw}} {r['effect']:<{width}}  {n}")
+        hyp = self.hypotheses
+        if len(hyp):
+            lines.append(f"hypotheses (power = share of replications supporting it), smallest n "
+                         f"per cell reaching {target:g}:")
+            for hid, g in hyp.groupby("hypothesis", sort=False):
+                ok = g[g["power"] >= target].sort_values("n_per_cell")
+                note = g["note"].iloc[0]
+                text = (f"not simulated: {note}" if note else
+                        f"{int(ok['n_per_cell'].iloc[0])} (power {ok['power'].iloc[0]:.3f})" if len(ok)
+                        else "not reached on the grid")
+                lines.append(f"  {hid}: {text}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -192,4 +216,5 @@ class PowerResult:
             "settings": self.settings,
             "power": self.power,
             "min_n": self.min_n(),
+            "hypotheses": self.hypotheses,
         })

@@ -70,12 +70,13 @@ def _from_mapping(spec: Mapping[str, Any]) -> tuple[SimBlock, list, str, dict | 
     return block, out, where, items
 
 
-def _from_study(study: Any) -> tuple[SimBlock, list, str, dict]:
+def _from_study(study: Any) -> tuple[SimBlock, list, str, dict, tuple]:
     study, raw = study_block(study)
     block = block_of_study(study, raw)
     models = [(m.name, m.kind, dict(m.options)) for m in study.models]
     items = {s.id: ItemModel(len(s.items), float(s.min), float(s.max)) for s in study.scales}
-    return block, models, str(study.path) if study.path else "<study>", items
+    where = str(study.path) if study.path else "<study>"
+    return block, models, where, items, tuple(getattr(study, "hypotheses", ()) or ())
 
 
 def power_table(plan: Plan, hits: np.ndarray, grid: tuple[int, ...], reps: int) -> pd.DataFrame:
@@ -259,10 +260,11 @@ def power(
         from ..paths import STUDY_CONFIG
 
         study = STUDY_CONFIG
+    hypotheses: tuple = ()
     if isinstance(study, Mapping):
         block, declared, where, items = _from_mapping(study)
     elif isinstance(study, (str, Path)) or hasattr(study, "factors"):
-        block, declared, where, items = _from_study(study)
+        block, declared, where, items, hypotheses = _from_study(study)
     else:
         raise InputTypeError(f"study must be a study file path, a Study or a specification dict; "
                              f"got {type(study).__name__}")
@@ -297,4 +299,9 @@ def power(
         "boot": boot if method == "bootstrap" else None,
         "scores": scores,
     }
-    return PowerResult(table, target, method, settings, seed)
+    from ._hypotheses import hypothesis_power
+
+    simulated = {m[0]: (m[1], m[2]) for m in declared}
+    hyp = hypothesis_power(hypotheses, simulated, table)
+    kind = method if any(k == "process" for _, k, _ in declared) else "anova"
+    return PowerResult(table, target, kind, settings, seed, hypotheses=hyp)
