@@ -24,8 +24,13 @@ KW = dict(n_grid=[10, 16], reps=40, draws=200, seed=21, progress=False)
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=40) as c:
+    import dask
+
+    env = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 268_435_456,
+           "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 33_554_432}
+    with dask.config.set(env), distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=40) as c:
         yield c
 
 
