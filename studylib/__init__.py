@@ -92,6 +92,14 @@ _EXPORTS: dict[str, str] = {
     "power_anova": "power",
     "power_anova_analytic": "power",
     "power_model83": "power",
+    "cfa": "measurement",
+    "CFAResult": "measurement",
+    "efa": "measurement",
+    "EFAResult": "measurement",
+    "htmt": "measurement",
+    "sampling_adequacy": "measurement",
+    "SamplingAdequacy": "measurement",
+    "harman_test": "measurement",
 }
 
 __all__ = list(_EXPORTS)

@@ -32,6 +32,7 @@ _HELP: dict[str, str] = {
     "process": "conditional process model (PROCESS models 1-92, incl. 83) with bootstrap CIs",
     "simulate": "simulate a synthetic questionnaire export (the thesis's, or any study's)",
     "power": "Monte Carlo power and n per cell of a study's ANOVAs and PROCESS models",
+    "cfa": "confirmatory factor analysis of scales: fit indices, loadings, CR, AVE, HTMT",
 }
 _COMMANDS: tuple[str, ...] = tuple(_HELP)
 
