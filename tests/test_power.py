@@ -21,8 +21,8 @@ from statsmodels.stats.power import ftest_power
 from studylib import Model83Effects, power_anova, power_anova_analytic, power_model83
 from studylib._simblock import draw_scores, parse_block
 from studylib.errors import InputTypeError, OptionError, SpecError
-from studylib.power._effects import _effect_values
 from studylib.power._ftests import anova_pvalues
+from studylib.power._labels83 import _effect_values
 from studylib.simulate import load_params
 
 MU = [[0.0, 0.3, 0.5], [0.4, 0.0, -0.1]]  # rows valence negative/positive; cols none/like/reply

@@ -13,8 +13,9 @@ from .._simblock import parse_block
 from .._validation import check_fraction, check_int, check_option
 from ..errors import InputTypeError
 from ._anova import anova_test_labels, check_cell_means, check_tests
-from ._effects import DVS, RESPONSE, VALENCE, Model83Effects, _effect_labels
+from ._effects import DVS, RESPONSE, VALENCE, Model83Effects
 from ._grid import check_grid, check_target
+from ._labels83 import _effect_labels
 from ._plan import ItemModel, build_plan
 from ._result import PowerResult
 from ._run import resolve_n_jobs
