@@ -329,3 +329,42 @@ def test_hypotheses_map_onto_the_directional_power_of_their_effects():
     assert tab.loc[("H5", 10), "power"] == p.loc[("frame | peer", 10), "power"]
     h6 = tab.loc["H6"]
     assert h6["note"].iloc[0] == "a coefficient is not among the simulated tests"
+
+
+def test_anova_contrasts_test_like_pairwise_and_serve_hypotheses():
+    from types import SimpleNamespace
+
+    from studylib.power._ftests import contrast_counts
+
+    rng = np.random.default_rng(6)
+    n = 9
+    codes = np.array([[a, b] for a in range(2) for b in range(3) for _ in range(n)])
+    y = (np.asarray(MU)[codes[:, 0], codes[:, 1]] + rng.normal(size=len(codes)))[None, :]
+    df = pd.DataFrame({"y": y[0],
+                       "valence": pd.Categorical.from_codes(codes[:, 0], ["negative", "positive"]),
+                       "response": pd.Categorical.from_codes(codes[:, 1], ["none", "like", "reply"])})
+    pw = studylib.pairwise(df, "y", ["valence", "response"], effect="valence", by="response",
+                           adjust="none")
+    row = pw[pw["response"].astype(str) == "like"].iloc[0]
+    levels = {"valence": ("negative", "positive"), "response": ("none", "like", "reply")}
+    c = [("valence", str(row["level1"]), str(row["level2"]), {"response": "like"}, levels)]
+    just_in = contrast_counts(y, codes, (2, 3), ("valence", "response"), c, row["p"] * (1 + 1e-9))
+    just_out = contrast_counts(y, codes, (2, 3), ("valence", "response"), c, row["p"] * (1 - 1e-9))
+    assert just_in[0, 0] == 1 and just_out[0, 0] == 0  # the same p as studylib.pairwise
+    assert just_in[0, 1] == int(row["estimate"] > 0) and just_in[0, 2] == int(row["estimate"] < 0)
+    # a hypothesis about such a difference is simulated and gets its directional power
+    from studylib._simblock import study_block
+
+    study, block = study_block(STUDY)
+    if getattr(study, "simulation", None) is None:  # a Study class without the block field
+        object.__setattr__(study, "simulation", block)
+    h = SimpleNamespace(id="H7", model="anova_trust", kind="contrast", direction="positive",
+                        estimate={"contrast": "frame", "levels": ["loss", "gain"], "at": {"source": "peer"}})
+    object.__setattr__(study, "hypotheses", (h,))
+    res = studylib.power(study, n_grid=[20, 60], reps=60, models=["anova_trust"], seed=2,
+                         n_jobs=1, progress=False)
+    rows = res.power[res.power["test"] == "contrast"]
+    assert list(rows["effect"].unique()) == ["frame: loss - gain | peer"]
+    hyp = res.hypotheses.set_index("n_per_cell")["power"]
+    assert_allclose(hyp.to_numpy(), rows["power_positive"].to_numpy())
+    assert hyp.loc[60] > hyp.loc[20] > 0.2  # loss raises trust by 0.5 with a peer source

@@ -20,7 +20,7 @@ from itertools import product
 
 import numpy as np
 
-__all__ = ["anova_labels", "anova_pvalues"]
+__all__ = ["anova_labels", "anova_pvalues", "contrast_label", "contrast_counts"]
 
 
 def anova_labels(between: Sequence[str], levels: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
@@ -72,3 +72,53 @@ def anova_pvalues(y: np.ndarray, codes: np.ndarray, n_levels: Sequence[int],
         p = special.fdtrc(a - 1, fit.df_resid, f)
         out += [p[:, j] for j in range(p.shape[1])]
     return np.stack(out, axis=1)
+
+
+def contrast_label(focal: str, first: str, second: str, at: dict[str, str]) -> str:
+    """Label of a difference of marginal means: ``"source: expert - peer | hidden"``."""
+    where = f" | {', '.join(str(v) for v in at.values())}" if at else ""
+    return f"{focal}: {first} - {second}{where}"
+
+
+def contrast_counts(y: np.ndarray, codes: np.ndarray, n_levels, between, contrasts,
+                    alpha: float) -> np.ndarray:
+    """(significant, above 0, below 0) counts of each difference of marginal means.
+
+    Each contrast ``(focal, first, second, at)`` is the difference of the marginal means of
+    two levels of ``focal`` at the levels ``at`` of other factors (averaged over the rest
+    with equal weights), tested by t with the full model's residual mean square, as
+    :func:`studylib.emmeans.pairwise` (``adjust="none"``) does; a CI at level 1 - alpha
+    excludes 0 exactly when p < alpha.
+    """
+    from scipy import special
+
+    from ..anova import FactorialDesign
+
+    reps = y.shape[0]
+    fit = FactorialDesign(codes, n_levels, factors=list(between)).fit(y.T)
+    mse = fit.ss_resid / fit.df_resid
+    cell = np.ravel_multi_index(codes.T, n_levels)
+    n_cells = int(np.prod(n_levels))
+    n = np.bincount(cell, minlength=n_cells)[0]
+    sums = np.zeros((reps, n_cells))
+    for c in range(n_cells):
+        sums[:, c] = y[:, cell == c].sum(axis=1)
+    means = (sums / n).reshape(reps, *n_levels)
+    out = []
+    for focal, first, second, at, levels in contrasts:
+        idx_first: list = [slice(None)] * len(between)
+        idx_second: list = [slice(None)] * len(between)
+        k = list(between).index(focal)
+        idx_first[k], idx_second[k] = levels[focal].index(first), levels[focal].index(second)
+        for f, lv in at.items():
+            j = list(between).index(f)
+            idx_first[j] = idx_second[j] = levels[f].index(lv)
+        a = means[(slice(None), *idx_first)].reshape(reps, -1)
+        b = means[(slice(None), *idx_second)].reshape(reps, -1)
+        diff = a.mean(axis=1) - b.mean(axis=1)
+        m = a.shape[1]  # cells averaged into each marginal mean
+        t = diff / np.sqrt(mse * 2 / (n * m))
+        p = 2 * special.stdtr(fit.df_resid, -np.abs(t))
+        sig = p < alpha
+        out.append((sig.sum(), (sig & (diff > 0)).sum(), (sig & (diff < 0)).sum()))
+    return np.asarray(out, dtype=np.int64).reshape(-1, 3)

@@ -5,9 +5,10 @@ the predicted direction; :func:`studylib.findings.check_hypotheses` calls it *su
 when the CI excludes 0 on the predicted side (an F test: p < alpha). Its power is
 therefore the share of replications that would support it: ``power_positive`` or
 ``power_negative`` of the matching effect (``power`` for ``nonzero`` and for F tests).
-Estimates that the simulation does not test (coefficients, direct effects, pairwise
-differences of ANOVA means, simple effects of another factor than the first) are listed
-with the reason.
+A difference of ANOVA marginal means a hypothesis names is added to the simulated tests
+(a t test with the full model's residual mean square, as :func:`studylib.emmeans.pairwise`).
+Estimates that the simulation does not test (coefficients, direct effects, simple effects
+of another factor than the first) are listed with the reason.
 """
 
 from __future__ import annotations
@@ -42,7 +43,12 @@ def _effect_of(h: Any, options: Mapping[str, Any], kind: str, between: Sequence[
             return None, 1, ("simulated simple effects are those of the first factor within each "
                              "level of the others")
         return f"{focal} | {', '.join(str(at[o]) for o in others)}", 1, ""
-    if kind in ("coefficient", "direct") or (kind == "contrast" and "dv" in options):
+    if kind == "contrast" and "dv" in options:  # a difference of ANOVA marginal means
+        from ._ftests import contrast_label
+
+        first, second = (str(v) for v in est["levels"])
+        return contrast_label(est["contrast"], first, second, at), 1, ""
+    if kind in ("coefficient", "direct"):
         return None, 1, f"a {kind} is not among the simulated tests"
     mods = [str(at[options[r]]) for r in ("w", "z") if options.get(r) is not None and options[r] in at]
     xt = f" [{options['x']}[{est['x_level']}]]" if est.get("x_level") is not None else ""

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._simblock import SimBlock, cell_codes, draw_scores, within_sd
 from ..errors import SpecError
-from ._ftests import anova_labels, anova_pvalues
+from ._ftests import anova_labels, anova_pvalues, contrast_counts, contrast_label
 from ._process import ProcessTarget, process_hits, process_labels, process_target
 
 __all__ = ["AnovaTarget", "Plan", "ItemModel", "build_plan", "run_chunk"]
@@ -33,6 +33,8 @@ class AnovaTarget:
     factor_index: tuple[int, ...]  # positions of ``between`` among the design's factors
     n_levels: tuple[int, ...]
     ss_type: int = 3
+    # differences of marginal means a hypothesis asks for: (focal, first, second, at, levels)
+    contrasts: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,6 +118,9 @@ def run_chunk(plan: Plan, n: int, reps: int, seed: np.random.SeedSequence) -> np
                               t.ss_type)
             sig = (p < plan.alpha).sum(axis=0)
             hits.append(np.column_stack([sig, np.zeros_like(sig), np.zeros_like(sig)]))
+            if t.contrasts:
+                hits.append(contrast_counts(scores[t.dv], codes[:, list(t.factor_index)],
+                                            t.n_levels, t.between, t.contrasts, plan.alpha))
         else:
             if frame is None:
                 frame = _frame(plan.block, scores, n, reps)
@@ -123,10 +128,31 @@ def run_chunk(plan: Plan, n: int, reps: int, seed: np.random.SeedSequence) -> np
     return np.concatenate(hits, axis=0).astype(np.int64)
 
 
+def _anova_contrasts(name: str, between: tuple[str, ...], levels: dict, hypotheses) -> tuple:
+    """The differences of marginal means that hypotheses about ANOVA ``name`` ask for."""
+    out = []
+    for h in hypotheses:
+        est = dict(getattr(h, "estimate", {}) or {})
+        if getattr(h, "model", None) != name or "contrast" not in est:
+            continue
+        focal, lv, at = est["contrast"], est.get("levels") or (), dict(est.get("at") or {})
+        ok = (focal in between and len(lv) == 2 and all(v in levels[focal] for v in lv)
+              and all(f in between and f != focal and at[f] in levels[f] for f in at))
+        if ok:
+            item = (focal, str(lv[0]), str(lv[1]), tuple(at.items()),
+                    {b: tuple(levels[b]) for b in between})
+            if item not in out:
+                out.append(item)
+    return tuple((f, a, b, dict(at), lv) for f, a, b, at, lv in out)
+
+
 def build_plan(block: SimBlock, models: Sequence[tuple[str, str, Mapping[str, Any]]], *,
                where: str, method: str, draws: int, boot: int, alpha: float, conf: float | None,
-               scores: str, items: Mapping[str, ItemModel] | None) -> Plan:
-    """Targets and labels of every declared model (SpecError for what cannot be simulated)."""
+               scores: str, items: Mapping[str, ItemModel] | None, hypotheses: Sequence = ()) -> Plan:
+    """Targets and labels of every declared model (SpecError for what cannot be simulated).
+
+    An ANOVA also gets the differences of marginal means that ``hypotheses`` ask for.
+    """
     factor_names = [f for f, _ in block.factors]
     levels = dict(block.factors)
     known = [*factor_names, *block.scales]
@@ -145,10 +171,13 @@ def build_plan(block: SimBlock, models: Sequence[tuple[str, str, Mapping[str, An
             if bad or not between:
                 raise SpecError(f"{where}: models.{name}.between must name design factors "
                                 f"{factor_names}; got {list(between)}")
+            contrasts = _anova_contrasts(name, between, levels, hypotheses)
             t = AnovaTarget(name, dv, between, tuple(factor_names.index(b) for b in between),
-                            tuple(len(levels[b]) for b in between), int(options.get("ss_type", 3)))
+                            tuple(len(levels[b]) for b in between), int(options.get("ss_type", 3)),
+                            contrasts)
             targets.append(t)
             labels += [(name, test, eff) for test, eff in anova_labels(between, [levels[b] for b in between])]
+            labels += [(name, "contrast", contrast_label(f, a, b, at)) for f, a, b, at, _ in contrasts]
         elif kind == "process":
             t = process_target(name, options, known, where, conf)
             if template is None:

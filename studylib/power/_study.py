@@ -92,7 +92,7 @@ def power_table(plan: Plan, hits: np.ndarray, grid: tuple[int, ...], reps: int) 
     tab["power"] = p
     tab["mc_se"] = np.sqrt(p * (1 - p) / tab["reps"])
     tab["ci_low"], tab["ci_high"] = wilson_ci(tab["hits"].to_numpy(), tab["reps"].to_numpy())
-    signed = ~tab["test"].isin(["anova", "simple"])
+    signed = ~tab["test"].isin(["anova", "simple"])  # ANOVA contrasts are signed (t tests)
     tab["power_positive"] = (tab["above"] / tab["reps"]).where(signed)
     tab["power_negative"] = (tab["below"] / tab["reps"]).where(signed)
     tab = tab[COLUMNS]
@@ -282,7 +282,7 @@ def power(
             raise SpecError(f"{where}: scores='items' needs the items and response range of "
                             f"every simulated scale {list(block.scales)} (scales: ...)")
     plan = build_plan(block, declared, where=where, method=method, draws=draws, boot=boot,
-                      alpha=alpha, conf=conf, scores=scores, items=items)
+                      alpha=alpha, conf=conf, scores=scores, items=items, hypotheses=hypotheses)
     seed = _seed(seed, block.seed)
     table = run_plan(plan, grid, reps, seed, n_jobs, progress)
     settings = {
