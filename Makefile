@@ -11,10 +11,10 @@ STAMP  := $(VENV)/.studylib-installed
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,fast]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,fast,cluster]"
 	@touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv and install studylib with its notebook, test and numba extras
+setup: $(STAMP)  ## create .venv and install studylib with its notebook, test, numba and Dask extras
 
 reproduce: $(STAMP)  ## run the full analysis on the shipped data and write results/report.html
 	$(BIN)/studylib reproduce
@@ -26,7 +26,7 @@ test: lint  ## ruff, pytest (unit, reference, doctests, every notebook, the run-
 	$(BIN)/python -m pytest -n 2 -q
 
 bench-install: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,fast,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks,fast,cluster,bench]"
 
 bench: bench-install  ## run every benchmark; results go to benchmarks/results/
 	@set -e; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done

@@ -341,9 +341,8 @@ def reproduce(
     Shapiro-Wilk, interaction plot) -> PROCESS model 83 -> findings -> report.
     Nothing is written to ``out`` unless all steps succeed.
     """
-    from tqdm.auto import tqdm
-
     from ._pipeline_steps import N_STEPS, run_steps
+    from ._progress import progress as progress_bar
 
     out = Path(out) if out is not None else paths.RESULTS
     if out.exists() and not out.is_dir():
@@ -363,8 +362,8 @@ def reproduce(
         seed = as_generator(None)[1]
     info = session_info(sd.data_path)
     settings = {"boot": boot, "seed": seed, "example": bool(example)}
-    with _staging(out) as stage, tqdm(total=N_STEPS, desc="studylib reproduce", unit="step",
-                                      disable=not progress, file=sys.stderr, leave=False) as bar:
+    with _staging(out) as stage, progress_bar(N_STEPS, desc="studylib reproduce", unit="step",
+                                              enabled=progress, file=sys.stderr) as bar:
         results, findings = run_steps(sd, stage, settings=settings, session=info, bar=bar)
         results = {"studylib": __version__, **results}
         write_json(results, stage / "results.json")

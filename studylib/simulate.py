@@ -1,4 +1,7 @@
-"""Synthetic item-level data for the 3 x 2 influencer experiment from a generative model.
+"""Synthetic item-level data: any study from its study file, or the 3 x 2 thesis experiment.
+
+:func:`simulate_from_study` writes the export of any study from the ``simulation:`` block of
+its study file (scale scores from means, SDs and effects; items; missing answers).
 
 :func:`simulate_study` returns a raw, Qualtrics-like export (one row per respondent, export
 column names, condition labels as text, careless respondents, missing answers) that goes
@@ -18,9 +21,11 @@ import numpy as np
 import pandas as pd
 
 from ._simparams import RESPONSES, SCALES, VALENCES, check_latent, deep_merge, load_params
+from ._simstudy import simulate_from_study
 from ._validation import as_generator, check_int, check_option
 
-__all__ = ["simulate_study", "simulate_latent", "population_effects", "load_params"]
+__all__ = ["simulate_study", "simulate_latent", "simulate_from_study", "population_effects",
+           "load_params"]
 
 _TYPES = ("attentive", "straight_liner", "random", "speeder", "skipper")
 _ALPHABET = np.array(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))

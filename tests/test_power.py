@@ -1,6 +1,10 @@
-"""Tests of studylib.power: Monte Carlo power of the 3 x 2 ANOVA and PROCESS model 83."""
+"""Tests of studylib.power's thesis wrappers: power of the 3 x 2 ANOVA and PROCESS model 83.
+
+The generic engine (any study) is tested in tests/test_power_study.py.
+"""
 
 import json
+from pathlib import Path
 
 import matplotlib
 
@@ -15,10 +19,10 @@ from numpy.testing import assert_allclose
 from statsmodels.stats.power import ftest_power
 
 from studylib import Model83Effects, power_anova, power_anova_analytic, power_model83
+from studylib._simblock import draw_scores, parse_block
 from studylib.errors import InputTypeError, OptionError, SpecError
-from studylib.power._anova import anova_pvalues
-from studylib.power._effects import _effect_values
-from studylib.power._model83 import bootstrap_ci, design, draw_data, fit_paths
+from studylib.power._ftests import anova_pvalues
+from studylib.power._labels83 import _effect_values
 from studylib.simulate import load_params
 
 MU = [[0.0, 0.3, 0.5], [0.4, 0.0, -0.1]]  # rows valence negative/positive; cols none/like/reply
@@ -74,7 +78,9 @@ def test_vectorized_f_tests_equal_statsmodels_type3():
     })
     fit = smf.ols("y ~ C(valence, Sum) * C(response, Sum)", data=df).fit()
     aov = sm.stats.anova_lm(fit, typ=3)
-    p = anova_pvalues(y, ("valence", "response", "interaction"))[0]
+    cell = np.repeat(np.arange(6), n)
+    codes = np.column_stack([cell // 3, cell % 3])
+    p = anova_pvalues(y.reshape(1, -1), codes, (2, 3), ("valence", "response"), 3)[0]
     assert_allclose(p[0], aov.loc["C(valence, Sum)", "PR(>F)"], rtol=1e-8)
     assert_allclose(p[1], aov.loc["C(response, Sum)", "PR(>F)"], rtol=1e-8)
     assert_allclose(p[2], aov.loc["C(valence, Sum):C(response, Sum)", "PR(>F)"], rtol=1e-8)
@@ -83,7 +89,7 @@ def test_vectorized_f_tests_equal_statsmodels_type3():
     mse = fit.mse_resid
     t = (cells[1, 1] - cells[0, 1]) / np.sqrt(mse * 2 / n)
     from scipy import stats
-    p_simple = anova_pvalues(y, ("simple",))[0]
+    p_simple = p[3:]
     assert_allclose(p_simple[1], 2 * stats.t.sf(abs(t), 6 * n - 6), rtol=1e-8)
     # and studylib's own simple effects (pooled error term)
     import studylib
@@ -149,25 +155,14 @@ def test_model83_null_does_not_exceed_alpha():
 def test_standardized_effects_give_unit_variance():
     total = EFF.cell_sds() ** 2 + EFF.cell_means().var(axis=1)
     assert_allclose(total, 1.0, rtol=1e-12)
-    m1, m2, y = draw_data(EFF, 2000, 1, np.random.default_rng(0), params=PARAMS)
+    factors = (("valence", ("negative", "positive")), ("response", ("none", "like", "reply")))
+    block = parse_block(EFF.to_simulation(), factors, ["psr", "pk", "attitude"], "<test>")
+    s = draw_scores(block, 2000, 1, np.random.default_rng(0))
     # 12,000 draws: SE of a variance near 1 is about 0.013
-    assert_allclose([m1.var(), m2.var(), y.var()], 1.0, atol=0.05)
-
-
-def test_fit_paths_equal_statsmodels_ols():
-    n = 12
-    m1, m2, y = draw_data(EFF, n, 2, np.random.default_rng(4), params=PARAMS)
-    est, cov = fit_paths(m1, m2, y, n)
-    d = design(n)
-    r = 1
-    f1 = sm.OLS(m1[r], d).fit()
-    f2 = sm.OLS(m2[r], np.column_stack([np.ones(6 * n), d[:, 1], m1[r]])).fit()
-    f3 = sm.OLS(y[r], np.column_stack([np.ones(6 * n), d[:, 1], m1[r], m2[r]])).fit()
-    expected = np.r_[f1.params[[1, 4, 5]], f2.params[[1, 2]], f3.params[[2, 3]]]
-    assert_allclose(est[r], expected, rtol=1e-10)
-    se = np.r_[f1.bse[[1, 4, 5]], f2.bse[[1, 2]], f3.bse[[2, 3]]]
-    assert_allclose(np.sqrt(np.diag(cov[r])), se, rtol=1e-10)
-    assert_allclose(cov[r][0, 1], f1.cov_params()[1, 4], rtol=1e-10)
+    assert_allclose([s[k].var() for k in ("psr", "pk", "attitude")], 1.0, atol=0.05)
+    # the cell means the block implies are the paths' (grand mean 0 removed)
+    means = np.vstack([s[k].reshape(6, 2000).mean(axis=1) for k in ("psr", "pk", "attitude")])
+    assert_allclose(means - means.mean(axis=1, keepdims=True), EFF.cell_means(), atol=0.08)
 
 
 def test_effect_values_are_products_of_paths():
@@ -177,31 +172,6 @@ def test_effect_values_are_products_of_paths():
     assert_allclose(v[3:6], np.array([0.5, -0.4, -0.7]) * -0.5 * -0.4)
     assert_allclose(v[6:10], [-0.9 * 0.2, -1.2 * 0.2, -0.9 * 0.2, -1.2 * 0.2])
     assert_allclose(v[10], 0.1 * -0.4)
-
-
-def test_bootstrap_cis_equal_studylib_process_on_the_same_data():
-    import studylib
-
-    n, boot = 20, 1000
-    m1, m2, y = draw_data(EFF, n, 1, np.random.default_rng(9), params=PARAMS)
-    low, high = bootstrap_ci(m1, m2, y, n, boot, 0.95, np.random.default_rng(10))
-    data = pd.DataFrame({
-        "valence": pd.Categorical(np.repeat(["negative", "positive"], 3 * n),
-                                  categories=["negative", "positive"]),
-        "response": pd.Categorical(np.tile(np.repeat(["none", "like", "reply"], n), 2),
-                                   categories=["none", "like", "reply"]),
-        "psr": m1[0], "pk": m2[0], "attitude": y[0],
-    })
-    fit = studylib.process(data, model=83, x="valence", w="response", m=["psr", "pk"],
-                           y="attitude", boot=boot, seed=10)
-    ind = fit.indirect.assign(w=fit.indirect["w"].astype(str))
-    serial = ind[ind["path"] == "valence -> psr -> pk -> attitude"]
-    # same resamples (same seed, same engine): equal up to floating-point rounding
-    assert_allclose(low[0, 3:6], serial["ci_low"], rtol=1e-7)
-    assert_allclose(high[0, 3:6], serial["ci_high"], rtol=1e-7)
-    idx = fit.index[fit.index["path"] == "valence -> psr -> pk -> attitude"]
-    assert_allclose(low[0, 8:10], idx["ci_low"], rtol=1e-7)
-    assert_allclose(high[0, 8:10], idx["ci_high"], rtol=1e-7)
 
 
 def test_model83_power_increases_with_n_and_bootstrap_close_to_montecarlo():
@@ -249,8 +219,10 @@ def test_bootstrap_n_jobs_identical():
 def test_result_table_min_n_plot_and_json(tmp_path):
     res = power_anova(MU, n_grid=[5, 40], reps=200, seed=2, n_jobs=1, progress=False, target=0.8)
     tab = res.table()
-    assert list(tab.columns) == ["analysis", "effect", "n_per_cell", "n_total", "reps", "power",
-                                 "mc_se", "ci_low", "ci_high"]
+    assert list(tab.columns) == ["analysis", "test", "effect", "n_per_cell", "n_total", "reps",
+                                 "power", "mc_se", "ci_low", "ci_high", "power_positive",
+                                 "power_negative"]
+    assert tab["power_positive"].isna().all()  # F tests have no direction
     assert_allclose(tab["mc_se"], np.sqrt(tab["power"] * (1 - tab["power"]) / 200))
     assert ((tab["ci_low"] <= tab["power"]) & (tab["power"] <= tab["ci_high"])).all()
     mn = res.min_n()
@@ -353,8 +325,12 @@ def test_cli_power_writes_json(tmp_path, capsys):
     from studylib.cli import main
 
     out = tmp_path / "power.json"
-    rc = main(["power", "--grid", "10", "20", "--reps", "50", "--draws", "200", "--seed", "4",
-               "--anova-dvs", "psr", "--json", str(out), "--quiet", "--n-jobs", "1"])
+    eff = tmp_path / "eff.yaml"
+    eff.write_text("x_m1: 0.4\nxw_m1: {like: -0.7, reply: -1.0}\nm1_m2: -0.4\nm2_y: -0.4\n",
+                   encoding="utf-8")
+    rc = main(["power", "--effects", str(eff), "--grid", "10", "20", "--reps", "50", "--draws",
+               "200", "--seed", "4", "--anova-dvs", "psr", "--json", str(out), "--quiet",
+               "--n-jobs", "1"])
     assert rc == 0
     printed = capsys.readouterr().out
     assert "smallest n per cell reaching power 0.8" in printed
@@ -366,7 +342,8 @@ def test_cli_power_writes_json(tmp_path, capsys):
 def test_cli_power_bad_input_exits_2(capsys):
     from studylib.cli import main
 
-    assert main(["power", "--grid", "20", "--target", "1.2", "--quiet"]) == 2
+    study = str(Path(__file__).parent / "studies" / "study_2x2.yaml")
+    assert main(["power", "--config", study, "--grid", "20", "--target", "1.2", "--quiet"]) == 2
     assert "target power must be a number strictly between 0 and 1" in capsys.readouterr().err
 
 

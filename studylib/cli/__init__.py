@@ -26,26 +26,62 @@ from ..errors import StudylibError
 
 __all__ = ["main", "build_parser"]
 
-# Subcommand modules, in the order shown by --help.
-_COMMANDS: tuple[str, ...] = ("reproduce", "score", "anova", "process", "simulate", "power", "cfa")
+# Subcommand modules, in the order shown by --help, with the one-line help each module's
+# add_parser gives (tests/test_import.py checks that the two agree). Only the module of the
+# command being run is imported, so that ``studylib --help`` imports none of them.
+_HELP: dict[str, str] = {
+    "reproduce": "run a study's whole analysis and write results/report.html",
+    "score": "score questionnaire scales and report their reliability",
+    "anova": "factorial between-subjects ANOVA (Type III), simple effects and marginal means",
+    "process": "conditional process model (every PROCESS 4 model, incl. 83) with bootstrap CIs",
+    "simulate": "simulate a synthetic questionnaire export (the thesis's, or any study's)",
+    "power": "Monte Carlo power and n per cell of a study's ANOVAs and PROCESS models",
+    "cfa": "confirmatory factor analysis of scales: fit indices, loadings, CR, AVE, HTMT",
+}
+_COMMANDS: tuple[str, ...] = tuple(_HELP)
+# Options of the main parser that take a value (the value is not the command's name).
+_VALUED = ("--encoding",)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_of(argv: Sequence[str] | None) -> str | None:
+    """The subcommand named in ``argv`` (the first argument that is not an option or its value)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUED:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(command: str | None = "*") -> argparse.ArgumentParser:
+    """The ``studylib`` parser.
+
+    ``command`` names the subcommand whose module is imported and whose options are added
+    (``"*"``: all of them; None: none, as for ``studylib --help``); the others get a parser
+    with their one-line help only.
+    """
     from ._common import add_general_options, with_general_options
 
     parser = argparse.ArgumentParser(
         prog="studylib",
         description=(
             "Research toolkit for micro-influencer interaction experiments: score scales, "
-            "3 x 2 ANOVAs, PROCESS models (incl. model 83), simulation, power, and the "
+            "factorial ANOVAs, PROCESS models (incl. model 83), simulation, power, and the "
             "one-command reproduction of the thesis analysis."
         ),
     )
     parser.add_argument("--version", action="version", version=f"studylib {__version__}")
     add_general_options(parser, top=True)
     sub = with_general_options(parser.add_subparsers(dest="command", metavar="COMMAND"))
-    for name in _COMMANDS:
-        importlib.import_module(f"{__name__}.{name}").add_parser(sub)
+    for name, text in _HELP.items():
+        if command in ("*", name):
+            importlib.import_module(f"{__name__}.{name}").add_parser(sub)
+        else:
+            sub.add_parser(name, help=text)
     return parser
 
 
@@ -59,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ..output import Outputs, Terminated, describe_os_error
     from ._common import cli_message, prepare_outputs, subparser
 
-    parser = build_parser()
+    command = _command_of(argv)
+    parser = build_parser(command if command in _HELP else None)
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()

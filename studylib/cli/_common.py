@@ -15,9 +15,10 @@ import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["read_table", "publish", "add_general_options", "with_general_options", "prepare_outputs",
            "cli_message", "subparser", "OUTPUT_FLAGS", "INPUT_FLAGS"]
@@ -44,6 +45,8 @@ def read_table(path: str | Path, *, numeric: Iterable[str] = ()) -> pd.DataFrame
     DataError
         The file cannot be read as CSV or .sav (the message names it).
     """
+    import pandas as pd
+
     from ..io import read_data
 
     data = read_data(Path(path))

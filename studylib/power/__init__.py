@@ -1,28 +1,45 @@
-"""Power and sample size for the 3 x 2 design by Monte Carlo simulation.
+"""Power and sample size by Monte Carlo simulation, for any study and for the thesis model.
 
-- :func:`power_model83`: power of PROCESS model 83 (conditional indirect effects, indexes
-  of moderated mediation; Monte Carlo or bootstrap CIs) and of the ANOVAs on psr, pk and
-  attitude, simulated from a path model :class:`Model83Effects`.
-- :func:`power_anova`: power of the 3 x 2 ANOVA tests from cell means and an SD.
+- :func:`power` (also ``studylib.power``): the power of every ANOVA and PROCESS model a
+  study file declares, simulated from its ``simulation:`` block; replications run as
+  joblib tasks (loky processes, or a Dask cluster through ``joblib.parallel_config``).
+- :func:`power_model83`: PROCESS model 83 and the ANOVAs of the thesis design from a path
+  model :class:`Model83Effects` (a thin wrapper of :func:`power`).
+- :func:`power_anova`: the 3 x 2 ANOVA tests from cell means and an SD (a wrapper too).
 - :func:`power_anova_analytic`: the analytic (noncentral F) power of the same ANOVA tests.
 
 Every simulation returns a :class:`PowerResult` (tidy table, smallest n per cell reaching a
-target, power curve), is seeded (identical results whatever the number of workers) and
-uses all cores by default.
+target, power curve) and is seeded: identical results whatever the number of workers.
+Names are imported on first use (see ``studylib/__init__.py``), so that importing this
+package costs nothing until a simulation runs.
 """
 
 from __future__ import annotations
 
-from ._anova import power_anova_analytic
-from ._api import THESIS_EFFECTS, power_anova, power_model83
-from ._effects import Model83Effects
-from ._result import PowerResult
+import importlib
+from typing import Any
 
-__all__ = [
-    "Model83Effects",
-    "PowerResult",
-    "THESIS_EFFECTS",
-    "power_anova_analytic",
-    "power_anova",
-    "power_model83",
-]
+_EXPORTS = {
+    "power": "_study",
+    "Model83Effects": "_effects",
+    "PowerResult": "_result",
+    "THESIS_EFFECTS": "_api",
+    "power_anova_analytic": "_anova",
+    "power_anova": "_api",
+    "power_model83": "_api",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'studylib.power' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,11 +1,10 @@
-"""F tests of the balanced 3 x 2 ANOVA: vectorized over replications, and analytic power.
+"""The tests of the 3 x 2 thesis ANOVA by name, and their analytic (noncentral F) power.
 
 With equal n per cell, Type I, II and III sums of squares coincide, and every test of the
 2 (valence) x 3 (response) ANOVA has a closed form in the cell means and the pooled
-within-cell variance. This module computes them for many replications at once (an array
-``(reps, 2, 3, n)``), which is what makes Monte Carlo power fast. Simple effects of valence
-within each response level use the pooled error term of the full model (as SPSS
-``/EMMEANS ... COMPARE`` and R ``emmeans`` do).
+within-cell variance. Simple effects of valence within each response level use the pooled
+error term of the full model (as SPSS ``/EMMEANS ... COMPARE`` and R ``emmeans`` do). The
+simulated tests of any design are in :mod:`studylib.power._ftests`.
 """
 
 from __future__ import annotations
@@ -200,34 +199,3 @@ def power_anova_analytic(
         rows,
         columns=["effect", "n_per_cell", "n_total", "df1", "df2", "noncentrality", "cohens_f", "power"],
     )
-
-
-def anova_pvalues(y: np.ndarray, tests: Sequence[str]) -> np.ndarray:
-    """p-values of the F tests for data ``y`` of shape (reps, 2, 3, n): array (reps, k).
-
-    The omnibus tests (valence, response, interaction; Type III) come from
-    :class:`studylib.anova.FactorialDesign`, the array-level path of :func:`studylib.anova`
-    that fits all replications at once; the simple effects of valence use its pooled
-    residual mean square.
-    """
-    from ..anova import FactorialDesign
-
-    reps, n = y.shape[0], y.shape[-1]
-    cell = np.repeat(np.arange(6), n)
-    fd = FactorialDesign(np.column_stack([cell // 3, cell % 3]), (2, 3),
-                         factors=("valence", "response"))
-    fit = fd.fit(y.reshape(reps, 6 * n).T)
-    p_of = dict(zip(fit.terms, fit.p, strict=True))
-    mse = fit.ss_resid / fit.df_resid
-    out = []
-    for t in tests:
-        if t == "interaction":
-            out.append(p_of["valence:response"])
-        elif t in ("valence", "response"):
-            out.append(p_of[t])
-        else:
-            cm = y.mean(axis=-1)
-            for j in range(3):
-                ss = n / 2 * (cm[:, 1, j] - cm[:, 0, j]) ** 2
-                out.append(stats.f.sf(ss / mse, 1, fit.df_resid))
-    return np.stack(out, axis=1)

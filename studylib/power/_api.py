@@ -1,4 +1,5 @@
-"""Public entry points: Monte Carlo power of the ANOVA and of PROCESS model 83."""
+"""Power of the thesis design from cell means or model-83 paths: thin wrappers of
+:func:`studylib.power` (the generic engine) that keep their earlier tables and labels."""
 
 from __future__ import annotations
 
@@ -7,40 +8,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from .._validation import as_generator, check_fraction, check_int, check_option
+from .._simblock import parse_block
+from .._validation import check_fraction, check_int, check_option
 from ..errors import InputTypeError
 from ._anova import anova_test_labels, check_cell_means, check_tests
-from ._effects import DVS, Model83Effects, _effect_labels
-from ._grid import check_grid, check_target, wilson_ci
-from ._result import COLUMNS, PowerResult
-from ._run import Job, resolve_n_jobs, run_grid
+from ._effects import DVS, RESPONSE, VALENCE, Model83Effects
+from ._grid import check_grid, check_target
+from ._labels83 import _effect_labels
+from ._plan import ItemModel, build_plan
+from ._result import PowerResult
+from ._run import resolve_n_jobs
+from ._study import _seed, run_plan
 
 __all__ = ["power_anova", "power_model83"]
 
-
-def _seed(seed: Any) -> int:
-    if isinstance(seed, np.random.Generator):
-        return int(seed.integers(2**63))
-    return as_generator(seed)[1]
-
-
-def _table(
-    hits: np.ndarray, labels: list[tuple[str, str]], grid: tuple[int, ...], reps: int
-) -> pd.DataFrame:
-    rows = []
-    for (analysis, effect), k in zip(labels, range(hits.shape[1]), strict=True):
-        for gi, n in enumerate(grid):
-            rows.append((analysis, effect, n, 6 * n, reps, int(hits[gi, k])))
-    tab = pd.DataFrame(rows, columns=["analysis", "effect", "n_per_cell", "n_total", "reps", "hits"])
-    p = tab["hits"] / tab["reps"]
-    tab["power"] = p
-    tab["mc_se"] = np.sqrt(p * (1 - p) / tab["reps"])
-    tab["ci_low"], tab["ci_high"] = wilson_ci(tab["hits"].to_numpy(), tab["reps"].to_numpy())
-    tab = tab[COLUMNS]
-    tab.attrs["conf"] = 0.95
-    return tab
+_FACTORS = (("valence", VALENCE), ("response", RESPONSE))
 
 
 def _common(n_grid, reps, alpha, target, n_jobs):
@@ -49,6 +32,33 @@ def _common(n_grid, reps, alpha, target, n_jobs):
     alpha = check_fraction(alpha, "alpha")
     target = check_target(target)
     return grid, reps, alpha, target, resolve_n_jobs(n_jobs)
+
+
+def _cell_block(mu: np.ndarray, sd: float):
+    """A one-score simulation block with the given 2 x 3 cell means."""
+    effects = {"valence.positive": mu[1, 0] - mu[0, 0]}
+    for j, level in enumerate(RESPONSE[1:], 1):
+        effects[f"response.{level}"] = mu[0, j] - mu[0, 0]
+        effects[f"valence.positive*response.{level}"] = mu[1, j] - mu[1, 0] - mu[0, j] + mu[0, 0]
+    block = {"scores": {"y": {"mean": float(mu[0, 0]), "sd": sd,
+                              "effects": {k: float(v) for k, v in effects.items()}}}}
+    return parse_block(block, _FACTORS, ["y"], "<cell means>")
+
+
+def _select(table, keep: list[tuple[str, str]], rename: dict[tuple[str, str], tuple[str, str]]):
+    """Rows of the wanted (analysis, effect) pairs, in that order, relabelled."""
+    pos = {key: i for i, key in enumerate(keep)}
+    key = list(zip(table["analysis"], table["effect"], strict=True))
+    mask = [k in pos for k in key]
+    out = table[mask].copy()
+    out["_order"] = [pos[k] for k, m in zip(key, mask, strict=True) if m]
+    out = out.sort_values(["_order", "n_per_cell"], kind="stable").drop(columns="_order")
+    new = [rename.get(k, k) for k in zip(out["analysis"], out["effect"], strict=True)]
+    out["analysis"] = [a for a, _ in new]
+    out["effect"] = [e for _, e in new]
+    out = out.reset_index(drop=True)
+    out.attrs["conf"] = 0.95
+    return out
 
 
 def power_anova(
@@ -95,7 +105,7 @@ def power_anova(
     n_jobs : int or None
         Worker processes; None uses every core available.
     progress : bool, default True
-        Show a tqdm progress bar.
+        A tqdm progress bar on a terminal (one summary line on stderr otherwise).
 
     Returns
     -------
@@ -132,20 +142,24 @@ def power_anova(
     mu, sd = check_cell_means(cell_means, sd)
     grid, reps, alpha, target, n_jobs = _common(n_grid, reps, alpha, target, n_jobs)
     tests = check_tests(tests)
-    seed = _seed(seed)
-    job = Job(mu=tuple(map(tuple, mu.tolist())), sd=sd, anova_tests=tests, alpha=alpha)
-    hits = run_grid(job, grid, reps, seed, n_jobs, progress)
-    labels = [("anova", label) for label, _ in anova_test_labels(tests)]
+    seed = _seed(seed, None)
+    block = _cell_block(mu, sd)
+    plan = build_plan(block, [("anova", "anova", {"dv": "y", "between": ["valence", "response"]})],
+                      where="<cell means>", method="montecarlo", draws=2000, boot=1000,
+                      alpha=alpha, conf=None, scores="latent", items=None)
+    table = run_plan(plan, grid, reps, seed, n_jobs, progress)
+    keep = [("anova", label) for label, _ in anova_test_labels(tests)]
     settings = {
         "kind": "anova",
         "cell_means": mu.tolist(),
         "sd": sd,
         "n_grid": list(grid),
+        "n_cells": 6,
         "reps": reps,
         "alpha": alpha,
         "tests": list(tests),
     }
-    return PowerResult(_table(hits, labels, grid, reps), target, "anova", settings, seed)
+    return PowerResult(_select(table, keep, {}), target, "anova", settings, seed)
 
 
 def power_model83(
@@ -169,9 +183,9 @@ def power_model83(
 ) -> PowerResult:
     """Monte Carlo power of PROCESS model 83 (and the ANOVAs) in the 3 x 2 design.
 
-    Each replication draws n participants per cell from the path model ``effects`` with
-    :func:`studylib.simulate.simulate_latent` (normal latent scale scores psr, pk,
-    attitude, or means of simulated 7-point items), fits model 83 by OLS and computes a CI
+    Each replication draws n participants per cell from the path model ``effects``
+    (normal scale scores psr, pk, attitude, or means of simulated 7-point items), fits
+    model 83 by OLS and computes a CI
     for every conditional indirect effect and every index of moderated mediation: by the
     Monte Carlo method (default) or the percentile bootstrap. An effect counts as detected
     when its CI excludes 0. The ANOVAs of ``anova_dvs`` are run on the same data.
@@ -200,12 +214,13 @@ def power_model83(
     anova_tests : sequence of str, default ("interaction", "simple")
         ANOVA tests, as in :func:`power_anova`.
     scores : {"latent", "items"}, default "latent"
-        Analyse the latent normal scores, or the scale means of 7-point items drawn by the
-        simulator's measurement model (loadings, thresholds of ``params``): more realistic,
-        slower, and then the paths describe the latent variables, not the scale means.
+        Analyse the normal scores, or the scale means of 1-7 items measuring them (see
+        Notes): more realistic, slower, and then the paths describe the scores, not the
+        scale means.
     params : path, dict or None
-        Simulator parameters (``None``: ``data/synthetic/params.yaml``); only their
-        measurement model is used, the paths come from ``effects``.
+        Simulator parameters (``None``: ``data/synthetic/params.yaml``); with
+        ``scores="items"`` their item counts and loadings are used, the paths come from
+        ``effects``.
     alpha, target, seed, n_jobs, progress
         As in :func:`power_anova`.
 
@@ -236,11 +251,12 @@ def power_model83(
     :math:`N((\\hat a, \\hat b), \\widehat{\\mathrm{diag}}(\\mathrm{Var}\\,\\hat a,
     \\mathrm{Var}\\,\\hat b))` (paths of different equations are independent) and takes
     percentiles of :math:`a^* b^*`; likewise for :math:`\\theta_w d_{21} b_2` with
-    :math:`\\theta_w = a_1 + h_w`. All replications of a chunk are fitted at once with
-    batched matrix algebra (the psr equation has the same design in every replication).
-    The bootstrap uses the resampling engine of :func:`studylib.process` on each
-    replication (same resamples and percentile CIs as ``studylib.process(..., model=83,
-    boot=boot, ci="percentile")`` for the same data and seed).
+    :math:`\\theta_w = a_1 + h_w`. This function is a thin wrapper of
+    :func:`studylib.power`: the paths become a ``simulation:`` block
+    (:meth:`Model83Effects.to_simulation`), the ANOVAs and model 83 its models, and the
+    rows keep their labels (contrasts are left out). With ``scores="items"`` the scores
+    (mean 4) are measured by items of the block's item model: as many 1-7 items per scale
+    as ``params`` lists, with the mean of its loadings.
 
     References
     ----------
@@ -260,14 +276,14 @@ def power_model83(
     >>> tab = res.power.set_index(["effect", "n_per_cell"])["power"]
     >>> tab.loc["index valence -> psr -> pk -> attitude: reply vs none"].round(2)
     n_per_cell
-    30    0.96
-    60    1.00
+    30    0.91
+    60    0.99
     Name: power, dtype: float64
     >>> res.min_n(0.8).loc[[0, 7, 9], ["effect", "n_per_cell"]]
                                          effect  n_per_cell
     0                   psr: valence x response          30
     7   valence -> psr -> pk -> attitude | none          60
-    9  valence -> psr -> pk -> attitude | reply          30
+    9  valence -> psr -> pk -> attitude | reply          60
     """
     if effects is None:
         effects = THESIS_EFFECTS
@@ -283,34 +299,40 @@ def power_model83(
     boot = check_int(boot, "boot", minimum=100)
     conf = check_fraction(conf, "conf")
     scores = check_option(scores, "scores", ("latent", "items"))
-    from ..simulate import load_params
-
-    params = load_params(params)
     if isinstance(anova_dvs, str):
         anova_dvs = (anova_dvs,)
     dvs = tuple(check_option(dv, "each of anova_dvs", DVS) for dv in anova_dvs)
     tests = check_tests(anova_tests) if dvs else ()
-    seed = _seed(seed)
-    job = Job(
-        effects=effects,
-        anova_dvs=tuple(DVS.index(dv) for dv in dvs),
-        anova_tests=tests,
-        model83=True,
-        method=method,
-        draws=draws,
-        boot=boot,
-        conf=conf,
-        alpha=alpha,
-        params=params,
-        scores=scores,
-    )
-    hits = run_grid(job, grid, reps, seed, n_jobs, progress)
-    labels = [("anova", f"{dv}: {label}") for dv in dvs for label, _ in anova_test_labels(tests)]
-    labels += [("model83", label) for label in _effect_labels()]
+    seed = _seed(seed, None)
+    block = effects.to_simulation(mean=4.0 if scores == "items" else 0.0)
+    items = None
+    source = None
+    if scores == "items":
+        from ..simulate import load_params
+
+        p = load_params(params)
+        source = p.get("_source")
+        meas = p["measurement"]
+        block["items"] = {"loading": float(np.mean([lam for s in DVS for lam in meas[s]["loadings"]]))}
+        items = {s: ItemModel(len(meas[s]["items"]), 1.0, 7.0) for s in DVS}
+    block = parse_block(block, _FACTORS, list(DVS), "<model-83 effects>")
+    models = [(f"anova_{dv}", "anova", {"dv": dv, "between": ["valence", "response"]}) for dv in dvs]
+    models.append(("model83", "process", {"model": 83, "x": "valence", "w": "response",
+                                          "m": ["psr", "pk"], "y": "attitude"}))
+    plan = build_plan(block, models, where="<model-83 effects>", method=method, draws=draws,
+                      boot=boot, alpha=alpha, conf=conf, scores=scores, items=items)
+    table = run_plan(plan, grid, reps, seed, n_jobs, progress)
+    keep, rename = [], {}
+    for dv in dvs:
+        for label, _ in anova_test_labels(tests):
+            keep.append((f"anova_{dv}", label))
+            rename[f"anova_{dv}", label] = ("anova", f"{dv}: {label}")
+    keep += [("model83", label) for label in _effect_labels()]
     settings = {
         "kind": "model83",
         "effects": effects.to_dict(),
         "n_grid": list(grid),
+        "n_cells": 6,
         "reps": reps,
         "alpha": alpha,
         "conf": conf,
@@ -319,9 +341,9 @@ def power_model83(
         "anova_dvs": list(dvs),
         "anova_tests": list(tests),
         "scores": scores,
-        "params": params.get("_source"),
+        "params": source,
     }
-    return PowerResult(_table(hits, labels, grid, reps), target, method, settings, seed)
+    return PowerResult(_select(table, keep, rename), target, method, settings, seed)
 
 
 #: Illustrative standardized paths in the direction of the thesis findings (DESIGN.md):

@@ -241,6 +241,8 @@ class Model83Effects:
 
         Columns: ``effect`` (the label used in power tables) and ``value``.
         """
+        from ._labels83 import _effect_labels, _effect_values
+
         labels, values = _effect_labels(), _effect_values(self.as_vector()[None, :])[0]
         return pd.DataFrame({"effect": labels, "value": values})
 
@@ -421,6 +423,31 @@ class Model83Effects:
             sd_y=math.sqrt(mse[v["y"]]),
         )
 
+    def to_simulation(self, mean: float = 0.0) -> dict[str, Any]:
+        """The paths as a study file's ``simulation:`` block (design valence x response).
+
+        Every score has reference-cell mean ``mean`` (0 on the latent scale); a slope on an
+        earlier score acts on its deviation from that mean, as in the block's definition.
+
+        Examples
+        --------
+        >>> from studylib.power import Model83Effects
+        >>> block = Model83Effects(x_m1=0.4, m1_m2=-0.4).to_simulation()
+        >>> block["scores"]["pk"]["effects"]
+        {'valence.positive': 0.0, 'psr': -0.4}
+        """
+        psr = {"valence.positive": self.x_m1}
+        for level, g, h in zip(RESPONSE[1:], self.w_m1, self.xw_m1, strict=True):
+            psr[f"response.{level}"] = g
+            psr[f"valence.positive*response.{level}"] = h
+        return {"scores": {
+            "psr": {"mean": mean, "sd": self.sd_m1, "effects": psr},
+            "pk": {"mean": mean, "sd": self.sd_m2,
+                   "effects": {"valence.positive": self.x_m2, "psr": self.m1_m2}},
+            "attitude": {"mean": mean, "sd": self.sd_y,
+                         "effects": {"valence.positive": self.x_y, "psr": self.m1_y, "pk": self.m2_y}},
+        }}
+
     def to_latent(self) -> dict[str, Any]:
         """The paths as the ``latent`` section of the simulator's parameters."""
         val = [self.x_m1, self.x_m1 + self.xw_m1[0], self.x_m1 + self.xw_m1[1]]
@@ -448,35 +475,3 @@ def _read_mapping(path: str | Path, encoding: str | None = None) -> Any:
     if not path.is_file():
         raise FileNotFoundError(f"effects file not found: {path}")
     return read_yaml(path, encoding=encoding, what="effects file", error=SpecError, json=True)  # JSON is YAML too
-
-
-# -- the effects tested in model 83 -----------------------------------------------
-_PATH_LABELS = (
-    "valence -> psr -> attitude",
-    "valence -> pk -> attitude",
-    "valence -> psr -> pk -> attitude",
-)
-
-
-def _effect_labels() -> list[str]:
-    """Labels, in order, of the model-83 effects computed by :func:`_effect_values`."""
-    labels = [f"{_PATH_LABELS[0]} | {w}" for w in RESPONSE]
-    labels += [f"{_PATH_LABELS[2]} | {w}" for w in RESPONSE]
-    labels += [f"index {_PATH_LABELS[0]}: {w} vs none" for w in RESPONSE[1:]]
-    labels += [f"index {_PATH_LABELS[2]}: {w} vs none" for w in RESPONSE[1:]]
-    labels += [_PATH_LABELS[1]]
-    return labels
-
-
-def _effect_values(p: np.ndarray) -> np.ndarray:
-    """Model-83 effects from path vectors ``p[..., 7]`` = (a1, h1, h2, a2, d21, b1, b2).
-
-    Returns an array ``[..., 11]`` in the order of :func:`_effect_labels`.
-    """
-    a1, h1, h2, a2, d21, b1, b2 = (p[..., k] for k in range(7))
-    theta = (a1, a1 + h1, a1 + h2)
-    serial = d21 * b2
-    out = [t * b1 for t in theta]
-    out += [t * serial for t in theta]
-    out += [h1 * b1, h2 * b1, h1 * serial, h2 * serial, a2 * b2]
-    return np.stack(out, axis=-1) + 0.0  # + 0.0 turns -0.0 into 0.0

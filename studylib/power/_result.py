@@ -16,6 +16,7 @@ __all__ = ["PowerResult"]
 
 COLUMNS = [
     "analysis",
+    "test",
     "effect",
     "n_per_cell",
     "n_total",
@@ -24,7 +25,15 @@ COLUMNS = [
     "mc_se",
     "ci_low",
     "ci_high",
+    "power_positive",
+    "power_negative",
 ]
+
+
+def _no_hypotheses() -> pd.DataFrame:
+    from ._hypotheses import HYPOTHESIS_COLUMNS
+
+    return pd.DataFrame(columns=HYPOTHESIS_COLUMNS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,12 +43,16 @@ class PowerResult:
     Attributes
     ----------
     power : pandas.DataFrame
-        One row per effect and n per cell: ``analysis`` (``"anova"`` or ``"model83"``),
-        ``effect`` (label), ``n_per_cell``, ``n_total`` (6 cells), ``reps``, ``power``
+        One row per effect and n per cell: ``analysis`` (the model's name in the study
+        file; ``"anova"`` or ``"model83"`` from :func:`power_model83`), ``test``
+        (``anova``, ``simple``, ``indirect``, ``index``, ``contrast``), ``effect`` (label),
+        ``n_per_cell``, ``n_total`` (n per cell times the number of cells), ``reps``, ``power``
         (share of replications with a significant result: ANOVA p < alpha, or for an
         indirect effect or index a CI excluding 0), ``mc_se`` = sqrt(power (1 - power) /
         reps), ``ci_low``, ``ci_high`` (Wilson score interval of the power at level
-        ``attrs["conf"]``, 0.95).
+        ``attrs["conf"]``, 0.95), ``power_positive`` and ``power_negative`` (shares of
+        replications whose CI lies entirely above / below 0: the power of a directional
+        hypothesis; NaN for F tests).
     target : float or None
         Target power used by :meth:`min_n` when none is given.
     method : str
@@ -51,10 +64,16 @@ class PowerResult:
         The seed actually used (the same seed gives an identical table).
     version : str
         studylib version.
+    hypotheses : pandas.DataFrame
+        From :func:`studylib.power` on a study file with ``hypotheses:``: one row per
+        hypothesis and n per cell, ``hypothesis, model, effect, direction, n_per_cell,
+        power`` (share of replications that would support it: the CI on the predicted
+        side of 0, or p < alpha for an F test), ``mc_se``, ``note`` (why a hypothesis is
+        not simulated; empty otherwise). Empty without hypotheses.
 
     See Also
     --------
-    power_model83, power_anova
+    studylib.power, power_model83, power_anova
 
     Examples
     --------
@@ -73,6 +92,7 @@ class PowerResult:
     settings: dict[str, Any]
     seed: int
     version: str = __version__
+    hypotheses: pd.DataFrame = dataclasses.field(default_factory=lambda: _no_hypotheses())
 
     def table(self) -> pd.DataFrame:
         """The tidy power table (a copy of :attr:`power`)."""
@@ -89,23 +109,22 @@ class PowerResult:
         Returns
         -------
         pandas.DataFrame
-            ``analysis, effect, target, n_per_cell`` (pandas ``Int64``, missing when no grid
+            ``analysis, test, effect, target, n_per_cell`` (pandas ``Int64``, missing when no grid
             point reaches the target), ``power`` (at that n), ``mc_se``.
         """
         target = check_target(target)
         if target is None:
             target = self.target if self.target is not None else 0.8
         rows = []
-        for (analysis, effect), g in self.power.groupby(["analysis", "effect"], sort=False):
+        keys = ["analysis", "test", "effect"]
+        for key, g in self.power.groupby(keys, sort=False):
             ok = g[g["power"] >= target].sort_values("n_per_cell")
             if len(ok):
                 first = ok.iloc[0]
-                rows.append((analysis, effect, target, first["n_per_cell"], first["power"], first["mc_se"]))
+                rows.append((*key, target, first["n_per_cell"], first["power"], first["mc_se"]))
             else:
-                rows.append((analysis, effect, target, pd.NA, np.nan, np.nan))
-        out = pd.DataFrame(
-            rows, columns=["analysis", "effect", "target", "n_per_cell", "power", "mc_se"]
-        )
+                rows.append((*key, target, pd.NA, np.nan, np.nan))
+        out = pd.DataFrame(rows, columns=[*keys, "target", "n_per_cell", "power", "mc_se"])
         out["n_per_cell"] = out["n_per_cell"].astype("Int64")
         return out
 
@@ -138,13 +157,15 @@ class PowerResult:
             tab = tab[tab["effect"].isin(effects)]
         if ax is None:
             _, ax = plt.subplots(figsize=(7.5, 4.5))
-        for effect, g in tab.groupby("effect", sort=False):
+        several = tab["analysis"].nunique() > 1
+        for (analysis, effect), g in tab.groupby(["analysis", "effect"], sort=False):
             g = g.sort_values("n_per_cell")
             err = np.vstack([g["power"] - g["ci_low"], g["ci_high"] - g["power"]])
-            ax.errorbar(g["n_per_cell"], g["power"], yerr=err, marker="o", ms=3, capsize=2, label=effect)
+            label = f"{analysis}: {effect}" if several else effect
+            ax.errorbar(g["n_per_cell"], g["power"], yerr=err, marker="o", ms=3, capsize=2, label=label)
         if target is not None:
             ax.axhline(target, color="grey", ls="--", lw=1)
-        ax.set_xlabel("n per cell (6 cells)")
+        ax.set_xlabel(f"n per cell ({self.settings.get('n_cells', 6)} cells)")
         ax.set_ylabel("power")
         ax.set_ylim(0, 1.02)
         how = {"montecarlo": "Monte Carlo CIs", "bootstrap": "bootstrap CIs", "anova": "F tests"}
@@ -166,11 +187,23 @@ class PowerResult:
         mn = self.min_n(target)
         lines.append(f"smallest n per cell reaching power {target:g}:")
         width = max(len(e) for e in mn["effect"])
+        aw = max(len(a) for a in mn["analysis"])
         for _, r in mn.iterrows():
             n = "not reached on the grid" if pd.isna(r["n_per_cell"]) else (
                 f"{int(r['n_per_cell'])} (power {r['power']:.3f}, MC SE {r['mc_se']:.3f})"
             )
-            lines.append(f"  {r['analysis']:7} {r['effect']:<{width}}  {n}")
+            lines.append(f"  {r['analysis']:<{aw}} {r['effect']:<{width}}  {n}")
+        hyp = self.hypotheses
+        if len(hyp):
+            lines.append(f"hypotheses (power = share of replications supporting it), smallest n "
+                         f"per cell reaching {target:g}:")
+            for hid, g in hyp.groupby("hypothesis", sort=False):
+                ok = g[g["power"] >= target].sort_values("n_per_cell")
+                note = g["note"].iloc[0]
+                text = (f"not simulated: {note}" if note else
+                        f"{int(ok['n_per_cell'].iloc[0])} (power {ok['power'].iloc[0]:.3f})" if len(ok)
+                        else "not reached on the grid")
+                lines.append(f"  {hid}: {text}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -183,4 +216,5 @@ class PowerResult:
             "settings": self.settings,
             "power": self.power,
             "min_n": self.min_n(),
+            "hypotheses": self.hypotheses,
         })

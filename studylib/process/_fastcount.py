@@ -14,6 +14,14 @@ numba is optional (the ``fast`` extra): without it, or with the environment vari
 numpy, with the same results, about 2x slower for large n. numba caches the compiled kernel
 on disk after its first compilation (0.6 s for the first fit on an empty cache, 0.35 s,
 mostly ``import numba``, for the first fit of a later process; see the process benchmark).
+
+That fixed cost is only worth paying for a large bootstrap: :func:`counting_kernel_for`
+(:func:`wants_compiled`) hands the kernel to a bootstrap of ``n x B`` drawn cases only when
+it is loaded already or
+when ``n x B`` reaches :data:`COMPILED_MIN_CASES`, the size above which the kernel saves more
+than loading it costs (measured by ``benchmarks/bench_import.py``: loading cost divided by
+the saving per drawn case). Smaller fits count with numpy and never import numba: the same
+draws and results either way.
 """
 
 from __future__ import annotations
@@ -25,7 +33,12 @@ import warnings
 
 import numpy as np
 
-__all__ = ["counting_kernel", "sfc64_state"]
+__all__ = ["counting_kernel", "wants_compiled", "sfc64_state", "COMPILED_MIN_CASES"]
+
+#: Drawn cases (n x B) from which the first bootstrap of a process loads the compiled kernel:
+#: loading it (import numba, read the cached kernel) costs about as much as it saves on this
+#: many cases (benchmarks/results/import.md). ``STUDYLIB_NUMBA_MIN_CASES`` overrides it.
+COMPILED_MIN_CASES = 150_000_000  # n = 30,000 at B = 5000
 
 
 def sfc64_state(bitgen: np.random.SFC64) -> np.ndarray:
@@ -38,6 +51,19 @@ def sfc64_state(bitgen: np.random.SFC64) -> np.ndarray:
     state = np.zeros(6, dtype=np.uint64)
     state[:4] = bitgen.state["state"]["state"]
     return state
+
+
+def wants_compiled(cases: int) -> bool:
+    """Whether a bootstrap of ``cases`` drawn cases should ask for :func:`counting_kernel`.
+
+    Yes once the kernel has been looked up in this process (loaded, it is faster at any
+    size; found unusable, the lookup is free); before that only for a bootstrap of at least
+    :data:`COMPILED_MIN_CASES` drawn cases, so that small fits never import numba.
+    """
+    if counting_kernel.cache_info().currsize:
+        return True
+    limit = os.environ.get("STUDYLIB_NUMBA_MIN_CASES", "").strip()
+    return cases >= (int(limit) if limit.isdigit() else COMPILED_MIN_CASES)
 
 
 @functools.cache

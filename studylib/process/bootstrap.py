@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ModelError, OptionError
-from ._fastcount import counting_kernel, sfc64_state
+from ._fastcount import counting_kernel, sfc64_state, wants_compiled
 from ._refit import Refits
 
 __all__ = ["BootstrapDraws", "MAX_BOOT", "Resampled", "check_boot_memory", "resample_coefficients",
@@ -232,7 +232,7 @@ def _resample_blocks(key: list[int], first_block: int, n: int, count: int, consu
     n_blocks = -(-count // rows)
     lock = threading.Lock()
 
-    kernel = counting_kernel() if n <= _MAX_MULSHIFT_N else None
+    kernel = counting_kernel() if n <= _MAX_MULSHIFT_N and wants_compiled(n * count) else None
 
     def work() -> None:
         if kernel is not None:
