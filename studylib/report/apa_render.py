@@ -138,7 +138,7 @@ def render_markdown(table: ApaTable, *, number: int | None = None) -> str:
     indent = _indented(table)
     for i, row in enumerate(table.rows):
         if i in groups:
-            body.append([f"*{to_markdown(groups[i])}*"] + [""] * (table.n_columns - 1))
+            body.append([to_markdown(groups[i])] + [""] * (table.n_columns - 1))
         cells = [to_markdown(c) for c in row]
         if i in indent and cells:
             cells[0] = "\u2003" + cells[0]  # an em space: the APA indent under a group heading
