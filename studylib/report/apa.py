@@ -50,7 +50,7 @@ from .labels import Labels, as_labels
 from .rich import escape, to_plain
 from .tables import format_number, format_p
 
-__all__ = ["ApaTable", "apa", "COLUMNS", "format_count", "format_df", "format_value", "ci_header",
+__all__ = ["ApaTable", "apa", "title_case", "COLUMNS", "format_count", "format_df", "format_value", "ci_header",
            "join_note", "SYNTHETIC_TABLE_NOTE", "CI_NOTE"]
 
 #: The sentence added to the note of every table (and figure) made from synthetic data.
@@ -171,6 +171,34 @@ def ci_header(conf: float | None, prefix: str = "") -> str:
     return f"{prefix} {text}" if prefix else text
 
 
+_MINOR = {"a", "an", "the", "and", "but", "or", "nor", "for", "so", "yet", "as", "at", "by", "in", "of",
+          "off", "on", "per", "to", "up", "via", "vs.", "vs"}
+
+
+def title_case(title: str) -> str:
+    """APA title case: major words and words of four letters or more capitalized.
+
+    Only first letters change (acronyms, symbols and markup stay as they are).
+
+    >>> title_case("analysis of variance of parasocial relationship by influencer response")
+    'Analysis of Variance of Parasocial Relationship by Influencer Response'
+    >>> title_case("item statistics: pk_01 to pk_05 (R)")
+    'Item Statistics: pk_01 to pk_05 (R)'
+    """
+    words = title.split(" ")
+    out = []
+    for i, word in enumerate(words):
+        core = word.lstrip("(\"'*")
+        first = i == 0 or (out and out[-1].endswith(":"))
+        bare = core.rstrip(":,;.)")
+        if (bare[:1].isalpha() and bare[:1].islower() and bare.replace("-", "").isalpha()
+                and (first or bare.lower() not in _MINOR)):
+            k = len(word) - len(core)
+            word = word[:k] + core[0].upper() + core[1:]
+        out.append(word)
+    return " ".join(out)
+
+
 def join_note(*parts: str | None) -> str:
     """Join note sentences (skipping empty ones and repeated ones), each ending with a period."""
     out: list[str] = []
@@ -178,7 +206,7 @@ def join_note(*parts: str | None) -> str:
         text = (part or "").strip()
         if not text or text in out:
             continue
-        out.append(text if text[-1] in ".!?)" else text + ".")
+        out.append(text if text[-1] in ".!?" else text + ".")
     return " ".join(out)
 
 
@@ -404,6 +432,8 @@ def apa(
         out_headers.append(header)
         out_cols.append(cells)
         align.append(a)
+    if "*df*~2~" in out_headers and "*df*" in out_headers and "df" not in headers:
+        out_headers[out_headers.index("*df*")] = "*df*~1~"
     rows = [tuple(col[i] for col in out_cols) for i in range(len(table))]
     groups: list[tuple[int, str]] = []
     if group_by is not None:

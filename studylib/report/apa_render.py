@@ -31,7 +31,7 @@ from __future__ import annotations
 import html as _html
 
 from .._validation import check_option
-from .apa import ApaTable
+from .apa import ApaTable, title_case
 from .rich import to_html, to_latex, to_markdown
 
 __all__ = ["render_html", "render_markdown", "render_latex", "LATEX_PREAMBLE", "WIDE_CHARS",
@@ -91,7 +91,7 @@ def render_html(table: ApaTable, *, number: int | None = None, anchor: str | Non
     ident = f' id="{_html.escape(anchor, quote=True)}"' if anchor else ""
     out = [f'<div class="{classes}"{ident}>', "<table>"]
     label = f'<span class="table-number">Table {number}</span> ' if number is not None else ""
-    out.append(f'<caption>{label}<span class="table-title">{to_html(table.title)}</span></caption>')
+    out.append(f'<caption>{label}<span class="table-title">{to_html(title_case(table.title))}</span></caption>')
     out.append("<thead>")
     if table.spanners:
         cells, j = [], 0
@@ -154,7 +154,7 @@ def render_markdown(table: ApaTable, *, number: int | None = None) -> str:
     lines = []
     if number is not None:
         lines += [f"**Table {number}**", ""]
-    lines += [f"*{to_markdown(table.title)}*", "", line(head), rule, *[line(r) for r in body]]
+    lines += [f"*{to_markdown(title_case(table.title))}*", "", line(head), rule, *[line(r) for r in body]]
     if table.note:
         lines += ["", f"*Note.* {to_markdown(table.note)}"]
     return "\n".join(lines)
@@ -195,7 +195,7 @@ def render_latex(table: ApaTable, *, label: str | None = None, preamble: bool = 
     lines += [r"\begin{table}[htbp]", r"\centering"]
     if kind != "normal":
         lines += [r"\footnotesize" if kind == "landscape" else r"\small", r"\setlength{\tabcolsep}{4pt}"]
-    lines += [r"\begin{threeparttable}", rf"\caption{{{to_latex(table.title)}}}"]
+    lines += [r"\begin{threeparttable}", rf"\caption{{{to_latex(title_case(table.title))}}}"]
     if label:
         lines.append(rf"\label{{{label}}}")
     lines += [rf"\begin{{tabular}}{{{''.join(table.align)}}}", r"\toprule"]

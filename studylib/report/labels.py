@@ -42,11 +42,11 @@ _INDICATOR = re.compile(r"^(?P<var>[^\[\]]+)\[(?:T\.)?(?P<level>[^\[\]]+)\]$")
 def humanize(name: object) -> str:
     """A readable form of a machine name with no label.
 
-    >>> humanize("pk"), humanize("age_years"), humanize("Gender")
-    ('PK', 'Age years', 'Gender')
+    >>> humanize("pk"), humanize("age"), humanize("age_years"), humanize("Gender")
+    ('PK', 'Age', 'Age years', 'Gender')
     """
     text = str(name)
-    if text.isalpha() and text.islower() and len(text) <= 3:
+    if text.isalpha() and text.islower() and len(text) <= 3 and not set(text) & set("aeiouy"):
         return text.upper()
     text = text.replace("_", " ").strip()
     return text[:1].upper() + text[1:] if text[:1].islower() else text
@@ -140,8 +140,6 @@ class Labels:
         var, level = hit.group("var"), hit.group("level")
         ref = (reference or {}).get(var)
         phrase = self.contrast(var, level, ref)
-        if ref is None and self.reference(var) is None:
-            return f"{self.var(var)} ({_lower_first(phrase)})"
         return f"{self.var(var)} ({_lower_first(phrase)})"
 
     def path(self, path: object) -> str:
