@@ -82,6 +82,13 @@ def _levels(series: pd.Series, codes: Mapping[Any, str]) -> list[Any]:
     return declared + extra
 
 
+def _code_text(level: Any) -> str:
+    """A code without a label as text: 3.0 -> "3"."""
+    if isinstance(level, (float, np.floating)) and float(level).is_integer():
+        return str(int(level))
+    return str(level)
+
+
 def _match(series: pd.Series, level: Any) -> pd.Series:
     if isinstance(level, (int, float, np.integer, np.floating)) and pd.api.types.is_numeric_dtype(series):
         return series.astype(float) == float(level)
@@ -161,7 +168,7 @@ def sample_characteristics(
             s = frame[col]
             for level in levels[col]:
                 n = int(_match(s, level).sum())
-                rows.append({**key, "variable": col, "kind": "categorical", "level": str(codes.get(level, level)),
+                rows.append({**key, "variable": col, "kind": "categorical", "level": str(codes.get(level, _code_text(level))),
                              "n": n, "percent": 100 * n / n_group if n_group else np.nan,
                              "mean": np.nan, "sd": np.nan})
             n_missing = int(s.isna().sum())

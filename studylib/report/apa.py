@@ -42,6 +42,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._validation import check_dataframe, check_int
@@ -139,7 +140,7 @@ def format_value(x: Any, kind: str, digits: int = 2) -> str:
     """
     if _missing(x):
         return ""
-    if isinstance(x, (bool,)) or type(x).__name__ == "bool_":
+    if isinstance(x, (bool, np.bool_)):
         return "Yes" if x else "No"
     if kind == "text" or not isinstance(x, numbers.Real):
         return escape(x)
@@ -194,7 +195,7 @@ def title_case(title: str) -> str:
         if (bare[:1].isalpha() and bare[:1].islower() and bare.replace("-", "").isalpha()
                 and (first or bare.lower() not in _MINOR)):
             k = len(word) - len(core)
-            word = word[:k] + core[0].upper() + core[1:]
+            word = word[:k] + "-".join(p[:1].upper() + p[1:] for p in core.split("-"))
         out.append(word)
     return " ".join(out)
 
