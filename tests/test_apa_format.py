@@ -85,7 +85,7 @@ def test_apa_headers_italics_and_no_empty_or_boolean_cells():
     assert all("True" not in c and "False" not in c and "nan" not in c for r in t.rows for c in r)
     html = render_html(t, number=4)
     assert "<th><i>SS</i></th>" in html and "<th>η²<sub>p</sub></th>" in html
-    assert '<span class="table-number">Table 4</span>' in html
+    assert '<p class="table-number">Table 4</p>' in html
     with pytest.raises(ColumnError, match="columns not in table: \\['nope'\\]"):
         apa(tab, title="x", columns=["nope"])
     with pytest.raises(ColumnError, match="format of column 'F' must be one of"):

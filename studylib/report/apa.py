@@ -276,7 +276,8 @@ class ApaTable:
 
     def with_note(self, *parts: str | None) -> ApaTable:
         """A copy with sentences added to the note."""
-        return replace(self, note=join_note(self.note, *parts))
+        new = [p for p in parts if p and p.strip().rstrip(".") not in self.note]
+        return replace(self, note=join_note(self.note, *new)) if new else self
 
     def to_frame(self) -> pd.DataFrame:
         """The cells as plain text (no styling) in a DataFrame with plain headers."""

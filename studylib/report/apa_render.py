@@ -74,8 +74,9 @@ def render_html(table: ApaTable, *, number: int | None = None, anchor: str | Non
     >>> t = ApaTable("Means", ("Group", "*M*"), (("a<b", "1.00"),), ("l", "c"))
     >>> print(render_html(t, number=1))
     <div class="apa-table" id="table-1">
+    <p class="table-number">Table 1</p>
+    <p class="table-title">Means</p>
     <table>
-    <caption><span class="table-number">Table 1</span> <span class="table-title">Means</span></caption>
     <thead>
     <tr><th class="l">Group</th><th><i>M</i></th></tr>
     </thead>
@@ -89,10 +90,10 @@ def render_html(table: ApaTable, *, number: int | None = None, anchor: str | Non
     classes = "apa-table" + ("" if kind == "normal" else f" {kind}")
     anchor = anchor or (f"table-{number}" if number is not None else table.name or None)
     ident = f' id="{_html.escape(anchor, quote=True)}"' if anchor else ""
-    out = [f'<div class="{classes}"{ident}>', "<table>"]
-    label = f'<span class="table-number">Table {number}</span> ' if number is not None else ""
-    out.append(f'<caption>{label}<span class="table-title">{to_html(title_case(table.title))}</span></caption>')
-    out.append("<thead>")
+    out = [f'<div class="{classes}"{ident}>']
+    if number is not None:
+        out.append(f'<p class="table-number">Table {number}</p>')
+    out += [f'<p class="table-title">{to_html(title_case(table.title))}</p>', "<table>", "<thead>"]
     if table.spanners:
         cells, j = [], 0
         for text, first, last in sorted(table.spanners, key=lambda s: s[1]):
