@@ -164,6 +164,14 @@ class DocxReport:
         normal = self.doc.styles["Normal"]
         normal.font.name = _FONT
         normal.font.size = Pt(11)
+        from docx.shared import RGBColor
+
+        for name in ("Caption", "Heading 1", "Heading 2", "Heading 3", "Title", "Subtitle"):
+            style = self.doc.styles[name]
+            style.font.color.rgb = RGBColor(0, 0, 0)
+            style.font.name = _FONT
+        caption = self.doc.styles["Caption"]
+        caption.font.size, caption.font.bold, caption.font.italic = Pt(11), True, False
         props = self.doc.core_properties
         props.author, props.title, props.created, props.modified = "studylib", str(title), _FIXED_TIME, _FIXED_TIME
         props.last_modified_by, props.revision = "studylib", 1
@@ -269,10 +277,11 @@ class DocxReport:
             r += 1
         for j in range(table.n_columns):
             _borders(t.cell(n_rows - 1, j), bottom="single")
-        keep_all = n_rows <= 30  # a table that fits a page stays in one piece, with its title
+        self._widths(t, table, landscape=kind == "landscape", size=size)
+        keep_all = n_rows <= 30  # a table that fits a page stays in one piece, with its title and note
         for i, row in enumerate(t.rows):
             if keep_all or i <= n_head:
-                if i < n_rows - 1:
+                if i < n_rows - 1 or table.note:
                     for cell in row.cells:
                         for p in cell.paragraphs:
                             p.paragraph_format.keep_with_next = True
@@ -284,6 +293,34 @@ class DocxReport:
         self.doc.add_paragraph()
         if kind == "landscape":
             self._orientation(False)
+
+    def _widths(self, t: Any, table: ApaTable, *, landscape: bool, size: float) -> None:
+        """Column widths from the longest cell of each column (Word would spread them evenly)."""
+        from docx.shared import Inches
+
+        from .rich import to_plain
+
+        text_width = 9.0 if landscape else 6.3
+        chars = []
+        for j in range(table.n_columns):
+            body = max([len(to_plain(r[j])) for r in table.rows] + [0])
+            longest = max(body, min(len(to_plain(table.header[j])), 10))  # long headers wrap
+            chars.append(min(max(longest, 4), 48 if j == 0 else 24))
+        natural = [c * size / 72 * 0.6 + 0.2 for c in chars]  # inches at this type size, with cell margins
+        text_cols = [j for j, a in enumerate(table.align) if a == "l"]
+        fixed = sum(w for j, w in enumerate(natural) if j not in text_cols)
+        room = text_width - fixed
+        flexible = sum(natural[j] for j in text_cols)
+        if text_cols and flexible > room > 0:  # text columns wrap; numbers keep their width
+            for j in text_cols:
+                natural[j] = max(0.6, natural[j] * room / flexible)
+        scale = min(1.0, text_width / sum(natural))
+        natural = [w * scale for w in natural]
+        t.autofit = False
+        for j, w in enumerate(natural):
+            t.columns[j].width = Inches(w)  # the grid (LibreOffice reads it)
+            for cell in t.columns[j].cells:
+                cell.width = Inches(w)  # the cells (Word reads them)
 
     def figure(self, png: bytes, *, number: int, title: str, note: str | None = None, alt: str | None = None,
                width_in: float = 6.0, dpi: int = 150) -> None:
