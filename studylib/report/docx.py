@@ -176,6 +176,12 @@ class DocxReport:
         props.author, props.title, props.created, props.modified = "studylib", str(title), _FIXED_TIME, _FIXED_TIME
         props.last_modified_by, props.revision = "studylib", 1
         self._landscape = False
+        from docx.shared import Mm
+
+        section = self.doc.sections[0]
+        section.page_width, section.page_height = Mm(210), Mm(297)  # A4
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, Mm(25))
         head = self.doc.add_paragraph(style="Title")
         add_markup(head, str(title))
         if subtitle:
@@ -198,12 +204,14 @@ class DocxReport:
     # -- content -------------------------------------------------------------------------
     def heading(self, text: str, *, level: int = 1) -> None:
         """A heading (level 1 = a section of the report, 2 = a subsection)."""
+        self._orientation(False)
         p = self.doc.add_heading(level=level)
         add_markup(p, str(text))
         p.paragraph_format.keep_with_next = True
 
     def paragraph(self, markup: str) -> None:
         """A paragraph of body text (markup; blank lines start new paragraphs)."""
+        self._orientation(False)
         for part in [t.strip() for t in str(markup).split("\n\n") if t.strip()]:
             add_markup(self.doc.add_paragraph(), part)
 
@@ -290,9 +298,9 @@ class DocxReport:
             note.add_run("Note. ").italic = True
             add_markup(note, table.note, size=size)
             note.runs[0].font.size = Pt(size)
-        self.doc.add_paragraph()
-        if kind == "landscape":
-            self._orientation(False)
+            note.paragraph_format.space_after = Pt(14)
+        else:
+            self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
     def _widths(self, t: Any, table: ApaTable, *, landscape: bool, size: float) -> None:
         """Column widths from the longest cell of each column (Word would spread them evenly)."""
@@ -300,7 +308,7 @@ class DocxReport:
 
         from .rich import to_plain
 
-        text_width = 9.0 if landscape else 6.3
+        text_width = 9.4 if landscape else 6.2  # A4 less 25 mm margins, in inches
         chars = []
         for j in range(table.n_columns):
             body = max([len(to_plain(r[j])) for r in table.rows] + [0])
@@ -330,6 +338,7 @@ class DocxReport:
 
         if not isinstance(png, bytes) or not png.startswith(b"\x89PNG"):
             raise InputTypeError("png must be the bytes of a PNG file (see figure_to_png)")
+        self._orientation(False)
         cap = self.doc.add_paragraph(style="Caption")
         _caption_field(cap, "Figure", number)
         cap.paragraph_format.keep_with_next = True
