@@ -144,3 +144,15 @@ def test_title_case():
         "Results of Curve-Fitting Analysis Examining the Time Course of Fixations to the Target")  # APA Table 2
     assert title_case("sociodemographic characteristics of participants at baseline") == (
         "Sociodemographic Characteristics of Participants at Baseline")  # APA Table 1
+
+
+def test_write_table_with_an_apa_table(tmp_path):
+    from studylib.report.export import write_table
+
+    tidy = pd.DataFrame({"term": ["a"], "F": [13.861234], "p": [0.00002]})
+    shown = apa(tidy, title="analysis of variance", note="A note", synthetic=True)
+    csv, md, tex = write_table(tidy, tmp_path, "anova", display=shown, number=12)
+    assert pd.read_csv(csv)["F"][0] == 13.861234  # the CSV stays unrounded, with machine names
+    assert md.read_text().startswith("**Table 12**\n\n*Analysis of Variance*")
+    assert "synthetic" in md.read_text() and "synthetic" in tex.read_text()
+    assert r"\caption{Analysis of Variance}" in tex.read_text() and "Table 12" not in tex.read_text()
