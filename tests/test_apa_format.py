@@ -156,3 +156,24 @@ def test_write_table_with_an_apa_table(tmp_path):
     assert md.read_text().startswith("**Table 12**\n\n*Analysis of Variance*")
     assert "synthetic" in md.read_text() and "synthetic" in tex.read_text()
     assert r"\caption{Analysis of Variance}" in tex.read_text() and "Table 12" not in tex.read_text()
+
+
+def test_notebook_display_of_tables_sentences_and_figures():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from studylib.report.notebook import figure, sentence
+
+    t = ApaTable("Means", ("Group", "*M*"), (("a", "1.00"),), ("l", "c"), note="A note.", name="means")
+    html = t._repr_html_()
+    assert html.startswith("<style>.apa-table") and "<th><i>M</i></th>" in html and "<em>Note.</em>" in html
+    assert repr(t) == "ApaTable('means': 1 rows x 2 columns)"
+    assert sentence("*t*(17.78) = -1.86").data == "<p><i>t</i>(17.78) = -1.86</p>"
+    fig, _ = plt.subplots(figsize=(2, 1))
+    out = figure(fig, alt="Nothing yet", caption="*Figure 1.* Empty")
+    assert 'alt="Nothing yet"' in out._repr_html_() and "<i>Figure 1.</i>" in out.data
+    with pytest.raises(InputTypeError, match="needs alt= text"):
+        figure(plt.figure(), alt=" ")
+    plt.close("all")

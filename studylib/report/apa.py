@@ -274,6 +274,16 @@ class ApaTable:
             widths.append(max(len(c) for c in cells))
         return sum(widths) + 2 * max(len(widths) - 1, 0)
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the APA table (number-less; the notebook style is inlined)."""
+        from .apa_render import render_html
+        from .notebook import NOTEBOOK_CSS
+
+        return NOTEBOOK_CSS + render_html(self)
+
+    def __repr__(self) -> str:
+        return f"ApaTable({self.name or self.title!r}: {len(self.rows)} rows x {self.n_columns} columns)"
+
     def with_note(self, *parts: str | None) -> ApaTable:
         """A copy with sentences added to the note."""
         new = [p for p in parts if p and p.strip().rstrip(".") not in self.note]
