@@ -88,6 +88,44 @@ class Labels:
     def __repr__(self) -> str:
         return f"Labels({len(self.variables)} variables, {len(self.levels)} factors with level labels)"
 
+    @classmethod
+    def from_study(cls, study: Any, extra: Mapping[str, str] | None = None) -> Labels:
+        """The display labels a study file declares: factors and their levels, scales,
+        demographics, checks and models (each falls back to its id).
+
+        ``extra`` adds or overrides labels. Level order is the factor's (the first level
+        is the reference).
+
+        Examples
+        --------
+        >>> from studylib import load_study
+        >>> lab = Labels.from_study(load_study())
+        >>> first = next(iter(lab.levels))
+        >>> lab.reference(first) is not None and lab.var(first) != ""
+        True
+        """
+        variables: dict[str, str] = {}
+        levels: dict[str, dict[str, str]] = {}
+        for f in getattr(study, "factors", ()):
+            variables[f.name] = getattr(f, "label", "") or f.name
+            level_labels = getattr(f, "level_labels", {}) or {}
+            levels[f.name] = {lv: level_labels.get(lv, lv) for lv in f.levels}
+        for sid, label in (getattr(study, "scale_labels", {}) or {}).items():
+            variables[str(sid)] = str(label)
+        for scale in getattr(study, "scales", ()):
+            if scale.id not in variables and getattr(scale, "name", ""):
+                variables[scale.id] = scale.name
+        for block in ("demographics", "manipulation_checks"):
+            for item in getattr(study, block, ()) or ():
+                label = getattr(item, "label", "")
+                if label:
+                    variables[str(getattr(item, "item", getattr(item, "id", "")))] = str(label)
+        for model in getattr(study, "models", ()):
+            if getattr(model, "label", ""):
+                variables.setdefault(model.name, model.label)
+        variables.update(dict(extra or {}))
+        return cls(variables, levels=levels)
+
     def var(self, name: object) -> str:
         """The label of a variable (or of a level given in ``variables``)."""
         key = str(name)
