@@ -26,6 +26,16 @@ from .errors import (
 )
 from .findings import check_findings
 from .io import ReadReport, prepare, read_data, write_data
+from .measurement import (
+    CFAResult,
+    EFAResult,
+    SamplingAdequacy,
+    cfa,
+    efa,
+    harman_test,
+    htmt,
+    sampling_adequacy,
+)
 from .pipeline import ReproduceResult, load_analysis_data, reproduce
 from .power import Model83Effects, PowerResult, power_anova, power_anova_analytic, power_model83
 from .process import ProcessResult, process
@@ -92,4 +102,12 @@ __all__ = [
     "power_anova",
     "power_anova_analytic",
     "power_model83",
+    "cfa",
+    "CFAResult",
+    "efa",
+    "EFAResult",
+    "htmt",
+    "sampling_adequacy",
+    "SamplingAdequacy",
+    "harman_test",
 ]

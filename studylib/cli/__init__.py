@@ -23,7 +23,7 @@ __all__ = ["main", "build_parser"]
 _FILE_ERRORS = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
 
 # Subcommand modules, in the order shown by --help.
-_COMMANDS: tuple[str, ...] = ("reproduce", "score", "anova", "process", "simulate", "power")
+_COMMANDS: tuple[str, ...] = ("reproduce", "score", "anova", "process", "simulate", "power", "cfa")
 
 
 def build_parser() -> argparse.ArgumentParser:
