@@ -208,8 +208,8 @@ def randomization_checks(
     Returns
     -------
     pandas.DataFrame
-        One row per variable (categorical first): ``variable``, ``test`` ("chi-square" or
-        "ANOVA"), ``n`` (respondents with an answer), ``statistic`` (Pearson's χ² or
+        One row per variable (categorical first): ``variable``, ``test`` ("chi-square",
+        "ANOVA", or "constant" when every respondent gave the same answer: no test), ``n`` (respondents with an answer), ``statistic`` (Pearson's χ² or
         *F*), ``df`` and ``df_resid`` (*F*'s denominator df; NaN for χ²), ``p``, ``effect``
         ("cramers_v" or "eta2"), ``effect_size``, ``min_expected`` (the smallest expected
         count of the χ² table; NaN for ANOVA: below 5 the χ² approximation is doubtful).
@@ -256,9 +256,14 @@ def randomization_checks(
     for col in cats:
         keep = cell.notna() & data[col].notna()
         table = pd.crosstab(cell[keep], data.loc[keep, col])
-        if table.shape[0] < 2 or table.shape[1] < 2:
-            raise DataError(f"randomization check of {col!r}: needs answers in at least 2 cells and 2 "
-                            f"categories; got a {table.shape[0]} x {table.shape[1]} table")
+        if table.shape[0] < 2:
+            raise DataError(f"randomization check of {col!r}: needs answers in at least 2 cells; got "
+                            f"{table.shape[0]}")
+        if table.shape[1] < 2:  # everyone gave the same answer (e.g. an exclusion rule kept one value)
+            rows.append({"variable": col, "test": "constant", "n": int(table.to_numpy().sum()),
+                         "statistic": np.nan, "df": np.nan, "df_resid": np.nan, "p": np.nan, "effect": "",
+                         "effect_size": np.nan, "min_expected": np.nan})
+            continue
         res = stats.chi2_contingency(table.to_numpy(), correction=False)
         n = int(table.to_numpy().sum())
         v = float(np.sqrt(res.statistic / (n * (min(table.shape) - 1))))

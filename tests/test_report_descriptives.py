@@ -80,8 +80,12 @@ def test_randomization_checks_errors():
     with pytest.raises(ColumnError, match="randomization checks"):
         randomization_checks(PLANTS, "group", numeric=["height"])
     one = PLANTS.assign(cat="a")
-    with pytest.raises(DataError, match="needs answers in at least 2 cells and 2 categories"):
-        randomization_checks(one, "group", categorical=["cat"])
+    row = randomization_checks(one, "group", categorical=["cat"]).iloc[0]
+    assert row["test"] == "constant" and np.isnan(row["p"]) and row["n"] == 30
+    t = randomization_table(randomization_checks(one, "group", categorical=["cat"]), labels={"cat": "Follower"})
+    assert t.rows[0] == ("Follower", "—", "", "", "", "") and "same answer in every cell (Follower)" in t.note
+    with pytest.raises(DataError, match="needs answers in at least 2 cells"):
+        randomization_checks(PLANTS.assign(g="x"), "g", categorical=["group"])
 
 
 def test_correlations_against_r_cor_test():

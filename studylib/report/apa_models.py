@@ -316,26 +316,49 @@ def verdict(holds: bool, conclusive: bool, *, test: str = "ci") -> str:
     return VERDICTS[2]
 
 
+_STATUS_VERDICT = {"supported": (True, True), "not significant": (True, False), "not supported": (False, False)}
+
+
 def hypotheses_table(findings: pd.DataFrame, *, id_column: str = "finding", statement_column: str = "statement",
+                     labels: LabelsLike = None, alpha: float = 0.05,
                      title: str = "Hypotheses: Estimates and Verdicts", note: str | None = None,
                      synthetic: bool = False, digits: int = 3, name: str = "hypotheses") -> ApaTable:
-    """One row per hypothesis: its statement, the estimate with its CI or *p*, and the verdict."""
+    """One row per hypothesis: the predicted direction, the estimate with its CI or *p*, the verdict.
+
+    ``findings`` is :func:`studylib.findings.check_hypotheses`'s table (a ``status`` column:
+    supported, not significant, not supported) or a table with ``holds`` and ``conclusive``.
+    The verdict reads "Supported", "In the predicted direction, CI includes 0" (for a test
+    without a CI: "*p* ≥ alpha") or "Not supported".
+    """
     findings = check_dataframe(findings, "findings").copy()
-    check_columns(findings, [id_column, "estimate", "ci_low", "ci_high", "p", "holds", "conclusive"],
-                  context="hypotheses")
-    findings["verdict"] = [verdict(bool(h), bool(c), test="ci" if pd.notna(lo) else "p")
-                           for h, c, lo in zip(findings["holds"], findings["conclusive"], findings["ci_low"],
-                                               strict=True)]
-    cols = [id_column, *([statement_column] if statement_column in findings else []), "estimate", "ci_low", "p",
-            "verdict"]
-    parts = ["Supported: the CI excludes 0 in the predicted direction (for a test: *p* < .05 and the predicted "
-             "pattern); in the predicted direction: the estimate has the predicted sign but its CI includes 0",
-             note]
-    return apa(findings, title=title, columns=cols,
-               headers={id_column: "Hypothesis", statement_column: "Prediction", "estimate": "Estimate",
-                        "verdict": "Verdict"},
-               formats={id_column: "text", "estimate": "number"}, note=join_note(*parts), synthetic=synthetic,
-               digits=digits, name=name)
+    check_columns(findings, [id_column, "estimate", "ci_low", "ci_high", "p"], context="hypotheses")
+    if "status" in findings:
+        pairs = [_STATUS_VERDICT.get(str(st), (False, False)) for st in findings["status"]]
+    else:
+        check_columns(findings, ["holds", "conclusive"], context="hypotheses")
+        pairs = list(zip(findings["holds"].astype(bool), findings["conclusive"].astype(bool), strict=True))
+    a = format_number(alpha, 2, leading_zero=False)
+    verdicts = []
+    for (holds, conclusive), lo in zip(pairs, findings["ci_low"], strict=True):
+        v = verdict(holds, conclusive, test="ci" if pd.notna(lo) else "p")
+        verdicts.append(v.replace("not significant", f"*p* ≥ {a}"))
+    findings["verdict"] = verdicts
+    cols = [id_column]
+    headers = {id_column: "Hypothesis", "estimate": "Estimate", "verdict": "Verdict", "direction": "Prediction"}
+    if "direction" in findings:
+        findings["direction"] = findings["direction"].map(
+            lambda d: {"positive": "Positive", "negative": "Negative", "nonzero": "Non-zero"}.get(str(d), str(d)))
+        cols.append("direction")
+    elif statement_column in findings:
+        headers[statement_column] = "Prediction"
+        cols.append(statement_column)
+    cols += ["estimate", "ci_low", "p", "verdict"]
+    parts = [f"Supported: the CI excludes 0 in the predicted direction (a test: *p* < {a}); in the predicted "
+             "direction: the estimate has the predicted sign but its CI includes 0; an estimate with a *p* "
+             "value but no CI is an *F* test", note]
+    return apa(findings, title=title, columns=cols, headers=headers, labels=labels,
+               formats={id_column: "text", "estimate": "number", "verdict": lambda v: v},
+               note=join_note(*parts), synthetic=synthetic, digits=digits, name=name)
 
 
 __all__ += ["VERDICTS", "CI_NOTE"]

@@ -169,7 +169,12 @@ def randomization_table(
                   context="randomization checks")
     lab = as_labels(labels)
     rows = []
+    constant = []
     for r in checks.itertuples(index=False):
+        if r.test == "constant":
+            constant.append(escape(lab.var(r.variable)))
+            rows.append((escape(lab.var(r.variable)), "—", "", "", "", ""))
+            continue
         df = format_df(r.df) + ("" if pd.isna(r.df_resid) else ", " + format_df(r.df_resid))
         effect = f"{_EFFECT.get(r.effect, escape(r.effect))} = {format_number(r.effect_size, 2, leading_zero=False)}"
         rows.append((escape(lab.var(r.variable)), _TEST.get(r.test, escape(r.test)), df,
@@ -177,6 +182,8 @@ def randomization_table(
     parts = ["Categorical characteristics: Pearson's χ² test of independence of design cell and category "
              "(respondents without an answer left out), effect size Cramér's *V*; numeric characteristics: "
              "one-way analysis of variance across the cells, effect size η²"]
+    if constant:
+        parts.append(f"— = the same answer in every cell ({', '.join(constant)}): no test")
     if "min_expected" in checks and (checks["min_expected"] < 5).any():
         low = checks.loc[checks["min_expected"] < 5, "variable"].map(lab.var).tolist()
         parts.append(f"Some expected counts are below 5 ({', '.join(escape(v) for v in low)}): the χ² "

@@ -106,6 +106,12 @@ class Labels:
         """
         variables: dict[str, str] = {}
         levels: dict[str, dict[str, str]] = {}
+        if hasattr(study, "display_labels"):  # the study file's own form of its labels
+            declared = study.display_labels()
+            variables = {k: v for k, v in declared.get("variables", {}).items() if v != k}
+            levels = {f: dict(lv) for f, lv in declared.get("levels", {}).items()}
+            variables.update(dict(extra or {}))
+            return cls(variables, levels=levels)
         for f in getattr(study, "factors", ()):
             variables[f.name] = getattr(f, "label", "") or f.name
             level_labels = getattr(f, "level_labels", {}) or {}

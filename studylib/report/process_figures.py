@@ -255,6 +255,7 @@ def path_diagram(
     digits: int = 2,
     title: str | None = None,
     ax: Any = None,
+    footnote: bool = True,
 ) -> Any:
     """Draw the path diagram of a serial mediation model with its coefficients.
 
@@ -286,6 +287,9 @@ def path_diagram(
         Title of the axes.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (default: a new figure).
+    footnote : bool, default True
+        Write the line on unstandardized coefficients and stars under the diagram (leave it
+        out when the figure's note says it, as in the report).
 
     Returns
     -------
@@ -404,8 +408,9 @@ def path_diagram(
             ax.annotate("\n".join(extra_lines), xy=(1.0, 0.5), xycoords=wbox, xytext=(14, 0),
                         textcoords="offset points", ha="left", va="center", fontsize=8,
                         color="#5a3200", zorder=4)
-    ax.text(0.5, -0.2, "Unstandardized coefficients. * p < .05, ** p < .01, *** p < .001.",
-            ha="center", va="center", fontsize=8, color="0.35")
+    if footnote:
+        ax.text(0.5, -0.2, "Unstandardized coefficients. * p < .05, ** p < .01, *** p < .001.",
+                ha="center", va="center", fontsize=8, color="0.35")
     if title:
         ax.set_title(title)
     return ax
