@@ -12,10 +12,12 @@ README = (paths.ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_readme_library_example_runs(monkeypatch, capsys):
     blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
-    assert len(blocks) == 1
+    assert len(blocks) == 2  # the library, then the report (which continues it)
     monkeypatch.chdir(paths.ROOT)  # the example uses paths relative to the checkout
     namespace: dict = {}
-    exec(compile(blocks[0], "README.md", "exec"), namespace)
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["sentence"].startswith("*F*(2, 246) = 13.86, *p* < .001")
     assert namespace["fit"].indirect.shape[0] == 7  # 2 moderated paths x 3 groups + 1 unmoderated
     assert len(namespace["kept"]) == namespace["log"].n_after
     assert "Cronbach's alpha" in capsys.readouterr().out

@@ -10,7 +10,8 @@ from scipy import stats
 
 from studylib import cell_summary
 from studylib.errors import ColumnError, OptionError
-from studylib.report.figures import interaction_plot
+from studylib.report.figures import SYNTHETIC_FOOTER, interaction_plot, mark_synthetic
+from studylib.report.labels import Labels
 
 matplotlib.use("Agg")  # non-interactive backend for tests
 
@@ -90,3 +91,57 @@ def test_score_histograms_one_panel_per_scale_over_the_declared_range():
     plt.close(fig)
     with pytest.raises(ColumnError, match=r"columns not in data: \['s'\] \(scale scores\)"):
         score_histograms(scores.drop(columns="s"), [mean, total])
+
+
+LABELS = Labels({"valence": "Comment valence", "response": "Influencer response", "psr": "Parasocial relationship",
+                 "pk": "Persuasion knowledge", "attitude": "Product attitude"},
+                levels={"valence": {"negative": "Negative", "positive": "Positive"},
+                        "response": {"none": "No reaction", "like": "Like", "reply": "Reply"}})
+
+
+def _bbox(artist, fig):
+    fig.canvas.draw()
+    return artist.get_window_extent(fig.canvas.get_renderer())
+
+
+def test_interaction_plot_words_from_labels_and_legend_clear_of_the_data(study):
+    ax = interaction_plot(study, "psr", x="response", trace="valence", labels=LABELS)
+    try:
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["No reaction", "Like", "Reply"]
+        assert ax.get_xlabel() == "Influencer response"
+        assert ax.get_ylabel() == "Parasocial relationship: M and 95% CI"
+        legend = ax.get_legend()
+        assert legend.get_title().get_text() == "Comment valence"
+        assert [t.get_text() for t in legend.get_texts()] == ["Negative", "Positive"]
+        assert _bbox(legend, ax.figure).x0 >= _bbox(ax, ax.figure).x1  # right of the axes: covers no bar
+    finally:
+        plt.close(ax.figure)
+
+
+def test_process_figures_in_words_and_synthetic_footer():
+    from studylib import load_analysis_data, process
+    from studylib.report.html import figure_to_png
+    from studylib.report.process_figures import conditional_indirect_plot, path_diagram
+
+    sd = load_analysis_data()
+    res = process(sd.kept, model=83, x="valence", m=["psr", "pk"], y="attitude", w="response", boot=1000, seed=1)
+    ax = conditional_indirect_plot(res, labels=LABELS)
+    fig = ax.figure
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["No reaction", "Like", "Reply"]
+    assert ax.get_xlabel() == "Influencer response"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Comment valence → Parasocial relationship → Persuasion knowledge → Product attitude" in legend
+    assert _bbox(ax.get_legend(), fig).y1 <= _bbox(ax, fig).y0  # under the axes
+    height = int.from_bytes(figure_to_png(fig)[20:24], "big")
+    mark_synthetic(fig)
+    assert [t.get_text() for t in fig.texts] == [SYNTHETIC_FOOTER]
+    assert int.from_bytes(figure_to_png(fig)[20:24], "big") > height  # the saved image grows by the footer line
+    plt.close(fig)
+    ax = path_diagram(res, x="valence", m=["psr", "pk"], y="attitude", w="response", labels=LABELS)
+    texts = [t.get_text() for t in ax.texts]
+    assert "Parasocial relationship" in texts and "Influencer response" in texts
+    assert any(t.endswith("(W = No reaction)") for t in texts)
+    moderation = "\n".join(texts)
+    assert "Positive vs. negative × Reply vs. no reaction: -1.66***" in moderation
+    assert "valence[positive]" not in moderation
+    plt.close(ax.figure)

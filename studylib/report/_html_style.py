@@ -32,6 +32,52 @@ tbody tr:nth-child(even) { background: var(--zebra); }
 tbody tr:last-child td { border-bottom: 2px solid var(--ink); }
 th.text, td.text { text-align: left; }
 p.note { font-size: .85rem; color: var(--muted); margin-top: .25rem; }
+/* APA tables: "Table N" bold on its own line, the title in italics, horizontal rules only */
+.apa-table { margin: 1.25rem 0 1.75rem; overflow-x: auto; }
+.apa-table table { border-collapse: collapse; font-size: .9rem; font-variant-numeric: tabular-nums; }
+.apa-table p.table-number { font-weight: 700; margin: 0; }
+.apa-table p.table-title { font-style: italic; margin: 0 0 .4rem; }
+.apa-table thead tr:first-child th { border-top: 1.5px solid var(--ink); }
+.apa-table thead tr:last-child th { border-bottom: 1px solid var(--ink); }
+.apa-table thead th { text-align: center; font-weight: 400; padding: .3rem .6rem; white-space: nowrap; }
+.apa-table thead th.spanner { border-bottom: 1px solid var(--ink); }
+.apa-table tbody td { text-align: center; padding: .2rem .6rem; white-space: nowrap; }
+.apa-table tbody tr:nth-child(even) { background: none; }
+.apa-table tbody tr:last-child td { border-bottom: 1.5px solid var(--ink); }
+.apa-table th.l, .apa-table td.l { text-align: left; }
+.apa-table td.indent { padding-left: 1.6rem; }
+.apa-table tr.group td { font-style: normal; padding-top: .45rem; }
+.apa-table p.table-note { font-size: .85rem; margin: .35rem 0 0; max-width: 60rem; }
+figure.apa-figure figcaption { font-size: 1rem; color: var(--ink); padding: 0 0 .4rem; }
+figure.apa-figure .figure-number { display: block; font-weight: 700; }
+figure.apa-figure .figure-title { display: block; font-style: italic; }
+figure.apa-figure p.figure-note { font-size: .85rem; margin: .35rem 0 0; }
+p.sentence { margin-left: 1rem; }
+.verdict-supported { color: #116329; font-weight: 600; }
+.verdict-direction { color: #8a4b00; font-weight: 600; }
+.verdict-not { color: #a40e26; font-weight: 600; }
+/* Print (Chromium's print to PDF): every column of every table on the page, never clipped.
+   Wide tables get smaller type; the widest go on a landscape page; cells may wrap. */
+@page { size: A4; margin: 16mm 14mm; }
+@page landscape { size: A4 landscape; margin: 14mm; }
+@media print {
+  body { font-size: 10pt; }
+  main { max-width: none; padding: 0; }
+  nav.toc { break-after: page; }
+  h2, h3, .apa-table p.table-number, .apa-table p.table-title { break-after: avoid; }
+  .table-wrap, .apa-table { overflow: visible; }
+  .apa-table { break-inside: avoid; }
+  .apa-table table { width: auto; max-width: 100%; font-size: 8.5pt; }
+  .apa-table thead { display: table-header-group; }
+  .apa-table thead th, .apa-table tbody td { white-space: normal; padding: .15rem .35rem; }
+  .apa-table.wide table { font-size: 7.5pt; }
+  .apa-table.landscape { page: landscape; }
+  .apa-table.landscape table { font-size: 7.5pt; }
+  figure { break-inside: avoid; }
+  figure img, figure svg { max-width: 100%; height: auto; }
+  .banner { break-inside: avoid; }
+  footer.colophon dl { font-size: 8pt; }
+}
 .holds { color: #116329; font-weight: 600; }
 .fails { color: #a40e26; font-weight: 600; }
 footer.colophon { margin-top: 3rem; border-top: 1px solid var(--line); padding-top: 1rem;

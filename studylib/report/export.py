@@ -37,6 +37,8 @@ import pandas as pd
 from .._validation import check_dataframe
 from ..errors import OptionError
 from ..output import Outputs, write_bytes, write_text
+from .apa import ApaTable
+from .apa_render import render_latex, render_markdown
 from .html import figure_to_png, figure_to_svg, format_table
 from .tables import to_latex, to_markdown
 
@@ -60,8 +62,9 @@ def write_table(
     *,
     caption: str | None = None,
     note: str | None = None,
-    display: pd.DataFrame | None = None,
+    display: pd.DataFrame | ApaTable | None = None,
     digits: int = 2,
+    number: int | None = None,
 ) -> list[Path]:
     """Write ``table`` as ``<name>.csv`` (unrounded), ``<name>.md`` and ``<name>.tex``.
 
@@ -75,11 +78,15 @@ def write_table(
         File stem: letters, digits, ``_``, ``-``, ``.``.
     caption, note : str, optional
         Caption (above) and note (below) of the Markdown and LaTeX versions.
-    display : pandas.DataFrame, optional
-        Already formatted display text for the Markdown and LaTeX versions (e.g.
-        :func:`studylib.report.tables.format_anova`); default :func:`format_table`.
+    display : pandas.DataFrame or ApaTable, optional
+        What the Markdown and LaTeX versions show: an
+        :class:`~studylib.report.apa.ApaTable` (its title and note are used, with
+        ``number`` in Markdown and LaTeX's own numbering; ``caption`` and ``note`` are then
+        ignored), or already formatted display text; default :func:`format_table`.
     digits : int, default 2
         Decimals in the default display.
+    number : int, optional
+        The table's number in the report (Markdown "Table N"; LaTeX numbers its own).
 
     Returns
     -------
@@ -90,10 +97,16 @@ def write_table(
     directory = Path(directory)
     stem = _check_name(name)
     shown = display if display is not None else format_table(table, digits=digits)
+    if isinstance(shown, ApaTable):
+        md_text = render_markdown(shown, number=number) + "\n"
+        tex_text = render_latex(shown, label=f"tab:{stem}") + "\n"
+    else:
+        md_text = to_markdown(shown, caption=caption, note=note)
+        tex_text = to_latex(shown, caption=caption, label=f"tab:{stem}", note=note)
     files = {
         directory / f"{stem}.csv": table.to_csv(index=False, lineterminator="\n"),
-        directory / f"{stem}.md": to_markdown(shown, caption=caption, note=note),
-        directory / f"{stem}.tex": to_latex(shown, caption=caption, label=f"tab:{stem}", note=note),
+        directory / f"{stem}.md": md_text,
+        directory / f"{stem}.tex": tex_text,
     }
     return _write_together(files)
 

@@ -13,8 +13,37 @@ from .._validation import check_columns, check_dataframe, check_fraction, check_
 from ..descriptives import cell_summary
 from ..errors import InputTypeError
 from ..questionnaires import as_scales
+from .labels import Labels
 
-__all__ = ["interaction_plot", "score_histograms"]
+__all__ = ["interaction_plot", "score_histograms", "mark_synthetic", "SYNTHETIC_FOOTER"]
+
+#: The footer line :func:`mark_synthetic` writes under a figure made from synthetic data.
+SYNTHETIC_FOOTER = "Synthetic data (studylib simulator): no conclusion about real people may be drawn."
+
+
+def mark_synthetic(fig: Any, text: str = SYNTHETIC_FOOTER) -> Any:
+    """Write the synthetic-data footer line under a figure (in the saved PNG and SVG).
+
+    Returns the text artist. Saved with ``bbox_inches="tight"`` (as studylib saves every
+    figure) the line sits under the axes, clear of the data.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> mark_synthetic(fig).get_text().startswith("Synthetic data")
+    True
+    >>> plt.close(fig)
+    """
+    return fig.text(0.01, -0.01, text, ha="left", va="top", fontsize=7, color="0.35", style="italic")
+
+
+def _labels(labels: Labels | Mapping[str, str] | None) -> Labels | None:
+    if labels is None or isinstance(labels, Labels):
+        return labels
+    return Labels(labels)
 
 
 def interaction_plot(
@@ -27,6 +56,8 @@ def interaction_plot(
     ax: Any = None,
     dodge: float = 0.06,
     missing: str = "listwise",
+    labels: Labels | Mapping[str, str] | None = None,
+    ylabel: str | None = None,
 ) -> Any:
     """Interaction plot: cell means of ``dv`` with confidence intervals, one line per level.
 
@@ -48,12 +79,18 @@ def interaction_plot(
     dodge : float, default 0.06
         Horizontal offset between the lines, in axis units, so bars do not overlap.
     missing : {"listwise", "raise"}, default "listwise"
+    labels : Labels or mapping, optional
+        Display labels of ``dv``, ``x``, ``trace`` and their levels (axis label, tick
+        labels, legend title and entries); without them the column names are shown.
+    ylabel : str, optional
+        The y-axis label (default: the label of ``dv`` with "M and 95% CI").
 
     Returns
     -------
     matplotlib.axes.Axes
         The axes drawn on (the figure is ``ax.figure``). The plotted numbers are those
-        of :func:`studylib.cell_summary` with ``conf=ci``.
+        of :func:`studylib.cell_summary` with ``conf=ci``. The legend is placed to the
+        right of the axes, clear of the data.
 
     Raises
     ------
@@ -80,10 +117,11 @@ def interaction_plot(
         raise InputTypeError(f"x and trace must be column names (str); got {x!r}, {trace!r}")
     conf = 0.95 if ci is None else check_fraction(ci, "ci")
     cells = cell_summary(data, dv, [x, trace], conf=conf, missing=missing)
+    lab = _labels(labels)
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(5.5, 4.0))
+        _, ax = plt.subplots(figsize=(6.2, 4.0), layout="constrained")
     x_levels = list(cells[x].cat.categories)
     t_levels = list(cells[trace].cat.categories)
     offsets = (np.arange(len(t_levels)) - (len(t_levels) - 1) / 2) * dodge
@@ -100,14 +138,18 @@ def interaction_plot(
             yerr=yerr,
             marker=markers[i % len(markers)],
             capsize=3,
-            label=str(level),
+            label=str(level) if lab is None else lab.level(trace, level),
         )
     ax.set_xticks(np.arange(len(x_levels)))
-    ax.set_xticklabels([str(v) for v in x_levels])
-    ax.set_xlabel(x)
-    ylabel = dv if ci is None else f"{dv} (mean, {100 * conf:g}% CI)"
+    ax.set_xticklabels([str(v) if lab is None else lab.level(x, v) for v in x_levels])
+    ax.set_xlabel(x if lab is None else lab.var(x))
+    name = dv if lab is None else lab.var(dv)
+    if ylabel is None:
+        ylabel = name if ci is None else (f"{name} (mean, {100 * conf:g}% CI)" if lab is None
+                                          else f"{name}: M and {100 * conf:g}% CI")
     ax.set_ylabel(ylabel)
-    ax.legend(title=trace, frameon=False)
+    ax.legend(title=trace if lab is None else lab.var(trace), frameon=False, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return ax
 
 
@@ -176,6 +218,6 @@ def score_histograms(
         values = pd.to_numeric(data[scale.id], errors="raise").dropna()
         ax.hist(values, bins=bins, range=(scale.min * k, scale.max * k), color="#4c78a8", edgecolor="white")
         ax.set_title(titles.get(scale.id, scale.name or scale.id), fontsize=10)
-        ax.set_xlabel("score")
-    axes[0][0].set_ylabel("respondents")
+        ax.set_xlabel("Score")
+    axes[0][0].set_ylabel("Respondents")
     return fig

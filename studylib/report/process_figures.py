@@ -31,6 +31,7 @@ import pandas as pd
 
 from .._validation import check_columns, check_dataframe
 from ..errors import DataError, InputTypeError
+from .labels import Labels
 
 __all__ = ["conditional_indirect_plot", "path_diagram", "significance_stars"]
 
@@ -76,9 +77,9 @@ def conditional_indirect_plot(
     *,
     paths: Sequence[str] | None = None,
     moderator: str | None = None,
-    labels: Mapping[str, str] | None = None,
+    labels: Labels | Mapping[str, str] | None = None,
     path_labels: Mapping[str, str] | None = None,
-    xlabel: str = "Influencer response (W)",
+    xlabel: str | None = None,
     ylabel: str = "Conditional indirect effect",
     title: str | None = None,
     ax: Any = None,
@@ -96,12 +97,17 @@ def conditional_indirect_plot(
     moderator : str, optional
         Column holding the moderator value (default: the first of ``w``, ``moderator``,
         ``w_value``, ``moderator_value``, ``value`` present).
-    labels : mapping, optional
-        Display names of moderator values (e.g. ``{"none": "No reaction"}``).
+    labels : Labels or mapping, optional
+        Display labels of the moderator's values (``{"none": "No reaction"}``) and, with a
+        :class:`~studylib.report.labels.Labels`, of the variables (the paths in the legend
+        and the moderator on the x axis are then written in words).
     path_labels : mapping, optional
-        Display names of paths (legend).
-    xlabel, ylabel, title : str
-        Axis labels and title.
+        Display names of paths (legend), overriding ``labels``.
+    xlabel : str, optional
+        The x-axis label (default: the moderator's label, from a process result its
+        variable name, else "Moderator (W)").
+    ylabel, title : str
+        Axis label and title.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (default: a new figure).
 
@@ -155,8 +161,16 @@ def conditional_indirect_plot(
     if rows.empty:
         raise DataError("no conditional (moderated) indirect effect to plot: every moderator value is missing")
     groups = list(dict.fromkeys(rows[moderator].tolist()))
-    labels = dict(labels or {})
-    path_labels = dict(path_labels or {})
+    lab = labels if isinstance(labels, Labels) else None
+    level_labels = {} if lab is not None else dict(labels or {})
+    w_name = _w_name(result)
+    path_labels = {**({p: lab.path(p) for p in paths} if lab is not None else {}), **dict(path_labels or {})}
+
+    def level_label(g: Any) -> str:
+        if lab is not None:
+            return lab.level(w_name or moderator, g)
+        return level_labels.get(str(g), str(g))
+
     ax = _new_axes(ax, (6.4, 4.0))
     k = len(paths)
     width = 0.5 if k > 1 else 0.0
@@ -172,17 +186,28 @@ def conditional_indirect_plot(
             linewidth=1.6, label=path_labels.get(path, path),
         )
     ax.axhline(0.0, color="0.35", linestyle="--", linewidth=1)
-    ax.set_xticks(range(len(groups)), [labels.get(str(g), str(g)) for g in groups])
+    ax.set_xticks(range(len(groups)), [level_label(g) for g in groups])
     ax.set_xlim(-0.6, len(groups) - 0.4)
+    if xlabel is None:
+        xlabel = (lab.var(w_name) if lab is not None and w_name else w_name or "Moderator (W)")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    if k > 1:
-        ax.legend(frameon=False, fontsize="small")
+    if k > 1:  # under the axes, clear of the points and their intervals
+        ax.legend(frameon=False, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1)
     ax.grid(axis="y", color="0.9")
     ax.set_axisbelow(True)
     return ax
+
+
+def _w_name(result: Any) -> str | None:
+    """The moderator's variable name as recorded on a process result, else None."""
+    model = getattr(result, "model", None)
+    try:
+        return str(model.attrs["variables"]["w"])
+    except (AttributeError, KeyError, TypeError):
+        return None
 
 
 def _w_reference(result: Any) -> str:
@@ -206,6 +231,19 @@ def _match_term(terms: Sequence[str], name: str) -> str | None:
     return None
 
 
+def _term_words(term: str, lab: Labels | None) -> str:
+    """A term of the moderated equation in words: levels only (the boxes name the variables)."""
+    if lab is None:
+        return term
+    import re
+
+    parts = []
+    for part in re.split(r"\s*[:*×]\s*", term):
+        hit = re.match(r"^([^\[\]]+)\[(?:T\.)?([^\[\]]+)\]$", part)
+        parts.append(lab.contrast(hit.group(1), hit.group(2)) if hit else lab.var(part))
+    return " × ".join(parts)
+
+
 def path_diagram(
     result: Any,
     *,
@@ -213,10 +251,11 @@ def path_diagram(
     m: Sequence[str],
     y: str,
     w: str | None = None,
-    labels: Mapping[str, str] | None = None,
+    labels: Labels | Mapping[str, str] | None = None,
     digits: int = 2,
     title: str | None = None,
     ax: Any = None,
+    footnote: bool = True,
 ) -> Any:
     """Draw the path diagram of a serial mediation model with its coefficients.
 
@@ -237,14 +276,20 @@ def path_diagram(
         Mediators in causal order (M1, M2, ...).
     w : str, optional
         The moderator of the X -> M1 path.
-    labels : mapping, optional
-        Display names of the variables (e.g. ``{"psr": "Parasocial\\nrelationship"}``).
+    labels : Labels or mapping, optional
+        Display names of the variables (e.g. ``{"psr": "Parasocial\\nrelationship"}``);
+        with a :class:`~studylib.report.labels.Labels` the terms of the moderated equation
+        and the reference group are written in words too ("Positive vs. negative × Reply
+        vs. no reaction: -1.66***").
     digits : int, default 2
         Decimals shown.
     title : str, optional
         Title of the axes.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (default: a new figure).
+    footnote : bool, default True
+        Write the line on unstandardized coefficients and stars under the diagram (leave it
+        out when the figure's note says it, as in the report).
 
     Returns
     -------
@@ -283,7 +328,8 @@ def path_diagram(
     coefs = check_dataframe(_frame(result, "coefficients"), "coefficients")
     check_columns(coefs, ["equation", "term", "estimate", "p"], context="coefficients")
     m = [m] if isinstance(m, str) else list(m)
-    labels = dict(labels or {})
+    lab = labels if isinstance(labels, Labels) else None
+    labels = dict(lab.variables if lab is not None else (labels or {}))
     equations = set(coefs["equation"].astype(str))
     missing = [o for o in [*m, y] if o not in equations]
     if missing:
@@ -335,7 +381,8 @@ def path_diagram(
             text = fmt(row)
             moderated = w is not None and pred == x and outcome == m[0]
             if moderated:
-                text += f"\n(W = {_w_reference(result)})"
+                ref = _w_reference(result)
+                text += f"\n(W = {lab.level(w, ref) if lab is not None and ref != 'ref.' else ref})"
             if pred == x and outcome == y:
                 arrow(artists[x], artists[y], f"c' = {text}", dy=-0.07)
             elif moderated:
@@ -347,7 +394,7 @@ def path_diagram(
                 if term in used or term.lower() in _INTERCEPTS:
                     continue
                 row = eq[eq["term"].astype(str) == term].iloc[0]
-                extra_lines.append(f"{term}: {fmt(row)}")
+                extra_lines.append(f"{_term_words(term, lab)}: {fmt(row)}")
     if w is not None:
         (x0, y0), (x1, y1) = pos[x], pos[m[0]]
         mid = ((x0 + x1) / 2, (y0 + y1) / 2)
@@ -361,8 +408,9 @@ def path_diagram(
             ax.annotate("\n".join(extra_lines), xy=(1.0, 0.5), xycoords=wbox, xytext=(14, 0),
                         textcoords="offset points", ha="left", va="center", fontsize=8,
                         color="#5a3200", zorder=4)
-    ax.text(0.5, -0.2, "Unstandardized coefficients. * p < .05, ** p < .01, *** p < .001.",
-            ha="center", va="center", fontsize=8, color="0.35")
+    if footnote:
+        ax.text(0.5, -0.2, "Unstandardized coefficients. * p < .05, ** p < .01, *** p < .001.",
+                ha="center", va="center", fontsize=8, color="0.35")
     if title:
         ax.set_title(title)
     return ax
