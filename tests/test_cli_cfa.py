@@ -98,7 +98,7 @@ def test_cfa_command_refuses_to_overwrite_data_and_missing_file(items_csv, tmp_p
     path, _ = items_csv
     before = path.read_bytes()
     assert main(["cfa", "--data", str(path), "--scale", "psr", "--json", str(path)]) == 2
-    assert "--json must not be the data file" in capsys.readouterr().err
+    assert "it is an input of this run (the --data file)" in capsys.readouterr().err
     assert path.read_bytes() == before
     assert main(["cfa", "--data", str(tmp_path / "none.csv"), "--scale", "psr"]) == 2
     assert "data file not found" in capsys.readouterr().err

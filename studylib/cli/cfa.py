@@ -15,7 +15,7 @@ from typing import Any
 from .._json import write_json
 from ..errors import OptionError, SpecError
 from ..questionnaires import Scale, load_questionnaires, load_scale
-from ._common import read_table
+from ._common import publish, read_table
 
 __all__ = ["add_parser", "run"]
 
@@ -107,8 +107,6 @@ def run(args: argparse.Namespace) -> int:
     data_path = Path(args.data)
     if not data_path.is_file():
         raise FileNotFoundError(f"data file not found: {data_path}")
-    if args.json and Path(args.json).resolve() == data_path.resolve():
-        raise OptionError("--json must not be the data file: raw data is never overwritten")
     factors = _factors(args)
     numeric = [i for f in factors.values() for i in (f.items if isinstance(f, Scale) else f)]
     data = read_table(data_path, numeric=numeric)
@@ -117,5 +115,6 @@ def run(args: argparse.Namespace) -> int:
     print(res.summary())
     if args.json:
         write_json(res.to_dict(), args.json)
+        publish()
         print(f"\nJSON written to {args.json}")
     return 0
