@@ -82,7 +82,8 @@ def _options(study: Any, spec: Any) -> dict[str, Any]:
 
 
 def measurement_model(data: pd.DataFrame, study: Any, spec: Any, *, boot: int | None = None,
-                      seed: Any = None) -> Any:
+                      seed: Any = None, std_lv: bool | None = None, conf: float | None = None,
+                      htmt_mean: str | None = None) -> Any:
     """Fit the CFA of a study's ``kind: measurement`` model.
 
     Parameters
@@ -97,10 +98,11 @@ def measurement_model(data: pd.DataFrame, study: Any, spec: Any, *, boot: int | 
         study's scales, one factor each; default all), ``std_lv`` (False: marker
         variable), ``boot`` (0, or >= 1000 resamples for CIs of CR, AVE and HTMT),
         ``missing`` ("listwise"), ``conf`` (0.95), ``htmt_mean`` ("geometric").
-    boot : int, optional
-        Overrides the model's ``boot`` (e.g. the pipeline's quick mode).
+    boot, std_lv, conf, htmt_mean : optional
+        Replace the model's option (e.g. from a command line, or the pipeline's quick
+        mode); None keeps the model's.
     seed : int, optional
-        Overrides the study's seed for the bootstrap.
+        Replaces the study's seed for the bootstrap.
 
     Returns
     -------
@@ -111,17 +113,30 @@ def measurement_model(data: pd.DataFrame, study: Any, spec: Any, *, boot: int | 
     ------
     SpecError
         The model is not a measurement model, has an unknown key, names a scale the study
-        does not have, or an option has a value :func:`studylib.cfa` does not allow (the
-        message names the study file and the key).
+        does not have, or one of its options has a value :func:`studylib.cfa` does not
+        allow (the message names the study file and the key).
+    OptionError
+        A replacing option (``boot=`` ... given here) has a value that is not allowed.
     ColumnError, DataError, ModelError
         From :func:`studylib.cfa` (items missing from ``data``, answers outside a scale's
         range, no convergence).
+
+    Examples
+    --------
+    >>> from studylib import load_study, load_synthetic
+    >>> from studylib.study import ModelSpec
+    >>> study = load_study()
+    >>> spec = ModelSpec(name="measurement", kind="measurement", options={"scales": ["psr", "pk"]})
+    >>> res = measurement_model(load_synthetic("clean"), study, spec)
+    >>> res.spec.factors, res.n, round(res.fit.cfi, 3)
+    (('psr', 'pk'), 218, 1.0)
     """
     from .measurement import cfa
 
     opts = _options(study, spec)
-    if boot is not None:
-        opts["boot"] = boot
+    given = {k: v for k, v in {"boot": boot, "std_lv": std_lv, "conf": conf, "htmt_mean": htmt_mean}.items()
+             if v is not None}
+    opts.update(given)
     by_id = {s.id: s for s in study.scales}
     factors = {sid: by_id[sid] for sid in opts["scales"]}
     use_seed = seed if seed is not None else getattr(study, "seed", None)
@@ -130,6 +145,8 @@ def measurement_model(data: pd.DataFrame, study: Any, spec: Any, *, boot: int | 
                    seed=use_seed if opts["boot"] else None, conf=opts["conf"], htmt_mean=opts["htmt_mean"])
     except OptionError as exc:  # the message starts with the option's name: "boot must be ..."
         key = str(exc).split(" ", 1)[0]
+        if key in given or key == "seed":  # not the study file's value
+            raise
         raise SpecError(f"{_where(study, spec, key if key in MEASUREMENT_OPTIONS else None)}: {exc}") from exc
 
 

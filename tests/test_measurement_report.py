@@ -16,7 +16,7 @@ import pytest
 
 import studylib as sl
 from studylib._pipeline_measurement import MEASUREMENT_OPTIONS, measurement_model, step_measurement
-from studylib.errors import ColumnError, InputTypeError, SpecError
+from studylib.errors import ColumnError, InputTypeError, OptionError, SpecError
 from studylib.report.apa import SYNTHETIC_TABLE_NOTE, ApaTable
 from studylib.report.apa_measurement import (
     fit_table,
@@ -375,6 +375,16 @@ def test_measurement_model_bad_spec_names_file_and_key(sd, model, message):
     with pytest.raises(SpecError, match=message) as info:
         measurement_model(sd.kept, sd.study, model)
     assert str(sd.study.path) in str(info.value)
+
+
+def test_measurement_model_bad_replacing_option_is_an_option_error(sd):
+    with pytest.raises(OptionError, match="^boot must be at least 1000") as info:
+        measurement_model(sd.kept, sd.study, spec(), boot=50)
+    assert "models." not in str(info.value)  # the value is not the study file's
+    with pytest.raises(OptionError, match="^conf must"):
+        measurement_model(sd.kept, sd.study, spec(), conf=1.5)
+    res = measurement_model(sd.kept, sd.study, spec(std_lv=False), std_lv=True, conf=0.9)
+    assert res.options["std_lv"] is True and res.options["conf"] == 0.9
 
 
 def test_measurement_model_missing_items_is_a_column_error(sd):
