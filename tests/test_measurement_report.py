@@ -258,6 +258,18 @@ def test_one_factor_validity_has_no_matrix(sd):
     assert model_name(res) == "One-factor model"
 
 
+def test_just_identified_model_says_its_fit_cannot_be_tested(sd):
+    items = sd.scales["pk"].items[:3]
+    res = sl.cfa(sd.kept, {"three_items": list(items)})
+    assert res.fit.df == 0
+    t = fit_table(res)
+    assert "*p*" not in t.header and "χ²/*df*" not in t.header  # no all-empty columns
+    assert "the model is just identified" in t.note
+    text = measurement_sentence(res)
+    assert f"*N* = {res.n}; with *df* = 0 it is just identified, so its fit cannot be tested." in text
+    assert "CFI" not in text and "(just identified)" in fit_text(res)
+
+
 def test_builders_refuse_other_objects():
     with pytest.raises(InputTypeError, match="must be a CFAResult"):
         measurement_tables(pd.DataFrame())

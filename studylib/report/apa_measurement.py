@@ -205,7 +205,9 @@ def fit_table(result: Any, *, model_label: str | None = None, title: str = "Fit 
             headers={"model": "Model", "chisq": "χ²", "chisq_df": "χ²/*df*", "cfi": "CFI", "tli": "TLI",
                      "rmsea": "RMSEA", "srmr": "SRMR", "rmsea_ci_low": ci_header(conf, "RMSEA")},
             formats={"model": "text", "chisq": "number", "chisq_df": "number", **fit3})
-    parts = [_FIT_NOTE.format(conf=_level(conf)), FIT_CUTOFFS, estimator_note(first), note, CI_NOTE,
+    just = ("*df* = 0: the model is just identified; it reproduces the observed covariances exactly, so its "
+            "fit cannot be tested" if any(r.fit.df == 0 for r in models.values()) else None)
+    parts = [_FIT_NOTE.format(conf=_level(conf)), FIT_CUTOFFS, just, estimator_note(first), note, CI_NOTE,
              _data_note(data_note, synthetic)]
     return ApaTable(t.title, t.header, t.rows, t.align, join_note(*parts), name,
                     meta={"tidy": tidy})
@@ -458,7 +460,7 @@ def fit_text(result: Any) -> str:
     """
     f = _check(result).fit
     chi = chi2_sentence(f.chisq, f.df, f.p, n=f.n) if f.df > 0 else \
-        f"χ²({format_df(f.df)}, *N* = {format_count(f.n)}) = {format_number(f.chisq, 2)}"
+        f"χ²({format_df(f.df)}, *N* = {format_count(f.n)}) = {format_number(f.chisq, 2)} (just identified)"
     rmsea = f"RMSEA = {_fit3(f.rmsea)}"
     if not (_missing(f.rmsea_ci_low) or _missing(f.rmsea_ci_high)):
         rmsea += ", " + ci_text(f.rmsea_ci_low, f.rmsea_ci_high, conf=f.rmsea_conf, digits=3, bounded=True)
@@ -506,8 +508,10 @@ def measurement_sentence(result: Any, labels: LabelsLike = None, *, model_label:
     names = list(res.spec.factors)
     label = model_label or model_name(res)
     label = label[:1].lower() + label[1:] if model_label is None else label
+    fit = (f"{fit_text(res)}." if res.fit.df > 0 else
+           f"*N* = {format_count(res.n)}; with *df* = 0 it is just identified, so its fit cannot be tested.")
     first = (f"The {label} ({_and([_in_text(lab, f) for f in names])}; {len(res.spec.items)} items) was "
-             f"fitted by maximum likelihood, {fit_text(res)}.")
+             f"fitted by maximum likelihood, {fit}")
     v = res.validity
     second = f"{_span(v['cr'], 'Composite reliability')} and {_span(v['ave'], 'the average variance extracted')}"
     if len(names) > 1:
