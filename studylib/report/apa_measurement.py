@@ -33,6 +33,10 @@ Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessin
 discriminant validity in variance-based structural equation modeling. *Journal of the
 Academy of Marketing Science*, 43(1), 115-135. https://doi.org/10.1007/s11747-014-0403-8
 
+Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2 - an improved criterion for assessing
+discriminant validity in structural equation modeling. *Industrial Management & Data
+Systems*, 121(12), 2637-2650. https://doi.org/10.1108/IMDS-02-2021-0082
+
 Examples
 --------
 >>> import studylib
