@@ -113,7 +113,8 @@ def measurement_model(data: pd.DataFrame, study: Any, spec: Any, *, boot: int | 
     ------
     SpecError
         The model is not a measurement model, has an unknown key, names a scale the study
-        does not have, or one of its options has a value :func:`studylib.cfa` does not
+        does not have, scales that cannot form a CFA (a lone factor of two items, too few
+        respondents), or one of its options has a value :func:`studylib.cfa` does not
         allow (the message names the study file and the key).
     OptionError
         A replacing option (``boot=`` ... given here) has a value that is not allowed.
@@ -148,6 +149,8 @@ def measurement_model(data: pd.DataFrame, study: Any, spec: Any, *, boot: int | 
         if key in given or key == "seed":  # not the study file's value
             raise
         raise SpecError(f"{_where(study, spec, key if key in MEASUREMENT_OPTIONS else None)}: {exc}") from exc
+    except SpecError as exc:  # the factors (the model's scales) cannot form a CFA
+        raise SpecError(f"{_where(study, spec, 'scales')}: {exc}") from exc
 
 
 def step_measurement(sd: Any, col: TableSink, spec: Any, *, boot: int | None = None,

@@ -399,6 +399,14 @@ def test_measurement_model_bad_replacing_option_is_an_option_error(sd):
     assert res.options["std_lv"] is True and res.options["conf"] == 0.9
 
 
+def test_measurement_model_scales_that_cannot_form_a_cfa_name_the_model(sd):
+    duo = sl.Scale.from_dict({"id": "duo", "items": list(sd.scales["pk"].items[:2]), "min": 1, "max": 7})
+    study = dataclasses.replace(sd.study, scales=(duo,))
+    with pytest.raises(SpecError, match=r"models\.measurement\.scales: the model is under-identified .* "
+                                        r"factor 'duo' has only 2 items"):
+        measurement_model(sd.kept, study, spec(scales=["duo"]))
+
+
 def test_measurement_model_missing_items_is_a_column_error(sd):
     first = sd.study.scales[0]
     with pytest.raises(ColumnError, match=first.items[0]):
