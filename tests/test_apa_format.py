@@ -55,6 +55,8 @@ def test_markup_parses_and_renders_in_every_format():
     assert to_markdown("*SD* a_b|c") == "*SD* a\\_b\\|c"
     assert to_latex("*p* < .001, η²~p~, 50%") == r"\textit{p} \textless{} .001, $\eta$\textsuperscript{2}\textsubscript{p}, 50\%"
     assert to_plain("95% CI [*LL*, *UL*]") == "95% CI [LL, UL]"
+    # the validity table of a CFA shows √AVE on its diagonal: pdflatex needs it as math
+    assert to_latex("√AVE") == r"$\surd$AVE"
     with pytest.raises(InputTypeError, match="markup must be a str"):
         parse(3)
 

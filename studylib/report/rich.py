@@ -160,6 +160,7 @@ _LATEX_UNICODE = {
     "ρ": r"$\rho$", "τ": r"$\tau$", "Δ": r"$\Delta$", "κ": r"$\kappa$", "λ": r"$\lambda$",
     "²": r"\textsuperscript{2}", "×": r"$\times$", "→": r"$\rightarrow$", "≤": r"$\leq$",
     "≥": r"$\geq$", "−": r"$-$", "∞": r"$\infty$", "–": "--", "—": "---", "±": r"$\pm$",
+    "√": r"$\surd$",
 }
 
 
