@@ -24,7 +24,7 @@ Score :math:`s` of a respondent in cell :math:`c` is
 where each effect key :math:`k` is a product of terms :math:`u_t`: the indicator of a
 level (1 in that level, 0 otherwise; a factor's first level is the reference) or an
 earlier score centred at its ``mean`` (so ``mean`` stays the reference-cell mean). A
-product may hold at most one score (a moderated slope such as ``psr*response.like``).
+product may hold at most one score (a moderated slope such as ``trust*source.brand``).
 Scores are drawn in the order of ``scores``; :math:`\\varepsilon` are independent standard
 normal. Written by hand (no library draws from such a block); vectorized over
 replications for power.
@@ -106,7 +106,7 @@ def _number(value: Any, where: str, key: str, *, positive: bool = False) -> floa
 def _parse_term(key: Any, factors: dict[str, tuple[str, ...]], earlier: list[str],
                 scales: Sequence[str], where: str, field: str) -> tuple[tuple[str, int | None], ...]:
     if not isinstance(key, str) or not key.strip():
-        raise _err(where, field, "must be a text key such as 'valence.positive'")
+        raise _err(where, field, "must be a text key such as 'frame.loss' (factor.level), a score or a product of them")
     parts: list[tuple[str, int | None]] = []
     n_scores = 0
     for raw in key.split("*"):
@@ -159,7 +159,7 @@ def parse_block(block: Any, factors: Sequence[tuple[str, Sequence[str]]], scales
     Raises
     ------
     SpecError
-        Naming the key, e.g. ``simulation.scores.pk.effects.valence.good``.
+        Naming the key, e.g. ``simulation.scores.trust.effects.frame.good``.
     """
     facs = {str(f): tuple(str(v) for v in levels) for f, levels in factors}
     scales = [str(s) for s in scales]

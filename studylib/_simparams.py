@@ -1,8 +1,15 @@
-"""Loading and checking the parameters of :mod:`studylib.simulate` (YAML or dict)."""
+"""Loading and checking the parameters of :mod:`studylib.simulate` (YAML or dict).
+
+The names of the simulated design (two factors, X and W, and the three scales of the serial
+model, M1, M2 and Y) are those of the parameter file: the shipped
+``data/synthetic/params.yaml`` gives ``VALENCES``, ``RESPONSES`` and ``SCALES`` (the levels of
+X and W and the scales in causal order), read on first use; the library holds no study's names.
+"""
 
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
 from numbers import Real
 from pathlib import Path
@@ -12,25 +19,76 @@ from ._reading import content_errors, read_yaml
 from .errors import InputTypeError, SpecError
 from .paths import SYNTHETIC
 
-__all__ = ["DEFAULT_PARAMS", "load_params", "RESPONSES", "VALENCES", "SCALES"]
+__all__ = ["DEFAULT_PARAMS", "load_params"]  # and RESPONSES, VALENCES, SCALES (__getattr__)
 
 DEFAULT_PARAMS = SYNTHETIC / "params.yaml"
-VALENCES = ("negative", "positive")
-RESPONSES = ("none", "like", "reply")
-SCALES = ("psr", "pk", "attitude")
 
+# The sections of a parameter file and the keys each needs. The factors are the keys of
+# ``design``, the scales those of ``latent`` (see _names).
 _REQUIRED = {
-    "design": ("valence", "response"),
-    "latent": SCALES,
-    "measurement": SCALES,
+    "design": (),
+    "latent": (),
+    "measurement": (),
     "careless": ("straight_liner_rate", "random_rate", "speeder_rate", "skipper_rate", "skip_prob"),
     "attention_check": ("column", "correct", "p_correct_attentive", "p_correct_speeder"),
-    "manipulation_checks": ("valence", "response"),
+    "manipulation_checks": (),
     "demographics": ("age", "gender"),
-    "follower": ("column", "labels", "p_follower"),
+    "follower": ("column", "labels", "p_follower"),  # section name fixed by studylib.simulate, which reads it
     "duration": ("column", "median", "sdlog", "straight_liner_factor", "speeder_fraction"),
     "export": ("id_column", "start", "mean_gap_s", "languages"),
 }
+
+
+def __getattr__(name: str) -> Any:
+    """``VALENCES``, ``RESPONSES`` (levels of the two factors) and ``SCALES``, read from the
+    shipped parameter file (``data/synthetic/params.yaml``) on first use."""
+    if name in ("VALENCES", "RESPONSES", "SCALES"):
+        x, w, scales = _default_names()
+        value = {"VALENCES": x[1], "RESPONSES": w[1], "SCALES": scales}[name]
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.lru_cache(maxsize=1)
+def _default_names() -> tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]], tuple[str, ...]]:
+    if not DEFAULT_PARAMS.is_file():
+        raise ImportError(f"the simulator's parameter file {DEFAULT_PARAMS} is not there (studylib installed "
+                          "without its example study); studylib.simulate reads its design and scales from it")
+    data = read_yaml(DEFAULT_PARAMS, what="parameter file", error=SpecError)
+    return _names(data, str(DEFAULT_PARAMS))
+
+
+def _names(data: Mapping[str, Any], source: str):
+    """``(x, levels), (w, levels), scales`` as the file's ``design`` and ``latent`` name them.
+
+    Found from the structure, not the order of keys (a YAML writer may sort them): the
+    scales are M1 (no path from another scale), M2 (a path from M1) and Y (paths from M1
+    and M2); X is the factor with a path into M2, W the other one.
+    """
+    design, latent = data.get("design"), data.get("latent")
+    if not isinstance(design, Mapping) or len(design) != 2:
+        raise _fail(source, "design", "must name two factors (X and W), each with 'column' and 'levels'; "
+                    f"got {design!r}")
+    factors = {}
+    for factor, spec in design.items():
+        if not isinstance(spec, Mapping) or "column" not in spec or "levels" not in spec:
+            raise _fail(source, f"design.{factor}", "needs 'column' and 'levels'")
+        if not isinstance(spec["levels"], Mapping) or len(spec["levels"]) < 2:
+            raise _fail(source, f"design.{factor}.levels",
+                        f"must map each level (at least 2) to an export label; got {spec['levels']!r}")
+        factors[str(factor)] = tuple(str(v) for v in spec["levels"])
+    serial = "the three scales of a serial model: M1, M2 with a path from M1, Y with paths from M1 and M2"
+    if not isinstance(latent, Mapping) or len(latent) != 3 or not all(isinstance(v, Mapping) for v in latent.values()):
+        raise _fail(source, "latent", f"must give {serial}; got {latent!r}")
+    paths = {str(k): [o for o in latent if o != k and o in v] for k, v in latent.items()}
+    order = sorted(paths, key=lambda k: len(paths[k]))
+    if [len(paths[k]) for k in order] != [0, 1, 2] or paths[order[1]] != [order[0]]:
+        raise _fail(source, "latent", f"must give {serial}; got paths {paths}")
+    into_m2 = [f for f in factors if f in latent[order[1]]]
+    x = into_m2[0] if len(into_m2) == 1 else next(iter(factors))
+    w = next(f for f in factors if f != x)
+    return (x, factors[x]), (w, factors[w]), tuple(order)
 
 
 def _fail(source: str, field: str, what: str) -> SpecError:
@@ -57,23 +115,29 @@ def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, 
     return out
 
 
-def check_latent(latent: Any, source: str) -> dict[str, Any]:
-    """Check the ``latent`` section (path values of the structural model)."""
+def check_latent(latent: Any, source: str, names=None) -> dict[str, Any]:
+    """Check the ``latent`` section (path values of the structural model).
+
+    ``names`` are ``(x, levels), (w, levels), scales`` (default: the shipped file's): M1 has
+    an intercept and an X effect per level of W, M2 an intercept, M1 and X paths, Y an
+    intercept, M1, M2 and X paths; each a residual SD.
+    """
     if not isinstance(latent, Mapping):
         raise _fail(source, "latent", f"must be a mapping; got {type(latent).__name__}")
-    for scale in SCALES:
+    (x, _), (w, w_levels), scales = names if names is not None else _default_names()
+    for scale in scales:
         if scale not in latent or not isinstance(latent[scale], Mapping):
             raise _fail(source, f"latent.{scale}", "is missing (a mapping is needed)")
-    psr = latent["psr"]
-    for key in ("intercept", "valence"):
-        value = psr.get(key)
-        if not isinstance(value, Mapping) or set(value) != set(RESPONSES):
-            raise _fail(source, f"latent.psr.{key}",
-                        f"must map each response level {list(RESPONSES)} to a number; got {value!r}")
-        for level in RESPONSES:
-            _number(value[level], source, f"latent.psr.{key}.{level}")
-    needed = {"psr": ("residual_sd",), "pk": ("intercept", "psr", "valence", "residual_sd"),
-              "attitude": ("intercept", "psr", "pk", "valence", "residual_sd")}
+    m1, m2, y = scales
+    for key in ("intercept", x):
+        value = latent[m1].get(key)
+        if not isinstance(value, Mapping) or set(value) != set(w_levels):
+            raise _fail(source, f"latent.{m1}.{key}",
+                        f"must map each {w} level {list(w_levels)} to a number; got {value!r}")
+        for level in w_levels:
+            _number(value[level], source, f"latent.{m1}.{key}.{level}")
+    needed = {m1: ("residual_sd",), m2: ("intercept", m1, x, "residual_sd"),
+              y: ("intercept", m1, m2, x, "residual_sd")}
     for scale, keys in needed.items():
         for key in keys:
             if key not in latent[scale]:
@@ -83,8 +147,10 @@ def check_latent(latent: Any, source: str) -> dict[str, Any]:
     return dict(latent)
 
 
-def check_measurement(measurement: Mapping[str, Any], source: str) -> None:
-    for scale in SCALES:
+def check_measurement(measurement: Mapping[str, Any], source: str, scales: tuple[str, ...]) -> None:
+    for scale in scales:
+        if scale not in measurement or not isinstance(measurement[scale], Mapping):
+            raise _fail(source, f"measurement.{scale}", "is missing (a mapping is needed)")
         m = measurement[scale]
         field = f"measurement.{scale}"
         for key in ("items", "loadings", "reverse", "thresholds", "shift"):
@@ -157,17 +223,19 @@ def _check_params(data: Any, source: str) -> dict[str, Any]:
         for key in keys:
             if key not in data[section]:
                 raise _fail(source, f"{section}.{key}", "is missing")
-    design = data["design"]
-    for factor, levels in (("valence", VALENCES), ("response", RESPONSES)):
-        spec = design[factor]
-        if not isinstance(spec, Mapping) or "column" not in spec or "levels" not in spec:
-            raise _fail(source, f"design.{factor}", "needs 'column' and 'levels'")
-        if not isinstance(spec["levels"], Mapping) or set(spec["levels"]) != set(levels):
-            raise _fail(source, f"design.{factor}.levels",
-                        f"must map each of the levels {list(levels)} to an export label; "
-                        f"got {spec['levels']!r}")
-    check_latent(data["latent"], source)
-    check_measurement(data["measurement"], source)
+    names = _names(data, source)
+    (x, xl), (w, wl), scales = names
+    dx, dw, ds = _default_names()
+    if (x, w, set(xl), set(wl), scales) != (dx[0], dw[0], set(dx[1]), set(dw[1]), ds):
+        raise _fail(source, "design", f"and latent must be those of {DEFAULT_PARAMS.name} (factors {dx[0]} "
+                    f"{list(dx[1])} and {dw[0]} {list(dw[1])}, scales {list(ds)}), which studylib.simulate "
+                    f"simulates; got {x} {list(xl)}, {w} {list(wl)}, scales {list(scales)}. Another design: "
+                    "give the study file a simulation: block (studylib.simulate_from_study)")
+    for factor in (x, w):
+        if factor not in data["manipulation_checks"]:
+            raise _fail(source, f"manipulation_checks.{factor}", "is missing (one check per design factor)")
+    check_latent(data["latent"], source, names)
+    check_measurement(data["measurement"], source, scales)
     for key in ("straight_liner_rate", "random_rate", "speeder_rate", "skipper_rate", "skip_prob"):
         _number(data["careless"][key], source, f"careless.{key}", low=0.0, high=1.0)
     total = sum(data["careless"][k] for k in ("straight_liner_rate", "random_rate",

@@ -127,7 +127,7 @@ def simulate_from_study(
     ------
     SpecError
         The study has no ``simulation:`` block, or the block is invalid (the message names
-        the key, e.g. ``simulation.scores.pk.effects.valence.good``), or a scale of the
+        the key, e.g. ``simulation.scores.trust.effects.frame.good``), or a scale of the
         study has no entry in ``simulation.scores``.
 
     Notes

@@ -23,6 +23,7 @@ from studylib.errors import DataError
 from studylib.output import MANIFEST, STAGE_PREFIX
 
 SYNTHETIC = paths.SYNTHETIC / "influencer_study.csv"
+POWER_STUDY = Path(__file__).parent / "studies" / "study_2x2.yaml"  # a study file with a simulation: block
 
 
 @pytest.fixture(scope="module")
@@ -241,8 +242,8 @@ def test_an_unsupported_plot_format_is_refused_before_anything_is_written(tmp_pa
 
 
 def test_power_json_and_plot_are_written_together(tmp_path, capsys):
-    code, out, _ = _run(capsys, "power", "--grid", "20", "--reps", "10", "--no-progress", "--seed", "1",
-                        "--json", tmp_path / "p.json", "--plot", tmp_path / "p.svg")
+    code, out, _ = _run(capsys, "power", "--config", POWER_STUDY, "--grid", "20", "--reps", "10", "--no-progress",
+                        "--seed", "1", "--json", tmp_path / "p.json", "--plot", tmp_path / "p.svg")
     assert code == 0 and f"wrote {tmp_path / 'p.svg'}" in out
     assert (tmp_path / "p.svg").read_text().startswith("<?xml")
     assert sorted(json.loads((tmp_path / MANIFEST).read_text())["files"]) == ["p.json", "p.svg"]

@@ -149,6 +149,33 @@ def test_bootstrap_cis_equal_studylib_process_on_each_replication(ci):
         assert_allclose(hi[r], expected["ci_high"], rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize(("center", "wvalues"), [("none", None), ("continuous", None), ("continuous", [-1, 0, 1]),
+                                                ("all", [-0.5, 0.5, 1.5])])
+def test_bootstrap_cis_equal_studylib_process_with_a_continuous_moderator(center, wvalues):
+    """Per-replication probe values and centring, as studylib.process does on each replication.
+
+    Given ``wvalues`` are in centred units when centring: only then does centring change the effects.
+    """
+    factors = (("frame", ("gain", "loss")),)
+    block = block_of({"nfc": {"mean": 4, "sd": 1},
+                      "trust": {"mean": 4, "sd": 1, "effects": {"frame.loss": 0.4, "nfc*frame.loss": 0.5}},
+                      "intent": {"mean": 3, "sd": 1, "effects": {"trust": 0.5}}}, factors=factors)
+    n, reps, boot = 20, 3, 1000
+    frame = _frame(block, draw_scores(block, n, reps, np.random.default_rng(3)), n, reps)
+    opts = {"model": 7, "x": "frame", "w": "nfc", "m": "trust", "y": "intent", "center": center,
+            "hc": "HC3", "wvalues": wvalues}
+    t = process_target("m7", opts, ["frame", "nfc", "trust", "intent"], "<t>")
+    lo, hi = process_cis(t, frame, reps, "bootstrap", 2000, boot, np.random.default_rng(4))
+    rng = np.random.default_rng(4)
+    for r in range(reps):
+        data = frame.iloc[r * 2 * n:(r + 1) * 2 * n].reset_index(drop=True)
+        fit = studylib.process(data, boot=boot, seed=rng, **opts)
+        expected = pd.concat([fit.indirect, fit.index, fit.contrasts])
+        assert len(expected) == lo.shape[1] == 7  # 3 conditional effects, 1 index, 3 contrasts
+        assert_allclose(lo[r], expected["ci_low"], rtol=1e-9, atol=1e-12)
+        assert_allclose(hi[r], expected["ci_high"], rtol=1e-9, atol=1e-12)
+
+
 def test_montecarlo_cis_are_percentiles_of_products_of_drawn_paths():
     """Model 4 by hand: a* b* from N(a, se_a²) x N(b, se_b²), drawn in the engine's order."""
     block = block_of({"m": {"mean": 0, "sd": 1, "effects": {"valence.positive": 0.6}},

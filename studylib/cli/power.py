@@ -13,16 +13,25 @@ examples:
   studylib power --config my_study.yaml --grid 30 60 90 --reps 2000 --json power.json
   studylib power --grid 40 60 80 --reps 200 --method bootstrap --boot 1000
   studylib power --grid 40 80 --reps 20000 --scheduler tcp://10.0.0.5:8786
-  studylib power --effects my_paths.yaml --grid 30 60      # model 83 from Model83Effects paths
+  studylib power --effects analyses/power_model83.yaml --grid 30 60   # model 83 from paths
 
 The study file's `simulation:` block gives each scale's mean in the reference cell, its
 residual SD and its effects (see the README, "Power for any study"); every `kind: anova`
 and `kind: process` model of the file is tested. --effects / --from-params instead
-simulate the thesis design from model-83 paths (studylib.power_model83), e.g.
-  x_m1: 0.4                         # valence -> psr when the influencer does not respond (d)
-  xw_m1: {like: -0.7, reply: -1.0}  # change of that effect for like / reply
-  m1_m2: -0.4                       # psr -> pk (standardized)
-  m2_y: -0.4                        # pk -> attitude (standardized)
+simulate PROCESS model 83 from its paths (studylib.power_model83): a YAML/JSON file with
+the fields of studylib.Model83Effects and, optionally, a `design:` block naming X and W
+(with their levels), the mediators M1, M2 and Y, e.g.
+  design:
+    x: {name: frame, levels: [gain, loss]}         # the first level is the reference
+    w: {name: source, levels: [peer, brand, ad]}
+    m: [trust, risk]
+    y: intent
+  effects:
+    x_m1: 0.4                       # X -> M1 at W's reference level (a Cohen's d)
+    xw_m1: {brand: -0.7, ad: -1.0}  # change of that effect at the other levels of W
+    m1_m2: -0.4                     # M1 -> M2 (standardized)
+    m2_y: -0.4                      # M2 -> Y (standardized)
+Without a design: block, the example study's (analyses/power_model83.yaml).
 """
 
 
@@ -58,13 +67,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="analyse the simulated scores (default) or the means of simulated items")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--effects", type=Path, metavar="FILE",
-                     help="thesis model 83 instead: YAML/JSON file with the paths of "
-                     "studylib.Model83Effects")
+                     help="model 83 instead: YAML/JSON file with the paths of studylib.Model83Effects "
+                     "(and optionally its design: block; see below)")
     src.add_argument("--from-params", type=Path, metavar="FILE",
-                     help="thesis model 83 instead, with the effects of the simulator's parameter "
-                     "file (data/synthetic/params.yaml)")
-    p.add_argument("--anova-dvs", nargs="*", default=["psr", "pk", "attitude"], metavar="DV",
-                   help="with --effects/--from-params: DVs whose 3 x 2 ANOVA is tested")
+                     help="model 83 of the example study instead, with the effects of the simulator's "
+                     "parameter file (data/synthetic/params.yaml)")
+    p.add_argument("--anova-dvs", nargs="*", default=None, metavar="DV",
+                   help="with --effects/--from-params: scores (M1, M2, Y) whose X x W ANOVA is tested "
+                   "(default: all three; none when the flag is given alone)")
     p.add_argument("--seed", type=int, default=None, metavar="N",
                    help="random seed (default: simulation.seed of the study file, else drawn)")
     p.add_argument("--n-jobs", type=int, default=None, help="worker processes (default: all cores)")

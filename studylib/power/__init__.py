@@ -1,11 +1,14 @@
-"""Power and sample size by Monte Carlo simulation, for any study and for the thesis model.
+"""Power and sample size by Monte Carlo simulation, for any study and for model 83.
 
 - :func:`power` (also ``studylib.power``): the power of every ANOVA and PROCESS model a
   study file declares, simulated from its ``simulation:`` block; replications run as
   joblib tasks (loky processes, or a Dask cluster through ``joblib.parallel_config``).
-- :func:`power_model83`: PROCESS model 83 and the ANOVAs of the thesis design from a path
-  model :class:`Model83Effects` (a thin wrapper of :func:`power`).
-- :func:`power_anova`: the 3 x 2 ANOVA tests from cell means and an SD (a wrapper too).
+- :func:`power_model83`: PROCESS model 83 (two-level X, multicategorical W) and its ANOVAs
+  from a path model :class:`Model83Effects` with a :class:`Model83Design` naming its
+  variables (a thin wrapper of :func:`power`; by default the example study's design and
+  paths, ``analyses/power_model83.yaml``).
+- :func:`power_anova`: the tests of a two-factor ANOVA from cell means and an SD (a
+  wrapper too).
 - :func:`power_anova_analytic`: the analytic (noncentral F) power of the same ANOVA tests.
 
 Every simulation returns a :class:`PowerResult` (tidy table, smallest n per cell reaching a
@@ -22,6 +25,7 @@ from typing import Any
 _EXPORTS = {
     "power": "_study",
     "Model83Effects": "_effects",
+    "Model83Design": "_design83",
     "PowerResult": "_result",
     "THESIS_EFFECTS": "_api",
     "power_anova_analytic": "_anova",

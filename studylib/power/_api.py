@@ -1,9 +1,15 @@
-"""Power of the thesis design from cell means or model-83 paths: thin wrappers of
-:func:`studylib.power` (the generic engine) that keep their earlier tables and labels."""
+"""Power of a two-factor design from cell means, or of model 83 from its paths: thin wrappers of
+:func:`studylib.power` (the generic engine) that keep their earlier tables and labels.
+
+Neither knows a study's names: the factors, mediators and outcome come from the arguments
+(``factors=``, the effects' :class:`~studylib.power.Model83Design`), by default from the
+example study's model-83 file ``analyses/power_model83.yaml``, whose ``effects:`` block is
+also the default of :func:`power_model83` (:data:`THESIS_EFFECTS`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +17,10 @@ import numpy as np
 
 from .._simblock import parse_block
 from .._validation import check_fraction, check_int, check_option
-from ..errors import InputTypeError
-from ._anova import anova_test_labels, check_cell_means, check_tests
-from ._effects import DVS, RESPONSE, VALENCE, Model83Effects
+from ..errors import InputTypeError, SpecError
+from ._anova import anova_test_labels, check_cell_means, check_factors, check_tests
+from ._design83 import example_effects
+from ._effects import Model83Effects
 from ._grid import check_grid, check_target
 from ._labels83 import _effect_labels
 from ._plan import ItemModel, build_plan
@@ -21,9 +28,18 @@ from ._result import PowerResult
 from ._run import resolve_n_jobs
 from ._study import _seed, run_plan
 
-__all__ = ["power_anova", "power_model83"]
+__all__ = ["power_anova", "power_model83"]  # and THESIS_EFFECTS, read on first use (__getattr__)
 
-_FACTORS = (("valence", VALENCE), ("response", RESPONSE))
+
+def __getattr__(name: str) -> Any:
+    if name == "THESIS_EFFECTS":  # read from the example study's file on first use
+        return _example_effects()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _example_effects() -> Model83Effects:
+    """The example study's default paths (``effects:`` of ``analyses/power_model83.yaml``)."""
+    return Model83Effects.from_dict(example_effects())
 
 
 def _common(n_grid, reps, alpha, target, n_jobs):
@@ -34,15 +50,20 @@ def _common(n_grid, reps, alpha, target, n_jobs):
     return grid, reps, alpha, target, resolve_n_jobs(n_jobs)
 
 
-def _cell_block(mu: np.ndarray, sd: float):
-    """A one-score simulation block with the given 2 x 3 cell means."""
-    effects = {"valence.positive": mu[1, 0] - mu[0, 0]}
-    for j, level in enumerate(RESPONSE[1:], 1):
-        effects[f"response.{level}"] = mu[0, j] - mu[0, 0]
-        effects[f"valence.positive*response.{level}"] = mu[1, j] - mu[1, 0] - mu[0, j] + mu[0, 0]
-    block = {"scores": {"y": {"mean": float(mu[0, 0]), "sd": sd,
-                              "effects": {k: float(v) for k, v in effects.items()}}}}
-    return parse_block(block, _FACTORS, ["y"], "<cell means>")
+def _cell_block(mu: np.ndarray, sd: float, factors) -> tuple[Any, str]:
+    """A one-score simulation block with the given r x c cell means, and the score's name."""
+    (a, la), (b, lb) = factors
+    score = next(s for s in ("y", "score", "dv", "_y") if s not in (a, b))
+    effects = {}
+    for i, row in enumerate(la[1:], 1):
+        effects[f"{a}.{row}"] = mu[i, 0] - mu[0, 0]
+    for j, col in enumerate(lb[1:], 1):
+        effects[f"{b}.{col}"] = mu[0, j] - mu[0, 0]
+        for i, row in enumerate(la[1:], 1):
+            effects[f"{a}.{row}*{b}.{col}"] = mu[i, j] - mu[i, 0] - mu[0, j] + mu[0, 0]
+    block = {"scores": {score: {"mean": float(mu[0, 0]), "sd": sd,
+                                "effects": {k: float(v) for k, v in effects.items()}}}}
+    return parse_block(block, factors, [score], "<cell means>"), score
 
 
 def _select(table, keep: list[tuple[str, str]], rename: dict[tuple[str, str], tuple[str, str]]):
@@ -69,22 +90,23 @@ def power_anova(
     reps: int = 1000,
     alpha: float = 0.05,
     tests: Sequence[str] = ("interaction", "simple"),
+    factors: Mapping[str, Sequence[str]] | None = None,
     target: float | None = 0.8,
     seed: int | np.random.Generator | None = None,
     n_jobs: int | None = None,
     progress: bool = True,
 ) -> PowerResult:
-    """Monte Carlo power of the 3 x 2 ANOVA tests from cell means and a within-cell SD.
+    """Monte Carlo power of the tests of a two-factor ANOVA from cell means and a within-cell SD.
 
-    Scale scores are simulated directly as normal with the given cell means and SD (no
-    items); every replication is analysed with the F tests of the balanced 2 x 3 ANOVA
-    (Type III sums of squares, which equal Type I and II with equal cell sizes).
+    Scores are simulated directly as normal with the given cell means and SD (no items);
+    every replication is analysed with the F tests of the balanced r x c ANOVA (Type III
+    sums of squares, which equal Type I and II with equal cell sizes).
 
     Parameters
     ----------
-    cell_means : array-like (2, 3) or DataFrame
-        Population means; rows valence ``negative``, ``positive``; columns response
-        ``none``, ``like``, ``reply`` (a DataFrame is matched by its labels).
+    cell_means : array-like (r, c) or DataFrame
+        Population means; rows the levels of the first factor of ``factors``, columns
+        those of the second (a DataFrame is matched by its labels).
     sd : float, default 1
         Within-cell standard deviation.
     n_grid : sequence of int
@@ -95,8 +117,11 @@ def power_anova(
     alpha : float, default 0.05
         Significance level of the F tests.
     tests : sequence of str, default ("interaction", "simple")
-        ``"interaction"``, ``"simple"`` (valence within each response level, pooled
-        error), ``"valence"``, ``"response"``.
+        ``"interaction"``, ``"simple"`` (the first factor within each level of the second,
+        pooled error) and the name of either factor (its main effect).
+    factors : dict, optional
+        The two factors, rows first, each mapped to its levels. Default: the example
+        study's X and W (``analyses/power_model83.yaml``).
     target : float or None, default 0.8
         Target power for :meth:`PowerResult.min_n` and the plot.
     seed : int, numpy.random.Generator or None
@@ -116,7 +141,7 @@ def power_anova(
     Raises
     ------
     SpecError
-        Cell means not 2 x 3 or not finite, ``sd <= 0``, an empty grid or tests list.
+        Cell means not r x c or not finite, ``sd <= 0``, an empty grid or tests list.
     OptionError
         ``target`` or ``alpha`` outside (0, 1), an unknown test, reps < 10, bad n_jobs.
 
@@ -127,6 +152,9 @@ def power_anova(
 
     Examples
     --------
+    The example study's 2 x 3 design (rows negative/positive valence; columns none, like,
+    reply):
+
     >>> from studylib.power import power_anova_analytic, power_anova
     >>> mu = [[0.0, 0.3, 0.5], [0.4, 0.0, -0.1]]
     >>> res = power_anova(mu, n_grid=[20, 50], reps=400, tests=["interaction"],
@@ -139,22 +167,25 @@ def power_anova(
     [0.515, 0.909]
     >>> # R: simr / Superpower::ANOVA_power() simulate the same design
     """
-    mu, sd = check_cell_means(cell_means, sd)
+    factors = check_factors(factors)
+    mu, sd = check_cell_means(cell_means, sd, factors)
     grid, reps, alpha, target, n_jobs = _common(n_grid, reps, alpha, target, n_jobs)
-    tests = check_tests(tests)
+    tests = check_tests(tests, factors)
     seed = _seed(seed, None)
-    block = _cell_block(mu, sd)
-    plan = build_plan(block, [("anova", "anova", {"dv": "y", "between": ["valence", "response"]})],
+    block, score = _cell_block(mu, sd, factors)
+    between = [name for name, _ in factors]
+    plan = build_plan(block, [("anova", "anova", {"dv": score, "between": between})],
                       where="<cell means>", method="montecarlo", draws=2000, boot=1000,
                       alpha=alpha, conf=None, scores="latent", items=None)
     table = run_plan(plan, grid, reps, seed, n_jobs, progress)
-    keep = [("anova", label) for label, _ in anova_test_labels(tests)]
+    keep = [("anova", label) for label, _ in anova_test_labels(tests, factors)]
     settings = {
         "kind": "anova",
+        "factors": {name: list(levels) for name, levels in factors},
         "cell_means": mu.tolist(),
         "sd": sd,
         "n_grid": list(grid),
-        "n_cells": 6,
+        "n_cells": int(mu.size),
         "reps": reps,
         "alpha": alpha,
         "tests": list(tests),
@@ -171,7 +202,7 @@ def power_model83(
     draws: int = 2000,
     boot: int = 1000,
     conf: float = 0.95,
-    anova_dvs: Sequence[str] = DVS,
+    anova_dvs: Sequence[str] | None = None,
     anova_tests: Sequence[str] = ("interaction", "simple"),
     scores: str = "latent",
     params: str | Path | dict | None = None,
@@ -181,21 +212,22 @@ def power_model83(
     n_jobs: int | None = None,
     progress: bool = True,
 ) -> PowerResult:
-    """Monte Carlo power of PROCESS model 83 (and the ANOVAs) in the 3 x 2 design.
+    """Monte Carlo power of PROCESS model 83 (and the ANOVAs) in a 2 x k design.
 
     Each replication draws n participants per cell from the path model ``effects``
-    (normal scale scores psr, pk, attitude, or means of simulated 7-point items), fits
-    model 83 by OLS and computes a CI
-    for every conditional indirect effect and every index of moderated mediation: by the
-    Monte Carlo method (default) or the percentile bootstrap. An effect counts as detected
-    when its CI excludes 0. The ANOVAs of ``anova_dvs`` are run on the same data.
+    (normal scores M1, M2, Y, or means of simulated 7-point items), fits model 83 by OLS
+    and computes a CI for every conditional indirect effect and every index of moderated
+    mediation: by the Monte Carlo method (default) or the percentile bootstrap. An effect
+    counts as detected when its CI excludes 0. The ANOVAs (X x W) of ``anova_dvs`` are run
+    on the same data. The variables' names are those of the effects' design
+    (:class:`Model83Design`).
 
     Parameters
     ----------
     effects : Model83Effects or dict, optional
-        Population paths; a dict is passed to :meth:`Model83Effects.from_dict`. Default:
-        :data:`THESIS_EFFECTS`, illustrative standardized paths in the direction of the
-        thesis findings.
+        Population paths (and design); a dict is passed to
+        :meth:`Model83Effects.from_dict`. Default: :data:`THESIS_EFFECTS`, the example
+        study's illustrative standardized paths (``analyses/power_model83.yaml``).
     n_grid : sequence of int
         Sample sizes per cell (each >= 2).
     reps : int, default 1000
@@ -209,8 +241,9 @@ def power_model83(
         Bootstrap resamples per replication (``method="bootstrap"``; >= 100).
     conf : float, default 0.95
         Confidence level of the CIs of the indirect effects.
-    anova_dvs : sequence of str, default ("psr", "pk", "attitude")
-        DVs whose 3 x 2 ANOVA is also tested (empty for none).
+    anova_dvs : sequence of str, optional
+        Scores (of M1, M2, Y) whose X x W ANOVA is also tested; empty for none. Default:
+        all three.
     anova_tests : sequence of str, default ("interaction", "simple")
         ANOVA tests, as in :func:`power_anova`.
     scores : {"latent", "items"}, default "latent"
@@ -219,8 +252,8 @@ def power_model83(
         scale means.
     params : path, dict or None
         Simulator parameters (``None``: ``data/synthetic/params.yaml``); with
-        ``scores="items"`` their item counts and loadings are used, the paths come from
-        ``effects``.
+        ``scores="items"`` the item counts and loadings of its ``measurement`` section
+        (keyed by the names of M1, M2 and Y) are used, the paths come from ``effects``.
     alpha, target, seed, n_jobs, progress
         As in :func:`power_anova`.
 
@@ -228,11 +261,11 @@ def power_model83(
     -------
     PowerResult
         ``.power`` with the ANOVA rows (``analysis == "anova"``, effects like
-        ``"psr: valence x response"``) then the model-83 rows (``analysis == "model83"``):
-        conditional indirect effects ``"valence -> psr -> pk -> attitude | like"``, indexes
-        of moderated mediation ``"index valence -> psr -> pk -> attitude: like vs none"``
-        (difference from ``none``), the same for ``valence -> psr -> attitude``, and the
-        unmoderated ``valence -> pk -> attitude``.
+        ``"<dv>: <X> x <W>"``) then the model-83 rows (``analysis == "model83"``):
+        conditional indirect effects ``"<X> -> <M1> -> <M2> -> <Y> | <level of W>"``,
+        indexes of moderated mediation ``"index <X> -> <M1> -> <M2> -> <Y>: <level> vs
+        <reference>"`` (difference from W's reference level), the same for
+        ``<X> -> <M1> -> <Y>``, and the unmoderated ``<X> -> <M2> -> <Y>``.
 
     Raises
     ------
@@ -244,6 +277,7 @@ def power_model83(
     See Also
     --------
     Model83Effects, power_anova, power_anova_analytic
+    studylib.power : any study's models from its study file's ``simulation:`` block.
 
     Notes
     -----
@@ -269,6 +303,8 @@ def power_model83(
 
     Examples
     --------
+    The example study's design (valence x response; psr, pk, attitude):
+
     >>> from studylib.power import Model83Effects, power_model83
     >>> eff = Model83Effects(x_m1=0.5, xw_m1=(-0.9, -1.2), m1_m2=-0.5, m2_y=-0.5)
     >>> res = power_model83(eff, n_grid=[30, 60], reps=100, anova_dvs=["psr"],
@@ -286,23 +322,26 @@ def power_model83(
     9  valence -> psr -> pk -> attitude | reply          60
     """
     if effects is None:
-        effects = THESIS_EFFECTS
+        effects = _example_effects()
     elif isinstance(effects, dict):
         effects = Model83Effects.from_dict(effects)
     elif not isinstance(effects, Model83Effects):
         raise InputTypeError(
             f"effects must be a Model83Effects, a dict of paths or None; got {type(effects).__name__}"
         )
+    design = effects.design
     grid, reps, alpha, target, n_jobs = _common(n_grid, reps, alpha, target, n_jobs)
     method = check_option(method, "method", ("montecarlo", "bootstrap"))
     draws = check_int(draws, "draws", minimum=100)
     boot = check_int(boot, "boot", minimum=100)
     conf = check_fraction(conf, "conf")
     scores = check_option(scores, "scores", ("latent", "items"))
-    if isinstance(anova_dvs, str):
+    if anova_dvs is None:
+        anova_dvs = design.scores
+    elif isinstance(anova_dvs, str):
         anova_dvs = (anova_dvs,)
-    dvs = tuple(check_option(dv, "each of anova_dvs", DVS) for dv in anova_dvs)
-    tests = check_tests(anova_tests) if dvs else ()
+    dvs = tuple(check_option(dv, "each of anova_dvs", design.scores) for dv in anova_dvs)
+    tests = check_tests(anova_tests, design.factors) if dvs else ()
     seed = _seed(seed, None)
     block = effects.to_simulation(mean=4.0 if scores == "items" else 0.0)
     items = None
@@ -313,26 +352,31 @@ def power_model83(
         p = load_params(params)
         source = p.get("_source")
         meas = p["measurement"]
-        block["items"] = {"loading": float(np.mean([lam for s in DVS for lam in meas[s]["loadings"]]))}
-        items = {s: ItemModel(len(meas[s]["items"]), 1.0, 7.0) for s in DVS}
-    block = parse_block(block, _FACTORS, list(DVS), "<model-83 effects>")
-    models = [(f"anova_{dv}", "anova", {"dv": dv, "between": ["valence", "response"]}) for dv in dvs]
-    models.append(("model83", "process", {"model": 83, "x": "valence", "w": "response",
-                                          "m": ["psr", "pk"], "y": "attitude"}))
+        missing = [s for s in design.scores if s not in meas]
+        if missing:
+            raise SpecError(f"{source}: measurement has no scales {missing} (the design's M1, M2, Y) for "
+                            "scores='items'")
+        block["items"] = {"loading": float(np.mean([lam for s in design.scores for lam in meas[s]["loadings"]]))}
+        items = {s: ItemModel(len(meas[s]["items"]), 1.0, 7.0) for s in design.scores}
+    block = parse_block(block, design.factors, list(design.scores), "<model-83 effects>")
+    between = [design.x, design.w]
+    models = [(f"anova_{dv}", "anova", {"dv": dv, "between": between}) for dv in dvs]
+    models.append(("model83", "process", {"model": 83, "x": design.x, "w": design.w,
+                                          "m": [design.m1, design.m2], "y": design.y}))
     plan = build_plan(block, models, where="<model-83 effects>", method=method, draws=draws,
                       boot=boot, alpha=alpha, conf=conf, scores=scores, items=items)
     table = run_plan(plan, grid, reps, seed, n_jobs, progress)
     keep, rename = [], {}
     for dv in dvs:
-        for label, _ in anova_test_labels(tests):
+        for label, _ in anova_test_labels(tests, design.factors):
             keep.append((f"anova_{dv}", label))
             rename[f"anova_{dv}", label] = ("anova", f"{dv}: {label}")
-    keep += [("model83", label) for label in _effect_labels()]
+    keep += [("model83", label) for label in _effect_labels(design)]
     settings = {
         "kind": "model83",
         "effects": effects.to_dict(),
         "n_grid": list(grid),
-        "n_cells": 6,
+        "n_cells": 2 * len(design.w_levels),
         "reps": reps,
         "alpha": alpha,
         "conf": conf,
@@ -344,17 +388,3 @@ def power_model83(
         "params": source,
     }
     return PowerResult(_select(table, keep, rename), target, method, settings, seed)
-
-
-#: Illustrative standardized paths in the direction of the thesis findings (DESIGN.md):
-#: positive comments raise PSR without a response (d = 0.4), the valence effect reverses
-#: for likes (0.4 - 0.7 = -0.3) and more for replies (0.4 - 1.0 = -0.6); PSR lowers
-#: persuasion knowledge and persuasion knowledge lowers attitude. Not estimates from data.
-THESIS_EFFECTS = Model83Effects(
-    x_m1=0.4,
-    w_m1=(0.2, 0.3),
-    xw_m1=(-0.7, -1.0),
-    m1_m2=-0.4,
-    m1_y=0.2,
-    m2_y=-0.4,
-)

@@ -1,21 +1,22 @@
-"""Population effects of the 3 x 2 design as a generative model (PROCESS model 83).
+"""Population paths of PROCESS model 83 (two-level X, multicategorical W) as a generative model.
 
-The model behind every power computation of :mod:`studylib.power`::
+The model behind :func:`~studylib.power.power_model83`::
 
-    psr      = i1 + a1 X + g1 W1 + g2 W2 + h1 X W1 + h2 X W2 + e1      (M1)
-    pk       = i2 + a2 X + d21 psr + e2                                (M2)
-    attitude = i3 + c' X + b1 psr + b2 pk + e3                         (Y)
+    M1 = i1 + a1 X + g_1 W_1 + ... + h_1 X W_1 + ... + e1     (W moderates X -> M1)
+    M2 = i2 + a2 X + d21 M1 + e2
+    Y  = i3 + c' X + b1 M1 + b2 M2 + e3
 
-X is comment valence (negative = 0, positive = 1), W1 and W2 are the indicators of the
-influencer response ``like`` and ``reply`` (``none`` is the reference). The residuals are
-independent normal. This is PROCESS model 83 with a multicategorical W that moderates the
-X -> M1 path only.
+X is 0 at its reference level and 1 at the other; W_1, W_2, ... are the indicators of W's
+levels after the first (its reference). The residuals are independent normal. The names
+of X, W (with their levels), M1, M2 and Y are a :class:`~studylib.power.Model83Design`:
+by default the example study's (``analyses/power_model83.yaml``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from numbers import Real
 from pathlib import Path
 from typing import Any
@@ -25,20 +26,12 @@ import pandas as pd
 
 from .._reading import content_errors, read_yaml
 from ..errors import InputTypeError, SpecError
+from ._design83 import Model83Design, example_design
 
-__all__ = ["Model83Effects", "VALENCE", "RESPONSE", "DVS"]
-
-VALENCE = ("negative", "positive")
-RESPONSE = ("none", "like", "reply")
-DVS = ("psr", "pk", "attitude")
-
-# Design of one balanced replicate: the six cells in the order (valence, response),
-# valence outer. X and the W indicators of each cell.
-_CELL_X = np.repeat([0.0, 1.0], 3)
-_CELL_W1 = np.tile([0.0, 1.0, 0.0], 2)
-_CELL_W2 = np.tile([0.0, 0.0, 1.0], 2)
+__all__ = ["Model83Effects"]
 
 _PATHS = ("x_m1", "x_m2", "m1_m2", "x_y", "m1_y", "m2_y")
+_SDS = ("sd_m1", "sd_m2", "sd_y")
 
 
 def _real(value: Any, name: str) -> float:
@@ -47,49 +40,54 @@ def _real(value: Any, name: str) -> float:
     return float(value)
 
 
-def _pair(value: Any, name: str) -> tuple[float, float]:
-    if isinstance(value, dict):
-        unknown = sorted(set(value) - {"like", "reply"})
+def _per_level(value: Any, name: str, design: Model83Design) -> tuple[float, ...]:
+    """One number per level of W after its reference: a sequence, or a dict (missing keys 0)."""
+    levels = design.contrasted
+    compared = f"(the {design.w} levels compared with {design.w_levels[0]!r})"
+    if value is None:
+        value = {}
+    if isinstance(value, Mapping):
+        unknown = sorted(map(str, set(value) - set(levels)))
         if unknown:
-            raise SpecError(
-                f"effect {name} has keys {unknown}; allowed are 'like' and 'reply' "
-                "(the response levels compared with 'none')"
-            )
-        value = (value.get("like", 0.0), value.get("reply", 0.0))
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
-        raise SpecError(
-            f"effect {name} must give two numbers, for 'like' and 'reply' (each compared "
-            f"with 'none'), as a pair or a dict; got {value!r}"
-        )
-    return (_real(value[0], f"{name}[like]"), _real(value[1], f"{name}[reply]"))
+            raise SpecError(f"effect {name} has keys {unknown}; allowed are "
+                            f"{', '.join(map(repr, levels))} {compared}")
+        value = tuple(value.get(lv, 0.0) for lv in levels)
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != len(levels):
+        raise SpecError(f"effect {name} must give {len(levels)} numbers, for {', '.join(map(repr, levels))} "
+                        f"{compared}, as a sequence or a dict; got {value!r}")
+    return tuple(_real(v, f"{name}[{lv}]") for v, lv in zip(value, levels, strict=True))
 
 
 @dataclasses.dataclass(frozen=True)
 class Model83Effects:
-    """Population paths of the thesis design, the input of every power simulation.
+    """Population paths of model 83 in a 2 x k design, the input of :func:`power_model83`.
 
-    By default the paths are *standardized*: psr, pk and attitude have total variance 1 in
-    the balanced design, so ``x_m1`` is the difference positive minus negative comments in
-    SD units of psr when the influencer does not respond (a Cohen's d), and ``m1_m2`` etc.
-    are fully standardized regression weights. The residual SDs then follow from the paths;
-    paths that explain all the variance (implied R² >= 1) are rejected. Give ``sd_m1``,
-    ``sd_m2`` and ``sd_y`` (all three) to use unstandardized paths with these residual SDs.
+    By default the paths are *standardized*: M1, M2 and Y have total variance 1 in the
+    balanced design, so ``x_m1`` is the difference between X's two levels in SD units of
+    M1 at W's reference level (a Cohen's d), and ``m1_m2`` etc. are fully standardized
+    regression weights. The residual SDs then follow from the paths; paths that explain
+    all the variance (implied R² >= 1) are rejected. Give ``sd_m1``, ``sd_m2`` and ``sd_y``
+    (all three) to use unstandardized paths with these residual SDs.
 
     Parameters
     ----------
     x_m1 : float
-        a1, effect of valence (positive = 1) on psr when the response is ``none``.
-    w_m1 : pair of float or dict
-        Effects of ``like`` and ``reply`` (vs ``none``) on psr at negative valence.
-    xw_m1 : pair of float or dict
-        Valence x response interaction on psr: how much the valence effect changes for
-        ``like`` and for ``reply`` compared with ``none``.
+        a1, effect of X (its second level vs its reference) on M1 at W's reference level.
+    w_m1 : sequence of float or dict, optional
+        Effects on M1 of each level of W after the first (vs the first), at X's reference
+        level; a dict is keyed by those levels (missing ones are 0). Default all 0.
+    xw_m1 : sequence of float or dict, optional
+        X x W interaction on M1: how much the effect of X changes at each level of W after
+        the first, compared with the first. Default all 0.
     m1_m2, x_m2 : float
-        d21 (psr -> pk) and a2 (valence -> pk).
+        d21 (M1 -> M2) and a2 (X -> M2).
     m1_y, m2_y, x_y : float
-        b1 (psr -> attitude), b2 (pk -> attitude) and the direct effect c'.
+        b1 (M1 -> Y), b2 (M2 -> Y) and the direct effect c'.
     sd_m1, sd_m2, sd_y : float, optional
         Residual SDs of the three equations; computed when all are None (standardized).
+    design : Model83Design or dict, optional
+        Names of X and W (with their levels), M1, M2 and Y; a dict as a model-83 file's
+        ``design:`` block. Default: the example study's (``analyses/power_model83.yaml``).
 
     Raises
     ------
@@ -103,6 +101,8 @@ class Model83Effects:
 
     Examples
     --------
+    The example study's design (valence x response; psr, pk, attitude):
+
     >>> from studylib.power import Model83Effects
     >>> eff = Model83Effects(x_m1=0.4, xw_m1=(-0.7, -1.0), m1_m2=-0.4, m1_y=0.2, m2_y=-0.4)
     >>> eff.r_squared()
@@ -124,11 +124,23 @@ class Model83Effects:
     Traceback (most recent call last):
     ...
     studylib.errors.SpecError: standardized effects imply R² = 1.562 >= 1 for psr ...
+
+    Another study's names and a W of two levels:
+
+    >>> d = {"x": {"name": "frame", "levels": ["gain", "loss"]}, "w": {"name": "source",
+    ...      "levels": ["peer", "brand"]}, "m": ["trust", "risk"], "y": "intent"}
+    >>> eff = Model83Effects(x_m1=0.5, xw_m1={"brand": -0.5}, m1_m2=0.3, m2_y=0.3, design=d)
+    >>> print(eff.indirect_effects().iloc[2:6].round(3).to_string())
+                                                  effect  value
+    2                frame -> trust -> risk -> intent | peer  0.045
+    3               frame -> trust -> risk -> intent | brand  0.000
+    4          index frame -> trust -> intent: brand vs peer  0.000
+    5  index frame -> trust -> risk -> intent: brand vs peer -0.045
     """
 
     x_m1: float = 0.0
-    w_m1: tuple[float, float] = (0.0, 0.0)
-    xw_m1: tuple[float, float] = (0.0, 0.0)
+    w_m1: tuple[float, ...] | None = None
+    xw_m1: tuple[float, ...] | None = None
     m1_m2: float = 0.0
     x_m2: float = 0.0
     m1_y: float = 0.0
@@ -137,13 +149,22 @@ class Model83Effects:
     sd_m1: float | None = None
     sd_m2: float | None = None
     sd_y: float | None = None
+    design: Model83Design | None = None
 
     def __post_init__(self) -> None:
+        design = self.design
+        if design is None:
+            design = example_design()
+        elif isinstance(design, Mapping):
+            design = Model83Design.from_dict(design)
+        elif not isinstance(design, Model83Design):
+            raise InputTypeError(f"design must be a Model83Design, a dict or None; got {type(design).__name__}")
+        object.__setattr__(self, "design", design)
         for name in _PATHS:
             object.__setattr__(self, name, _real(getattr(self, name), name))
         for name in ("w_m1", "xw_m1"):
-            object.__setattr__(self, name, _pair(getattr(self, name), name))
-        sds = (self.sd_m1, self.sd_m2, self.sd_y)
+            object.__setattr__(self, name, _per_level(getattr(self, name), name, design))
+        sds = tuple(getattr(self, s) for s in _SDS)
         given = [s is not None for s in sds]
         if any(given) and not all(given):
             raise SpecError(
@@ -151,7 +172,7 @@ class Model83Effects:
                 f"none of them (standardized paths); got {sds}"
             )
         if all(given):
-            for name, s in zip(("sd_m1", "sd_m2", "sd_y"), sds, strict=True):
+            for name, s in zip(_SDS, sds, strict=True):
                 if _real(s, name) <= 0:
                     raise SpecError(f"residual SD {name} must be > 0; got {s!r}")
                 object.__setattr__(self, name, float(s))
@@ -159,42 +180,40 @@ class Model83Effects:
             return
         object.__setattr__(self, "_standardized", True)
         # M1 first: its residual variance is needed for the explained variance of M2, Y.
-        names = dict(zip(DVS, ("sd_m1", "sd_m2", "sd_y"), strict=True))
-        var = {}
-        for dv in DVS:
-            explained = self._explained_variance(var.get("psr", 0.0), var.get("pk", 0.0))
-            resid = 1.0 - explained[dv]
+        var: dict[str, float] = {}
+        for role, name, sd in zip(("m1", "m2", "y"), design.scores, _SDS, strict=True):
+            explained = self._explained_variance(var.get("m1", 0.0), var.get("m2", 0.0))
+            resid = 1.0 - explained[role]
             if not resid > 1e-12:
                 raise SpecError(
-                    f"standardized effects imply R² = {explained[dv]:.4g} >= 1 for {dv} "
-                    f"(residual variance {resid:.4g} <= 0): the paths into {dv} are too "
+                    f"standardized effects imply R² = {explained[role]:.4g} >= 1 for {name} "
+                    f"(residual variance {resid:.4g} <= 0): the paths into {name} are too "
                     "large for variables with variance 1; make them smaller"
                 )
-            var[dv] = resid
-            object.__setattr__(self, names[dv], math.sqrt(resid))
+            var[role] = resid
+            object.__setattr__(self, sd, math.sqrt(resid))
 
     # -- population moments ---------------------------------------------------------
+    def _cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """X (2k,) and the W indicators (2k, k - 1) of the cells, X outer."""
+        k = len(self.design.w_levels)
+        return np.repeat([0.0, 1.0], k), np.tile(np.eye(k)[:, 1:], (2, 1))
+
     def cell_means(self) -> np.ndarray:
-        """Cell means of psr, pk, attitude: array (3 dvs, 6 cells), cells valence-outer.
+        """Cell means of M1, M2, Y: array (3, 2 k), cells in the order (X, W), X outer.
 
         Intercepts are chosen so that each grand mean is 0 (location does not matter for
         any test).
         """
-        x, w1, w2 = _CELL_X, _CELL_W1, _CELL_W2
-        mu1 = (
-            self.x_m1 * x
-            + self.w_m1[0] * w1
-            + self.w_m1[1] * w2
-            + self.xw_m1[0] * x * w1
-            + self.xw_m1[1] * x * w2
-        )
+        x, w = self._cells()
+        mu1 = self.x_m1 * x + w @ np.asarray(self.w_m1) + x * (w @ np.asarray(self.xw_m1))
         mu2 = self.x_m2 * x + self.m1_m2 * mu1
         mu3 = self.x_y * x + self.m1_y * mu1 + self.m2_y * mu2
         mu = np.vstack([mu1, mu2, mu3])
         return mu - mu.mean(axis=1, keepdims=True)
 
     def cell_sds(self) -> np.ndarray:
-        """Within-cell SDs of psr, pk, attitude (the same in every cell)."""
+        """Within-cell SDs of M1, M2, Y (the same in every cell)."""
         v1 = self.sd_m1**2
         v2 = self.m1_m2**2 * v1 + self.sd_m2**2
         v3 = (self.m1_y + self.m2_y * self.m1_m2) ** 2 * v1 + self.m2_y**2 * self.sd_m2**2
@@ -202,38 +221,36 @@ class Model83Effects:
         return np.sqrt([v1, v2, v3])
 
     def _explained_variance(self, v1: float, v2r: float) -> dict[str, float]:
-        # v1 = residual variance of psr, v2r = residual variance of pk (given so far).
-        mu = self.cell_means()
-        between = mu.var(axis=1)  # balanced cells: population variance over the 6 cells
+        # v1 = residual variance of M1, v2r = residual variance of M2 (given so far).
+        between = self.cell_means().var(axis=1)  # balanced cells: population variance over the cells
         return {
-            "psr": float(between[0]),
-            "pk": float(between[1] + self.m1_m2**2 * v1),
-            "attitude": float(
-                between[2] + (self.m1_y + self.m2_y * self.m1_m2) ** 2 * v1 + self.m2_y**2 * v2r
-            ),
+            "m1": float(between[0]),
+            "m2": float(between[1] + self.m1_m2**2 * v1),
+            "y": float(between[2] + (self.m1_y + self.m2_y * self.m1_m2) ** 2 * v1 + self.m2_y**2 * v2r),
         }
 
     def r_squared(self) -> dict[str, float]:
-        """Population R² of the psr, pk and attitude equations (balanced design)."""
+        """Population R² of the M1, M2 and Y equations (balanced design), keyed by name."""
         v1, v2 = self.sd_m1**2, self.sd_m2**2
         explained = self._explained_variance(v1, v2)
-        resid = {"psr": v1, "pk": v2, "attitude": self.sd_y**2}
-        return {dv: explained[dv] / (explained[dv] + resid[dv]) for dv in DVS}
+        resid = {"m1": v1, "m2": v2, "y": self.sd_y**2}
+        return {name: explained[r] / (explained[r] + resid[r])
+                for r, name in zip(("m1", "m2", "y"), self.design.scores, strict=True)}
 
     def cell_table(self) -> pd.DataFrame:
-        """Population cell means and within-cell SD of each DV, a tidy DataFrame.
+        """Population cell means and within-cell SD of each score, a tidy DataFrame.
 
-        Columns: ``dv, valence, response, mean, sd``; valence and response are
-        Categoricals in the study's level order.
+        Columns: ``dv``, X's name, W's name, ``mean``, ``sd``; the two factors are
+        Categoricals in the design's level order.
         """
+        d = self.design
         mu, sd = self.cell_means(), self.cell_sds()
-        rows = []
-        for k, dv in enumerate(DVS):
-            for c in range(6):
-                rows.append((dv, VALENCE[c // 3], RESPONSE[c % 3], mu[k, c], sd[k]))
-        out = pd.DataFrame(rows, columns=["dv", "valence", "response", "mean", "sd"])
-        out["valence"] = pd.Categorical(out["valence"], categories=list(VALENCE))
-        out["response"] = pd.Categorical(out["response"], categories=list(RESPONSE))
+        k = len(d.w_levels)
+        rows = [(dv, d.x_levels[c // k], d.w_levels[c % k], mu[j, c], sd[j])
+                for j, dv in enumerate(d.scores) for c in range(2 * k)]
+        out = pd.DataFrame(rows, columns=["dv", d.x, d.w, "mean", "sd"])
+        out[d.x] = pd.Categorical(out[d.x], categories=list(d.x_levels))
+        out[d.w] = pd.Categorical(out[d.w], categories=list(d.w_levels))
         return out
 
     def indirect_effects(self) -> pd.DataFrame:
@@ -243,14 +260,12 @@ class Model83Effects:
         """
         from ._labels83 import _effect_labels, _effect_values
 
-        labels, values = _effect_labels(), _effect_values(self.as_vector()[None, :])[0]
+        labels, values = _effect_labels(self.design), _effect_values(self.as_vector()[None, :])[0]
         return pd.DataFrame({"effect": labels, "value": values})
 
     def as_vector(self) -> np.ndarray:
-        """The paths in the order used internally (a1, h1, h2, a2, d21, b1, b2)."""
-        return np.array(
-            [self.x_m1, *self.xw_m1, self.x_m2, self.m1_m2, self.m1_y, self.m2_y], dtype=float
-        )
+        """The paths in the order used internally (a1, h_1 .. h_{k-1}, a2, d21, b1, b2)."""
+        return np.array([self.x_m1, *self.xw_m1, self.x_m2, self.m1_m2, self.m1_y, self.m2_y], dtype=float)
 
     @property
     def standardized(self) -> bool:
@@ -258,10 +273,11 @@ class Model83Effects:
         return bool(self._standardized)
 
     def to_dict(self) -> dict[str, Any]:
-        """The paths and residual SDs as plain Python values."""
+        """The paths, residual SDs and design as plain Python values."""
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        d["w_m1"] = dict(zip(("like", "reply"), self.w_m1, strict=True))
-        d["xw_m1"] = dict(zip(("like", "reply"), self.xw_m1, strict=True))
+        for name in ("w_m1", "xw_m1"):
+            d[name] = dict(zip(self.design.contrasted, getattr(self, name), strict=True))
+        d["design"] = self.design.to_dict()
         d["standardized"] = self.standardized
         return d
 
@@ -281,12 +297,13 @@ class Model83Effects:
     def from_file(cls, path: str | Path, *, encoding: str | None = None) -> Model83Effects:
         """Read the paths from a YAML or JSON file (a mapping of the field names).
 
-        The mapping may sit at the top level or under a key ``effects``; ``encoding`` is the
-        file's text encoding (default UTF-8).
+        The mapping may sit at the top level or under a key ``effects``, beside an optional
+        ``design:`` block (as in ``analyses/power_model83.yaml``); ``encoding`` is the file's
+        text encoding (default UTF-8).
         """
         data = _read_mapping(path, encoding)
         if isinstance(data, dict) and isinstance(data.get("effects"), dict):
-            data = data["effects"]
+            data = {**data["effects"], **({"design": data["design"]} if "design" in data else {})}
         if not isinstance(data, dict):
             raise SpecError(f"{path}: must hold a mapping of effect names to values")
         try:
@@ -296,39 +313,39 @@ class Model83Effects:
             raise SpecError(exc.args[0] if str(exc).startswith(str(path)) else f"{path}: {exc}") from None
 
     @classmethod
-    def from_latent(cls, latent: dict[str, Any], *, source: str = "latent") -> Model83Effects:
+    def from_latent(cls, latent: dict[str, Any], *, source: str = "latent",
+                    design: Model83Design | dict | None = None) -> Model83Effects:
         """Build from the ``latent`` section of the simulator's parameters.
 
         That section (``data/synthetic/params.yaml``, read by :mod:`studylib.simulate`)
-        gives, per response level, the psr intercept and valence effect, the paths into
-        pk and attitude and the residual SDs, i.e. unstandardized paths with residual SDs.
+        gives, per level of W, M1's intercept and X effect, the paths into M2 and Y and the
+        residual SDs, i.e. unstandardized paths with residual SDs. Its keys are the names
+        of ``design`` (default: the example study's).
         """
+        des = cls(design=design).design
+        m1, m2, y, x, wl = des.m1, des.m2, des.y, des.x, des.w_levels
         try:
-            psr, pk, att = latent["psr"], latent["pk"], latent["attitude"]
-            icpt, val = psr["intercept"], psr["valence"]
+            icpt, val = latent[m1]["intercept"], latent[m1][x]
             values = dict(
-                x_m1=val["none"],
-                w_m1=(icpt["like"] - icpt["none"], icpt["reply"] - icpt["none"]),
-                xw_m1=(val["like"] - val["none"], val["reply"] - val["none"]),
-                m1_m2=pk["psr"],
-                x_m2=pk["valence"],
-                m1_y=att["psr"],
-                m2_y=att["pk"],
-                x_y=att["valence"],
-                sd_m1=psr["residual_sd"],
-                sd_m2=pk["residual_sd"],
-                sd_y=att["residual_sd"],
+                x_m1=val[wl[0]],
+                w_m1=tuple(icpt[lv] - icpt[wl[0]] for lv in wl[1:]),
+                xw_m1=tuple(val[lv] - val[wl[0]] for lv in wl[1:]),
+                m1_m2=latent[m2][m1], x_m2=latent[m2][x],
+                m1_y=latent[y][m1], m2_y=latent[y][m2], x_y=latent[y][x],
+                sd_m1=latent[m1]["residual_sd"], sd_m2=latent[m2]["residual_sd"],
+                sd_y=latent[y]["residual_sd"],
             )
         except (KeyError, TypeError) as exc:
             raise SpecError(
-                f"{source}: the latent section needs psr.intercept and psr.valence per "
-                "response level (none, like, reply), pk.psr, pk.valence, attitude.psr, "
-                f"attitude.pk, attitude.valence and each residual_sd; missing {exc}"
+                f"{source}: the latent section needs {m1}.intercept and {m1}.{x} per {des.w} level "
+                f"({', '.join(wl)}), {m2}.{m1}, {m2}.{x}, {y}.{m1}, {y}.{m2}, {y}.{x} and each "
+                f"residual_sd; missing {exc}"
             ) from None
-        return cls(**values)
+        return cls(**values, design=des)
 
     @classmethod
-    def from_params(cls, path: str | Path | None = None, *, encoding: str | None = None) -> Model83Effects:
+    def from_params(cls, path: str | Path | None = None, *, encoding: str | None = None,
+                    design: Model83Design | dict | None = None) -> Model83Effects:
         """The paths the shipped synthetic data were generated with (or another params file).
 
         Parameters
@@ -338,9 +355,13 @@ class Model83Effects:
             default ``data/synthetic/params.yaml``.
         encoding : str, optional
             Text encoding of the file (default UTF-8).
+        design : Model83Design or dict, optional
+            The names its ``latent`` section uses (default: the example study's).
 
         Examples
         --------
+        The example study's parameters:
+
         >>> from studylib.power import Model83Effects
         >>> eff = Model83Effects.from_params()
         >>> eff.indirect_effects().iloc[3:6].round(2)
@@ -352,20 +373,23 @@ class Model83Effects:
         from ..simulate import load_params
 
         params = load_params(path, encoding=encoding)
-        return cls.from_latent(params["latent"], source=params.get("_source", "params"))
+        return cls.from_latent(params["latent"], source=params.get("_source", "params"), design=design)
 
     @classmethod
     def from_result(cls, result: Any) -> Model83Effects:
         """Paths and residual SDs estimated by a model-83 fit of :func:`studylib.process`.
 
         Use a fit on pilot data (or the shipped synthetic data) as the population for a
-        power simulation. X must have 2 categories and W 3 (indicator coding; the first
-        category of each is the reference, playing the role of ``negative`` and ``none``),
-        without covariates. Estimates from a small pilot are noisy and, when selected for
-        being significant, too large: treat the resulting power as optimistic.
+        power simulation. X must have 2 categories and W at least 2 (indicator coding; the
+        first category of each is the reference), with two mediators and without
+        covariates; the design (names and levels) is the fit's. Estimates from a small
+        pilot are noisy and, when selected for being significant, too large: treat the
+        resulting power as optimistic.
 
         Examples
         --------
+        A fit to data simulated for the example study:
+
         >>> import studylib
         >>> from studylib.power import Model83Effects
         >>> from studylib.simulate import simulate_latent
@@ -381,9 +405,7 @@ class Model83Effects:
         coefs = getattr(result, "coefficients", None)
         eqs = getattr(result, "equations", None)
         if not all(isinstance(t, pd.DataFrame) for t in (model, coefs, eqs)):
-            raise InputTypeError(
-                f"result must be a studylib.process result; got {type(result).__name__}"
-            )
+            raise InputTypeError(f"result must be a studylib.process result; got {type(result).__name__}")
         attrs = model.attrs
         if str(attrs.get("model")) != "83":
             raise SpecError(f"result must be a fit of PROCESS model 83; got model {attrs.get('model')!r}")
@@ -392,17 +414,21 @@ class Model83Effects:
                 f"result has covariates {attrs['covariates']}: the power simulation's model "
                 "has none; refit model 83 without covariates"
             )
+        v = attrs["variables"]
+        if "m3" in v:
+            raise SpecError("result has more than two mediators; the power simulation's model 83 has two")
         codings = attrs.get("codings", {})
         xc, wc = codings.get("x", {}), codings.get("w", {})
-        if len(xc.get("levels", ())) != 2 or len(wc.get("levels", ())) != 3 or any(
+        if len(xc.get("levels", ())) != 2 or len(wc.get("levels", ())) < 2 or any(
             c.get("coding") != "indicator" for c in (xc, wc)
         ):
             raise SpecError(
-                "result must have a categorical x with 2 levels and a categorical w with 3 "
-                "levels, both with indicator coding (the 3 x 2 design)"
+                "result must have a categorical x with 2 levels and a categorical w, both with "
+                "indicator coding (a 2 x k design)"
             )
-        v = attrs["variables"]
-        (xt,), (w1, w2) = xc["terms"], wc["terms"]
+        design = Model83Design(v["x"], tuple(map(str, xc["levels"])), v["w"], tuple(map(str, wc["levels"])),
+                               v["m1"], v["m2"], v["y"])
+        (xt,), wts = xc["terms"], wc["terms"]
         est = coefs.set_index(["equation", "term"])["estimate"]
         mse = eqs[eqs["test"] == "model"].set_index("equation")["mse"]
 
@@ -411,8 +437,8 @@ class Model83Effects:
 
         return cls(
             x_m1=get("m1", xt),
-            w_m1=(get("m1", w1), get("m1", w2)),
-            xw_m1=(get("m1", f"{xt}:{w1}"), get("m1", f"{xt}:{w2}")),
+            w_m1=tuple(get("m1", t) for t in wts),
+            xw_m1=tuple(get("m1", f"{xt}:{t}") for t in wts),
             m1_m2=get("m2", v["m1"]),
             x_m2=get("m2", xt),
             m1_y=get("y", v["m1"]),
@@ -421,56 +447,53 @@ class Model83Effects:
             sd_m1=math.sqrt(mse[v["m1"]]),
             sd_m2=math.sqrt(mse[v["m2"]]),
             sd_y=math.sqrt(mse[v["y"]]),
+            design=design,
         )
 
     def to_simulation(self, mean: float = 0.0) -> dict[str, Any]:
-        """The paths as a study file's ``simulation:`` block (design valence x response).
+        """The paths as a study file's ``simulation:`` block (the design's X x W).
 
         Every score has reference-cell mean ``mean`` (0 on the latent scale); a slope on an
         earlier score acts on its deviation from that mean, as in the block's definition.
 
         Examples
         --------
+        The example study's design:
+
         >>> from studylib.power import Model83Effects
         >>> block = Model83Effects(x_m1=0.4, m1_m2=-0.4).to_simulation()
         >>> block["scores"]["pk"]["effects"]
         {'valence.positive': 0.0, 'psr': -0.4}
         """
-        psr = {"valence.positive": self.x_m1}
-        for level, g, h in zip(RESPONSE[1:], self.w_m1, self.xw_m1, strict=True):
-            psr[f"response.{level}"] = g
-            psr[f"valence.positive*response.{level}"] = h
+        d = self.design
+        x = f"{d.x}.{d.x_levels[1]}"
+        m1 = {x: self.x_m1}
+        for level, g, h in zip(d.contrasted, self.w_m1, self.xw_m1, strict=True):
+            m1[f"{d.w}.{level}"] = g
+            m1[f"{x}*{d.w}.{level}"] = h
         return {"scores": {
-            "psr": {"mean": mean, "sd": self.sd_m1, "effects": psr},
-            "pk": {"mean": mean, "sd": self.sd_m2,
-                   "effects": {"valence.positive": self.x_m2, "psr": self.m1_m2}},
-            "attitude": {"mean": mean, "sd": self.sd_y,
-                         "effects": {"valence.positive": self.x_y, "psr": self.m1_y, "pk": self.m2_y}},
+            d.m1: {"mean": mean, "sd": self.sd_m1, "effects": m1},
+            d.m2: {"mean": mean, "sd": self.sd_m2, "effects": {x: self.x_m2, d.m1: self.m1_m2}},
+            d.y: {"mean": mean, "sd": self.sd_y, "effects": {x: self.x_y, d.m1: self.m1_y, d.m2: self.m2_y}},
         }}
 
     def to_latent(self) -> dict[str, Any]:
-        """The paths as the ``latent`` section of the simulator's parameters."""
-        val = [self.x_m1, self.x_m1 + self.xw_m1[0], self.x_m1 + self.xw_m1[1]]
-        icpt = [0.0, self.w_m1[0], self.w_m1[1]]
+        """The paths as the ``latent`` section of the simulator's parameters (the design's names)."""
+        d = self.design
+        val = [self.x_m1, *(self.x_m1 + h for h in self.xw_m1)]
+        icpt = [0.0, *self.w_m1]
         return {
-            "psr": {
-                "intercept": dict(zip(RESPONSE, icpt, strict=True)),
-                "valence": dict(zip(RESPONSE, val, strict=True)),
+            d.m1: {
+                "intercept": dict(zip(d.w_levels, icpt, strict=True)),
+                d.x: dict(zip(d.w_levels, val, strict=True)),
                 "residual_sd": self.sd_m1,
             },
-            "pk": {"intercept": 0.0, "psr": self.m1_m2, "valence": self.x_m2, "residual_sd": self.sd_m2},
-            "attitude": {
-                "intercept": 0.0,
-                "psr": self.m1_y,
-                "pk": self.m2_y,
-                "valence": self.x_y,
-                "residual_sd": self.sd_y,
-            },
+            d.m2: {"intercept": 0.0, d.m1: self.m1_m2, d.x: self.x_m2, "residual_sd": self.sd_m2},
+            d.y: {"intercept": 0.0, d.m1: self.m1_y, d.m2: self.m2_y, d.x: self.x_y, "residual_sd": self.sd_y},
         }
 
 
 def _read_mapping(path: str | Path, encoding: str | None = None) -> Any:
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"effects file not found: {path}")

@@ -26,8 +26,8 @@ __all__ = ["anova_labels", "anova_pvalues", "contrast_label", "contrast_counts"]
 def anova_labels(between: Sequence[str], levels: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
     """``(test, effect)`` of each F test in output order: omnibus terms, then simple effects.
 
-    Terms are named by their factors joined with `` x `` (``"valence x response"``); a
-    simple effect by ``"<effect> | <level of by>[, <level>...]"`` (``"valence | like"``).
+    Terms are named by their factors joined with `` x `` (``"frame x source"``); a
+    simple effect by ``"<effect> | <level of by>[, <level>...]"`` (``"frame | peer"``).
     """
     from ..anova import FactorialDesign
 

@@ -39,7 +39,7 @@ class AnovaTarget:
 
 @dataclasses.dataclass(frozen=True)
 class ItemModel:
-    """Items of one scale for ``scores="items"``: how many, and the response range."""
+    """Items of one scale for ``scores="items"``: how many, and the range of the answers."""
 
     n_items: int
     low: float
@@ -86,8 +86,8 @@ def item_scores(block: SimBlock, items: Mapping[str, ItemModel], latent: dict[st
     """Scale means of simulated item answers (the item model of ``simulation.items``).
 
     Each answer is the score plus independent normal error, rounded and clipped to the
-    response range; the error SD makes ``loading`` the within-cell correlation of an
-    item's response tendency with the score. Reverse keying is undone by scoring, so the
+    scale's answer range; the error SD makes ``loading`` the within-cell correlation of an
+    item's answer tendency with the score. Reverse keying is undone by scoring, so the
     mean of the answers as scored is used directly.
     """
     sds = within_sd(block)

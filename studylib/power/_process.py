@@ -3,8 +3,8 @@
 A study's process model is taken as :func:`studylib.process` takes it (a model number or
 a custom ``spec``, codings, probe values, ``hc``, ``center``, ``conf``, ``ci``) and turned
 into equations and effect functions by studylib.process's own stages
-(:func:`~studylib.process.spec.build_spec`, :func:`~studylib.process.prepare.build_design`,
-:func:`~studylib.process.effects.indirect_rows`), so no model is coded twice. What is
+(:func:`~studylib.process.request.specify`, :func:`~studylib.process.prepare.prepare`,
+:func:`~studylib.process.probe.moderator_values`, :func:`~studylib.process.effects.indirect_rows`), so no model is coded twice. What is
 new here is only the batching: one chunk of replications is coded at once (the rows of
 all its replications stacked), every equation is fitted for all replications in one
 batched product, and
@@ -52,8 +52,8 @@ class ProcessTarget:
     model: int | None = None
     spec: tuple[str, ...] | None = None
     x_coding: str | None = None
-    w_coding: str | None = "indicator"
-    z_coding: str | None = "indicator"
+    w_coding: str | None = None
+    z_coding: str | None = None
     conf: float = 0.95
     ci: str = "percentile"
     hc: str | None = None
@@ -85,8 +85,8 @@ def process_target(name: str, options: Mapping[str, Any], known: Sequence[str], 
     kw = dict(
         x=options.get("x"), y=options.get("y"), m=m, w=options.get("w"), z=options.get("z"),
         covariates=cov, model=options.get("model"), spec=tuple(spec) if spec else None,
-        x_coding=options.get("x_coding"), w_coding=options.get("w_coding", "indicator"),
-        z_coding=options.get("z_coding", "indicator"),
+        x_coding=options.get("x_coding"), w_coding=options.get("w_coding"),
+        z_coding=options.get("z_coding"),
         conf=float(options.get("conf", 0.95) if conf is None else conf),
         ci=options.get("ci", "percentile"), hc=options.get("hc"),
         center=options.get("center", "none"), probe=options.get("probe", "percentile"),
@@ -105,47 +105,92 @@ def process_target(name: str, options: Mapping[str, Any], known: Sequence[str], 
 
 @dataclasses.dataclass
 class _Prepared:
-    design: Any
-    columns: dict
+    design: Any  # studylib.process.design.Design of the stacked replications (with moderator values)
+    reps: int
     eq_list: list
     eq_terms: dict
     out_col: dict
-    codings: dict
-    cat_roles: set
-    role_terms: dict
+
+    @property
+    def columns(self) -> dict:
+        return self.design.columns
+
+    @property
+    def role_terms(self) -> dict:
+        return self.design.role_terms
+
+    @property
+    def codings(self) -> dict:
+        return self.design.codings
+
+    @property
+    def cat_roles(self) -> set:
+        return self.design.cat_roles
+
+
+def _request(t: ProcessTarget, frame: pd.DataFrame, center: str):
+    """The :class:`~studylib.process.request.Request` that ``studylib.process`` builds for ``t``."""
+    from ..process.request import specify
+
+    return specify(frame, model=t.model, x=t.x, y=t.y, m=list(t.m), w=t.w, z=t.z,
+                   covariates=list(t.covariates), x_coding=t.x_coding, w_coding=t.w_coding,
+                   z_coding=t.z_coding, boot=0, seed=None, conf=t.conf, ci=t.ci, hc=t.hc,
+                   center=center, probe=t.probe, wvalues=t.wvalues, zvalues=t.zvalues,
+                   spec=list(t.spec) if t.spec else None, effsize=False, normal=False)
 
 
 def _prepare(t: ProcessTarget, frame: pd.DataFrame, reps: int) -> _Prepared:
-    """Code the stacked replications with studylib.process's stages (no fitting)."""
-    from ..process.effects import Design, ModValue
-    from ..process.prepare import build_design
-    from ..process.spec import build_spec, parse_spec
+    """Code the stacked replications with studylib.process's stages (no fitting).
 
-    names = {"x": t.x, "y": t.y, **{f"m{i}": v for i, v in enumerate(t.m, 1)}}
-    for role in ("w", "z"):
-        if getattr(t, role) is not None:
-            names[role] = getattr(t, role)
-    roles = {v: k for k, v in names.items()}
-    sp = parse_spec(list(t.spec), roles) if t.spec else build_spec(t.model, len(t.m))
-    frame = frame.copy()
-    if t.center != "none":  # centre each replication's continuous product variables itself
-        prod = {p.src for p in sp.paths if p.moderators} | {m for p in sp.paths for m in p.moderators}
-        for role in prod:
-            col = names[role]
-            if pd.api.types.is_numeric_dtype(frame[col]):
-                v = frame[col].to_numpy(dtype=float).reshape(reps, -1)
-                frame[col] = (v - v.mean(axis=1, keepdims=True)).ravel()
-    columns, role_terms, codings, cat_roles, _, eq_terms = build_design(
-        frame, sp, names, list(t.m), list(t.covariates), t.x_coding, t.w_coding, t.z_coding,
-        t.center)
-    design = Design(sp, names, role_terms, eq_terms)
-    for mod in ("w", "z"):
-        if mod in cat_roles:
-            cod = codings[mod]
-            design.values[mod] = [ModValue(lv, tuple(cod.matrix[i])) for i, lv in enumerate(cod.levels)]
-    out_col = {dst: names[dst] for dst in sp.outcomes()}
-    return _Prepared(design, columns, list(sp.outcomes()), eq_terms, out_col, codings, cat_roles,
-                     role_terms)
+    :func:`~studylib.process.request.specify` and :func:`~studylib.process.prepare.prepare`
+    code all replications at once (the codings of a categorical X, W, Z are the same in
+    every replication: each has every cell). Centring (``center``) is done per replication,
+    by the rule of ``prepare``, and the products are formed after it
+    (:func:`~studylib.process.prepare.equation_terms`), so each replication's block of rows
+    holds the columns that ``studylib.process`` builds from that replication alone.
+    """
+    from ..process.prepare import equation_terms, prepare
+    from ..process.probe import moderator_values
+
+    req = _request(t, frame, "none")
+    design = prepare(frame, req)
+    if design.n != len(frame):
+        raise SpecError(f"models.{t.name}: the simulated data have missing values")  # cannot happen
+    columns = dict(design.columns)
+    if t.center != "none":
+        _center_per_replication(columns, design, t.center, reps)
+    eq_terms = equation_terms(design.spec, design.role_terms, req.covariates, columns)
+    sp = design.spec
+    out = dataclasses.replace(design, columns=columns,
+                              eq_terms={**design.eq_terms, **eq_terms})
+    out = out.with_values(moderator_values(out, t.probe, req.user_values))
+    eq_list = list(sp.outcomes())
+    return _Prepared(out, reps, eq_list, {d: eq_terms[d] for d in eq_list},
+                     {d: design.outcome[d] for d in eq_list})
+
+
+def _center_per_replication(columns: dict, design, center: str, reps: int) -> None:
+    """Mean-centre the variables that form products within each replication (in place).
+
+    The rule of :func:`studylib.process.prepare.prepare` (PROCESS ``center``): with
+    "continuous" only variables with more than two values, with "all" every one, code
+    columns of a categorical variable included.
+    """
+    prod = set()
+    for p in design.spec.paths:
+        if p.moderators:
+            prod.add(p.src)
+            prod.update(p.moderators)
+    for role in sorted(prod):
+        if center != "all" and role in design.codings:
+            continue  # categorical: not centred with "continuous" (PROCESS center=2)
+        first = columns[design.role_terms[role][0]].reshape(reps, -1)
+        keep = np.ones(reps, dtype=bool) if center == "all" else \
+            np.array([np.unique(row).size > 2 for row in first])  # dichotomous ones are not
+        for t in design.role_terms[role]:
+            v = columns[t].reshape(reps, -1)
+            mu = np.where(keep, v.mean(axis=1), 0.0)
+            columns[t] = (v - mu[:, None]).ravel()
 
 
 def _continuous_mods(prep: _Prepared) -> list[str]:
@@ -153,12 +198,19 @@ def _continuous_mods(prep: _Prepared) -> list[str]:
 
 
 def _set_probe_values(t: ProcessTarget, prep: _Prepared, r: int, n_rows: int) -> None:
-    from ..process.effects import ModValue, probe_values
+    """Probe a continuous moderator at the values of replication ``r`` (as studylib.process)."""
+    from ..process.design import ModValue
+    from ..process.effects import probe_values
 
-    for mod in _continuous_mods(prep):
+    mods = _continuous_mods(prep)
+    if not mods:
+        return
+    values = dict(prep.design.values)
+    for mod in mods:
         col = prep.columns[prep.role_terms[mod][0]][r * n_rows:(r + 1) * n_rows]
         vals = probe_values(col, probe=t.probe, values=t.wvalues if mod == "w" else t.zvalues)
-        prep.design.values[mod] = [ModValue(v, (v,)) for v in vals]
+        values[mod] = [ModValue(v, (v,)) for v in vals]
+    prep.design = prep.design.with_values(values)
 
 
 def _labels(t: ProcessTarget, prep: _Prepared) -> list[tuple[str, str]]:
@@ -383,7 +435,7 @@ def process_cis(t: ProcessTarget, frame: pd.DataFrame, reps: int, method: str, d
             _set_probe_values(t, prep, r, n_rows)
             qs = _quantities(prep.design)
         G = np.column_stack([prep.columns[c][r * n_rows:(r + 1) * n_rows] for c in names])
-        coefs, _, _ = resample_fits(G, pos["constant"], eqs, boot, rng)
+        coefs = resample_fits(G, pos["constant"], eqs, boot, rng).coefficients
         vals = _values(qs, dict(zip(prep.eq_list, coefs, strict=True)))
         if t.ci == "percentile":
             lo, hi = percentile_ci(vals, t.conf)

@@ -77,6 +77,8 @@ class PowerResult:
 
     Examples
     --------
+    The example study's 2 x 3 design (the default factors of ``power_anova``):
+
     >>> from studylib.power import power_anova
     >>> res = power_anova([[0, 0.3, 0.5], [0.4, 0, -0.1]], n_grid=[10, 30, 50], reps=300,
     ...                   tests=["interaction"], seed=1, n_jobs=1, progress=False)

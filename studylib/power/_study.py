@@ -36,7 +36,7 @@ def _from_mapping(spec: Mapping[str, Any]) -> tuple[SimBlock, list, str, dict | 
     design = spec.get("design")
     if not isinstance(design, Mapping) or not design:
         raise SpecError(f"{where}: 'design' must map each factor to its list of levels "
-                        "(first = reference), e.g. {'valence': ['negative', 'positive']}")
+                        "(first = reference), e.g. {'frame': ['gain', 'loss']}")
     factors = []
     for f, levels in design.items():
         if not isinstance(levels, (list, tuple)) or len(levels) < 2:
@@ -164,7 +164,7 @@ def power(
         Significance level of the F tests.
     scores : {"latent", "items"}, default "latent"
         Analyse the simulated scores, or the means of item answers simulated from them
-        (``simulation.items.loading``, each scale's item count and response range).
+        (``simulation.items.loading``, each scale's item count and answer range).
     target : float or None, default 0.8
         Target power for :meth:`PowerResult.min_n`.
     seed : int, numpy.random.Generator or None
@@ -279,7 +279,7 @@ def power(
         if block.loading is None:
             raise SpecError(f"{where}: scores='items' needs simulation.items.loading")
         if items is None or any(s not in items for s in block.scales):
-            raise SpecError(f"{where}: scores='items' needs the items and response range of "
+            raise SpecError(f"{where}: scores='items' needs the items and answer range of "
                             f"every simulated scale {list(block.scales)} (scales: ...)")
     plan = build_plan(block, declared, where=where, method=method, draws=draws, boot=boot,
                       alpha=alpha, conf=conf, scores=scores, items=items, hypotheses=hypotheses)
