@@ -360,20 +360,25 @@ def test_a_non_integer_likert_answer_is_refused_by_every_entry_point(files, tmp_
 
 def test_advice_names_cli_flags_on_the_cli_and_arguments_in_the_library(files, capsys):
     from studylib import process
+    from studylib.process import CodingWarning
 
+    # A numeric X with three codes and no coding: the library's advice names x_coding=, the
+    # CLI's names --x-coding (a text X is indicator-coded as PROCESS mcx would, no advice).
     scores = pd.read_csv(files / "scores.csv")
-    with pytest.raises(Exception, match=r"pass x_coding='indicator' \(or 'sequential'"):
-        process(scores, model=4, x="valence", m="psr", y="attitude", boot=0)
-    code, _, err = _run(capsys, "process", "--data", files / "scores.csv", "--model", "4", "--x", "valence",
+    scores["cond"] = scores["response"].map({"none": 1, "like": 2, "reply": 3})
+    coded = files / "scores_coded.csv"
+    scores.to_csv(coded, index=False)
+    with pytest.warns(CodingWarning, match=r"pass x_coding='indicator' \(PROCESS mcx = 1\)"):
+        process(scores, model=4, x="cond", m="psr", y="attitude", boot=0)
+    code, _, err = _run(capsys, "process", "--data", coded, "--model", "4", "--x", "cond",
                         "--m", "psr", "--y", "attitude", "--boot", "0")
-    assert code == 2
-    line = _one_line(err, "process", "pass --x-coding indicator (or 'sequential'")
-    assert "x_coding" not in line and "pandas" not in line and "--levels" in line
+    assert code == 0
+    line = _one_line(err, "process: warning", "pass --x-coding indicator (PROCESS mcx = 1)")
+    assert "x_coding" not in line
     code, _, err = _run(capsys, "process", "--data", files / "scores.csv", "--model", "1", "--x", "psr",
-                        "--w", "age", "--y", "attitude", "--boot", "0", "--w-coding", "helmert")
+                        "--y", "attitude", "--boot", "0")
     assert code == 2
-    _one_line(err, "process", "--w-coding helmert applies to a categorical w")
-    assert "or leave out --w-coding" in err
+    _one_line(err, "process", "needs the moderator --w (its moderators: w)")
     code, _, err = _run(capsys, "anova", "--data", files / "scores.csv", "--dv", "valence", "--between",
                         "valence", "response")
     assert code == 2

@@ -189,14 +189,18 @@ def cli_message(message: str, parser: argparse.ArgumentParser | None) -> str:
     >>> _ = p.add_argument("--example", action="store_true")
     >>> cli_message("example=True runs on the shipped data", p)
     '--example runs on the shipped data'
+    >>> _ = p.add_argument("--w")
+    >>> cli_message("model 1 needs the moderator w= (its moderators: w)", p)
+    'model 1 needs the moderator --w (its moderators: w)'
     """
     text = " ".join(str(message).split())  # one line, whatever the message's layout
     for lib, cli in _PHRASES.items():
         text = text.replace(lib, cli)
-    flags = {dest: flag for dest, flag in _flags(parser).items() if len(dest) > 1}
+    flags = _flags(parser)  # one-letter names (x, w, m, y, z) only where "=" follows them
     if not flags:
         return text
     names = "|".join(sorted((re.escape(d) for d in flags), key=len, reverse=True))
+    long_names = "|".join(sorted((re.escape(d) for d in flags if len(d) > 1), key=len, reverse=True))
 
     def with_value(m: re.Match[str]) -> str:
         flag, value = flags[m.group("name")], m.group("value")
@@ -208,5 +212,6 @@ def cli_message(message: str, parser: argparse.ArgumentParser | None) -> str:
                   lambda m: f"leave out {flags[m.group('name')]}", text)
     text = re.sub(rf"(?<![\w.-])(?P<name>{names})=(?P<value>{_VALUE})", with_value, text)
     text = re.sub(rf"(?<![\w.-])(?P<name>{names})=(?=[\s),;]|$)", lambda m: flags[m.group("name")], text)
-    text = re.sub(rf"^(?P<name>{names}) (?=must |cannot )", lambda m: f"{flags[m.group('name')]} ", text)
+    if long_names:
+        text = re.sub(rf"^(?P<name>{long_names}) (?=must |cannot )", lambda m: f"{flags[m.group('name')]} ", text)
     return text
