@@ -216,7 +216,7 @@ def _path_nodes(text: Any, model: ModelSpec, where: str, fieldname: str) -> list
 def _at(raw: Any, study: Study, model: ModelSpec, where: str, fieldname: str) -> None:
     at = C.mapping(raw, where, fieldname)
     allowed = list(model.options["between"]) if model.kind == "anova" else \
-        [model.options[r] for r in ("w", "z", "x") if model.options.get(r) is not None]
+        [model.options[r] for r in ("w", "z") if model.options.get(r) is not None]
     factors = {f.name: f for f in study.factors}
     for factor, level in at.items():
         C.known(factor, [a for a in allowed if a in factors], where, fieldname, f"factors of model {model.name!r}")
@@ -303,17 +303,23 @@ def _hypothesis(i: int, raw: Any, study: Study, seen: set[str], where: str) -> H
     return Hypothesis(hid, text, model.name, kind, est, direction)
 
 
+def _list(value: Any) -> Any:
+    """A block written with nothing under it (YAML null) is an empty list."""
+    return [] if value is None else value
+
+
 def parse_blocks(study: Study, d: Mapping[str, Any], where: str) -> Study:
     """Add the optional blocks, models, hypotheses and the raw simulation block to ``study``."""
     attention = _attention(d["attention_check"], where) if "attention_check" in d else None
     study = dataclasses.replace(study, attention_check=attention)
-    checks = _manipulation(d["manipulation_checks"], study, where) if "manipulation_checks" in d else ()
-    demographics = _demographics(d["demographics"], where) if "demographics" in d else ()
+    checks = _manipulation(_list(d["manipulation_checks"]), study, where) if "manipulation_checks" in d else ()
+    demographics = _demographics(_list(d["demographics"]), where) if "demographics" in d else ()
     study = dataclasses.replace(study, manipulation_checks=checks, demographics=demographics)
-    exclusions = _exclusions(d["exclusions"] or [], study, where) if "exclusions" in d else ()
+    exclusions = _exclusions([] if d["exclusions"] is None else d["exclusions"], study, where) \
+        if "exclusions" in d else ()
     models = tuple(_model(n, s, study, where) for n, s in C.mapping(d.get("models") or {}, where, "models").items())
     study = dataclasses.replace(study, exclusions=exclusions, models=models)
-    raw_h = d.get("hypotheses") or []
+    raw_h = [] if d.get("hypotheses") is None else d["hypotheses"]
     if not isinstance(raw_h, list):
         raise C.err(where, "hypotheses", f"must be a list of hypotheses; got {raw_h!r}")
     seen: set[str] = set()
