@@ -95,9 +95,7 @@ def test_cli_takes_a_list_or_covariates_by_equation(data, fit, tmp_path, capsys)
 
 def test_study_file_covariates_by_equation(tmp_path):
     """A study file's process model may give covariates per equation; the pipeline passes them on."""
-    from studylib._pipeline_steps import _Collector, _step_process
-    from studylib.pipeline import load_analysis_data
-    from studylib.report.html import HtmlReport
+    from studylib.pipeline import fit_models, load_analysis_data
 
     cfg = copy.deepcopy(yaml.safe_load(STUDY_CONFIG.read_text()))
     cfg["questionnaires"] = str(QUESTIONNAIRES)
@@ -106,7 +104,6 @@ def test_study_file_covariates_by_equation(tmp_path):
     path = tmp_path / "study.yaml"
     path.write_text(yaml.safe_dump(cfg, sort_keys=False))
     sd = load_analysis_data(config=path)
-    col = _Collector(tmp_path / "stage", HtmlReport("test"))
-    res, numbers = _step_process(sd, col, {"boot": 1000, "seed": 1})
+    res = fit_models(sd, boot=1000, seed=1)["model83"]
     assert res.model.attrs["covariates_by_equation"] == {"psr": [], "pk": ["age"], "attitude": ["age"]}
-    assert numbers["n"] == res.n and "process_coefficients" in col.tables
+    assert res.n == len(sd.kept.dropna(subset=["age"]))

@@ -32,6 +32,8 @@ def _path(text: str) -> str:
 def _effect_of(h: Any, options: Mapping[str, Any], kind: str, between: Sequence[str]) -> tuple[str | None, int, str]:
     """(effect label in the power table, sign: 1 or -1 for a reversed contrast, note)."""
     est = dict(h.estimate)
+    if kind == "contrast" and isinstance(est.get("contrast"), Mapping):  # {indirect: path, levels: [a, b]}
+        est = {**est, "contrast": est["contrast"]["indirect"], "levels": est["contrast"]["levels"]}
     at = dict(est.get("at") or {})
     if kind == "term":
         parts = [p.strip() for p in str(est["term"]).split(":")]
