@@ -360,3 +360,24 @@ def test_the_example_study_states_the_thesis_findings_as_hypotheses():
     assert [d.item for d in s.demographics] == ["age", "gender", "follower"]
     assert s.demographics[1].codes == {1: "Woman", 2: "Man", 3: "Non-binary", 4: "Prefer not to say"}
     assert s.synthetic and s.simulation["n_per_cell"] == 50
+
+
+def test_demographic_codes_and_bounds_are_checked_on_prepare(tmp_path):
+    from studylib import prepare
+    from studylib.errors import DataError
+    from studylib.simulate import simulate_from_study
+
+    study = load_study(_write(tmp_path, BASE))
+    raw = simulate_from_study(study, n_per_cell=5, seed=1)
+    assert set(raw["sex"].dropna()) <= {1, 2} and raw["age"].between(18, 65).all()
+    prepare(raw, study)
+    bad = raw.copy()
+    bad.loc[2, "sex"] = 3
+    with pytest.raises(DataError, match=r"column 'sex' \(item 'sex'\) has answers that are none of the codes of "
+                                        r"demographics\[1\] \(sex\) in rows 4 \(value 3.0\).*allowed: \[1, 2\]"):
+        prepare(bad, study)
+    bad = raw.copy()
+    bad.loc[0, "age"] = 140
+    with pytest.raises(DataError, match=r"column 'age' has values outside the declared range 0..99 in rows 2 "
+                                        r"\(value 140.0\) \(demographics\[0\] \(age\);"):
+        prepare(bad, study)
