@@ -322,7 +322,7 @@ ERRORS = [
     (lambda d: d["hypotheses"][2]["estimate"].update(at={"frame": "loss"}),
      r"field 'hypotheses\[2\].estimate.at' names 'frame', which is not one of the study's factors of model 'med'"),
     (lambda d: d["hypotheses"][4]["estimate"]["contrast"].update(levels=["brand", "celebrity"]),
-     r"field 'hypotheses\[4\].estimate.contrast.levels' names 'celebrity'"),
+     r"field 'hypotheses\[4\].estimate.levels' names 'celebrity'"),
     (lambda d: d["hypotheses"][4]["estimate"]["contrast"].pop("levels"),
      r"field 'hypotheses\[4\].estimate.contrast.levels' is missing"),
     (lambda d: d["hypotheses"][5]["estimate"]["coefficient"].pop("term"),
@@ -354,7 +354,7 @@ def test_the_example_study_states_the_thesis_findings_as_hypotheses():
         ("H7", "anova_psr", "term", "nonzero"), ("H8", "anova_pk", "term", "nonzero"),
         ("H9", "anova_attitude", "term", "nonzero")]
     assert s.hypotheses[0].estimate == {"indirect": serial, "at": {"response": "none"}}
-    assert s.hypotheses[3].estimate == {"contrast": {"indirect": serial, "levels": ["reply", "like"]}}
+    assert s.hypotheses[3].estimate == {"contrast": serial, "levels": ["reply", "like"]}  # one canonical form
     assert s.display_labels()["levels"]["response"] == {"none": "No reaction", "like": "Like", "reply": "Reply"}
     assert [c.test for c in s.manipulation_checks] == ["anova", "chi2"]
     assert [d.item for d in s.demographics] == ["age", "gender", "follower"]
@@ -381,3 +381,23 @@ def test_demographic_codes_and_bounds_are_checked_on_prepare(tmp_path):
     with pytest.raises(DataError, match=r"column 'age' has values outside the declared range 0..99 in rows 2 "
                                         r"\(value 140.0\) \(demographics\[0\] \(age\);"):
         prepare(bad, study)
+
+
+@pytest.mark.parametrize("estimate", [
+    {"indirect": "frame -> trust -> intent", "levels": ["brand", "peer"]},
+    {"contrast": {"indirect": "frame -> trust -> intent", "levels": ["brand", "peer"]}},
+    {"contrast": "frame -> trust -> intent", "levels": ["brand", "peer"]},
+], ids=["indirect-levels", "nested", "flat"])
+def test_a_contrast_of_indirect_effects_has_one_form(tmp_path, estimate):
+    s = load_study(_edit(tmp_path, lambda d: d["hypotheses"][4].update(estimate=estimate)))
+    h = s.hypotheses[4]
+    assert h.kind == "contrast" and h.estimate == {"contrast": "frame -> trust -> intent", "levels": ["brand", "peer"]}
+
+
+def test_a_coefficient_may_name_its_equation_beside_it(tmp_path):
+    s = load_study(_edit(tmp_path, lambda d: d["hypotheses"][5].update(
+        estimate={"coefficient": "trust", "equation": "intent"})))
+    assert s.hypotheses[5].kind == "coefficient"
+    path = _edit(tmp_path, lambda d: d["hypotheses"][5].update(estimate={"coefficient": {"term": "trust"}}))
+    with pytest.raises(SpecError, match=r"field 'hypotheses\[5\].estimate.coefficient.equation' is missing"):
+        load_study(path)
