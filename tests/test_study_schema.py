@@ -401,3 +401,13 @@ def test_a_coefficient_may_name_its_equation_beside_it(tmp_path):
     path = _edit(tmp_path, lambda d: d["hypotheses"][5].update(estimate={"coefficient": {"term": "trust"}}))
     with pytest.raises(SpecError, match=r"field 'hypotheses\[5\].estimate.coefficient.equation' is missing"):
         load_study(path)
+
+
+def test_report_labels_come_from_the_study_file(tmp_path):
+    from studylib.report.labels import Labels
+
+    lab = Labels.from_study(load_study(_write(tmp_path, BASE)))
+    assert lab.var("frame") == "Message frame" and lab.var("trust") == "Trust" and lab.var("aov") == "ANOVA of trust"
+    assert lab.level("frame", "loss") == "Loss frame" and lab.reference("frame") == "gain"
+    assert lab.term("frame[loss]") == "Message frame (loss frame vs. gain frame)"
+    assert lab.var("intent") == "Intent" and lab.level("source", "brand") == "Brand"  # no label: readable ids
