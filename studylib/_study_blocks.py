@@ -223,6 +223,27 @@ def _at(raw: Any, study: Study, model: ModelSpec, where: str, fieldname: str) ->
         C.known(level, factors[factor].levels, where, f"{fieldname}.{factor}", f"levels of {factor!r}")
 
 
+def _canonical(est: dict[str, Any], model: ModelSpec, where: str, ef: str) -> dict[str, Any]:
+    """One form per estimate: a contrast of indirect effects becomes ``{contrast: path, levels}``.
+
+    Accepted as written: ``{indirect: path, levels: [a, b]}``, ``{contrast: {indirect: path,
+    levels: [a, b]}}`` and ``{contrast: path, levels: [a, b]}`` (a process model).
+    """
+    if model.kind != "process":
+        return est
+    if "indirect" in est and "levels" in est and "contrast" not in est:
+        est = {"contrast": est.pop("indirect"), **est}
+    value = est.get("contrast")
+    if isinstance(value, Mapping):
+        C.keys(value, ("indirect", "levels"), where, f"{ef}.contrast", required=("indirect", "levels"))
+        if "levels" in est:
+            raise C.err(where, f"{ef}.levels", "is given twice (also under contrast)")
+        est = {**{k: v for k, v in est.items() if k != "contrast"}, "contrast": value["indirect"],
+               "levels": value["levels"]}
+        est = {"contrast": est.pop("contrast"), **est}
+    return est
+
+
 def _hypothesis(i: int, raw: Any, study: Study, seen: set[str], where: str) -> Hypothesis:
     f = f"hypotheses[{i}]"
     raw = C.mapping(raw, where, f)
@@ -234,7 +255,8 @@ def _hypothesis(i: int, raw: Any, study: Study, seen: set[str], where: str) -> H
     model = study.model(C.known(raw["model"], [m.name for m in study.models], where, f"{f}.model", "models"))
     est = dict(C.mapping(raw["estimate"], where, f"{f}.estimate"))
     ef = f"{f}.estimate"
-    C.keys(est, (*ESTIMATE_KINDS, "at", "levels", "x_level"), where, ef)
+    C.keys(est, (*ESTIMATE_KINDS, "at", "levels", "x_level", "equation"), where, ef)
+    est = _canonical(est, model, where, ef)
     kinds = [k for k in ESTIMATE_KINDS if k in est]
     if len(kinds) != 1:
         raise C.err(where, ef, f"must have exactly one of {list(ESTIMATE_KINDS)}; got {kinds or list(est)}")
@@ -276,17 +298,16 @@ def _hypothesis(i: int, raw: Any, study: Study, seen: set[str], where: str) -> H
         if kind in ("indirect", "index"):
             _path_nodes(value, model, where, f"{ef}.{kind}")
         elif kind == "contrast":
-            spec = C.mapping(value, where, f"{ef}.contrast")
-            C.keys(spec, ("indirect", "levels"), where, f"{ef}.contrast", required=("indirect", "levels"))
-            _path_nodes(spec["indirect"], model, where, f"{ef}.contrast.indirect")
-            pair = C.str_list(spec["levels"], where, f"{ef}.contrast.levels")
+            _path_nodes(value, model, where, f"{ef}.contrast")
+            pair = C.str_list(est.get("levels"), where, f"{ef}.levels")
             if w not in factors or len(pair) != 2:
-                raise C.err(where, f"{ef}.contrast.levels", f"must name two levels of the moderator W of model "
+                raise C.err(where, f"{ef}.levels", f"must name two levels of the moderator W of model "
                             f"{model.name!r}; got {list(pair)}")
             for lv in pair:
-                C.known(lv, factors[w].levels, where, f"{ef}.contrast.levels", f"levels of {w!r}")
+                C.known(lv, factors[w].levels, where, f"{ef}.levels", f"levels of {w!r}")
         elif kind == "coefficient":
-            spec = C.mapping(value, where, f"{ef}.coefficient")
+            spec = value if isinstance(value, Mapping) else {"term": value, "equation": est.get("equation")}
+            spec = C.mapping(spec, where, f"{ef}.coefficient")
             C.keys(spec, ("equation", "term"), where, f"{ef}.coefficient", required=("equation", "term"))
             C.text(spec["equation"], where, f"{ef}.coefficient.equation")
             C.text(spec["term"], where, f"{ef}.coefficient.term")

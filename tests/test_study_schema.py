@@ -322,7 +322,7 @@ ERRORS = [
     (lambda d: d["hypotheses"][2]["estimate"].update(at={"frame": "loss"}),
      r"field 'hypotheses\[2\].estimate.at' names 'frame', which is not one of the study's factors of model 'med'"),
     (lambda d: d["hypotheses"][4]["estimate"]["contrast"].update(levels=["brand", "celebrity"]),
-     r"field 'hypotheses\[4\].estimate.contrast.levels' names 'celebrity'"),
+     r"field 'hypotheses\[4\].estimate.levels' names 'celebrity'"),
     (lambda d: d["hypotheses"][4]["estimate"]["contrast"].pop("levels"),
      r"field 'hypotheses\[4\].estimate.contrast.levels' is missing"),
     (lambda d: d["hypotheses"][5]["estimate"]["coefficient"].pop("term"),
@@ -331,6 +331,20 @@ ERRORS = [
      r"field 'hypotheses\[6\].estimate.direct' has unknown keys \['when'\]"),
     (lambda d: d["hypotheses"][2]["estimate"].update(x_level="neutral"),
      r"field 'hypotheses\[2\].estimate.x_level' names 'neutral'"),
+    (lambda d: d["models"]["cfa"].update(conf=2), r"field 'models.cfa.conf' must lie strictly between 0 and 1"),
+    (lambda d: d["hypotheses"][4].update(estimate={"contrast": {"indirect": "frame -> trust -> intent",
+                                                                "levels": ["brand", "peer"]}, "levels": ["peer"]}),
+     r"field 'hypotheses\[4\].estimate.levels' is given twice \(also under contrast\)"),
+    (lambda d: (d["design"]["source"]["levels"].update(celeb=["Celeb", 3]),
+                d["manipulation_checks"][1]["correct"].update(celeb=3),
+                d["hypotheses"][0].update(estimate={"simple_effect": "source", "at": {"frame": "gain"}})),
+     r"field 'hypotheses\[0\].direction' must be 'nonzero' for the simple effect of 'source' \(3 levels\)"),
+    (lambda d: (d["models"]["med"].update(w="age"), d.update(hypotheses=[d["hypotheses"][4]])),
+     r"field 'hypotheses\[0\].estimate.levels' must name two levels of the moderator W of model 'med'"),
+    (lambda d: d["design"]["frame"].update(levels={1: "Gain", 2: "Loss"}),
+     r"field 'design.frame.levels' level ids must be names; got 1"),
+    (lambda d: d["scales"].update({"my scale": d["scales"].pop("intent")}),
+     r"field 'scales' scale ids must be names \(letters, digits, _\); got 'my scale'"),
     # simulation
     (lambda d: d.update(simulation=[1]), r"field 'simulation' must be a mapping"),
 ]
@@ -354,9 +368,74 @@ def test_the_example_study_states_the_thesis_findings_as_hypotheses():
         ("H7", "anova_psr", "term", "nonzero"), ("H8", "anova_pk", "term", "nonzero"),
         ("H9", "anova_attitude", "term", "nonzero")]
     assert s.hypotheses[0].estimate == {"indirect": serial, "at": {"response": "none"}}
-    assert s.hypotheses[3].estimate == {"contrast": {"indirect": serial, "levels": ["reply", "like"]}}
+    assert s.hypotheses[3].estimate == {"contrast": serial, "levels": ["reply", "like"]}  # one canonical form
     assert s.display_labels()["levels"]["response"] == {"none": "No reaction", "like": "Like", "reply": "Reply"}
     assert [c.test for c in s.manipulation_checks] == ["anova", "chi2"]
     assert [d.item for d in s.demographics] == ["age", "gender", "follower"]
     assert s.demographics[1].codes == {1: "Woman", 2: "Man", 3: "Non-binary", 4: "Prefer not to say"}
     assert s.synthetic and s.simulation["n_per_cell"] == 50
+
+
+def test_demographic_codes_and_bounds_are_checked_on_prepare(tmp_path):
+    from studylib import prepare
+    from studylib.errors import DataError
+    from studylib.simulate import simulate_from_study
+
+    study = load_study(_write(tmp_path, BASE))
+    raw = simulate_from_study(study, n_per_cell=5, seed=1)
+    assert set(raw["sex"].dropna()) <= {1, 2} and raw["age"].between(18, 65).all()
+    prepare(raw, study)
+    bad = raw.copy()
+    bad.loc[2, "sex"] = 3
+    with pytest.raises(DataError, match=r"column 'sex' \(item 'sex'\) has answers that are none of the codes of "
+                                        r"demographics\[1\] \(sex\) in rows 4 \(value 3.0\).*allowed: \[1, 2\]"):
+        prepare(bad, study)
+    bad = raw.copy()
+    bad.loc[0, "age"] = 140
+    with pytest.raises(DataError, match=r"column 'age' has values outside the declared range 0..99 in rows 2 "
+                                        r"\(value 140.0\) \(demographics\[0\] \(age\);"):
+        prepare(bad, study)
+
+
+@pytest.mark.parametrize("estimate", [
+    {"indirect": "frame -> trust -> intent", "levels": ["brand", "peer"]},
+    {"contrast": {"indirect": "frame -> trust -> intent", "levels": ["brand", "peer"]}},
+    {"contrast": "frame -> trust -> intent", "levels": ["brand", "peer"]},
+], ids=["indirect-levels", "nested", "flat"])
+def test_a_contrast_of_indirect_effects_has_one_form(tmp_path, estimate):
+    s = load_study(_edit(tmp_path, lambda d: d["hypotheses"][4].update(estimate=estimate)))
+    h = s.hypotheses[4]
+    assert h.kind == "contrast" and h.estimate == {"contrast": "frame -> trust -> intent", "levels": ["brand", "peer"]}
+
+
+def test_a_coefficient_may_name_its_equation_beside_it(tmp_path):
+    s = load_study(_edit(tmp_path, lambda d: d["hypotheses"][5].update(
+        estimate={"coefficient": "trust", "equation": "intent"})))
+    assert s.hypotheses[5].kind == "coefficient"
+    path = _edit(tmp_path, lambda d: d["hypotheses"][5].update(estimate={"coefficient": {"term": "trust"}}))
+    with pytest.raises(SpecError, match=r"field 'hypotheses\[5\].estimate.coefficient.equation' is missing"):
+        load_study(path)
+
+
+def test_report_labels_come_from_the_study_file(tmp_path):
+    from studylib.report.labels import Labels
+
+    lab = Labels.from_study(load_study(_write(tmp_path, BASE)))
+    assert lab.var("frame") == "Message frame" and lab.var("trust") == "Trust" and lab.var("aov") == "ANOVA of trust"
+    assert lab.level("frame", "loss") == "Loss frame" and lab.reference("frame") == "gain"
+    assert lab.term("frame[loss]") == "Message frame (loss frame vs. gain frame)"
+    assert lab.var("intent") == "Intent" and lab.level("source", "brand") == "Brand"  # no label: readable ids
+
+
+def test_lookups_of_unknown_names_say_what_the_study_has(tmp_path):
+    from studylib.errors import InputTypeError
+
+    s = load_study(_write(tmp_path, BASE))
+    for call, pattern in ((lambda: s.factor("mood"), r"no factor 'mood' in 'design'; have \['frame', 'source'\]"),
+                          (lambda: s.scale("nfc"), r"no scale 'nfc' in 'scales'; have \['trust', 'intent'\]"),
+                          (lambda: s.model("m9"), r"no model 'm9' in 'models'; have \['aov', 'med', 'cfa'\]"),
+                          (lambda: s.check("mc9"), r"no manipulation check 'mc9' in 'manipulation_checks'")):
+        with pytest.raises(SpecError, match=r"mystudy\.yaml: " + pattern):
+            call()
+    with pytest.raises(InputTypeError, match="path must be a str or Path; got int"):
+        load_study(3)
