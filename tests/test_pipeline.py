@@ -46,7 +46,7 @@ def test_reported_directions_hold_on_the_shipped_data(run):
     assert effect["reply"] < effect["like"]
     anova_psr = pd.DataFrame(run.results["tables"]["anova_psr"]).set_index("term")
     assert anova_psr.loc["valence:response", "p"] < 0.05
-    assert run.findings["holds"].all()
+    assert (run.findings["status"] != "not supported").all()
 
 
 def test_outputs_are_complete_and_consistent(run):
@@ -84,7 +84,8 @@ def test_summary_names_the_key_findings(run):
     assert "kept after exclusions (SYNTHETIC data)" in text
     assert "ANOVA psr: valence x response F(2, " in text
     assert "indirect_none > 0" in text and "reply < like" in text
-    assert f"of {len(run.findings)} reported directions hold" in text
+    assert f"of {len(run.findings)} hypotheses supported (CI excludes 0 in the predicted direction" in text
+    assert "in the predicted direction, CI includes 0" in text and "not supported" in text
 
 
 def test_same_input_and_seed_give_identical_files(run, tmp_path):

@@ -388,10 +388,13 @@ def test_headline_distinguishes_supported_direction_only_not_supported_and_not_e
 
 
 def test_headline_names_the_f_test_rule_when_a_hypothesis_is_a_test():
-    f = _findings(["supported", "direction only"])
+    f = _findings(["supported", "direction only", "direction only"])
     f.loc[0, ["ci_low", "ci_high", "p"]] = [np.nan, np.nan, 0.001]
     text = headline(f)
-    assert "an *F* test: *p* < .05" in text and "*p* ≥ .05" in text
+    assert "supported (CI excludes 0 in the predicted direction; an *F* test: *p* < .05)" in text
+    assert "*p* ≥ .05" not in text  # neither 'direction only' row is a test
+    f.loc[2, ["ci_low", "ci_high", "p"]] = [np.nan, np.nan, 0.2]
+    assert "2 in the predicted direction, CI includes 0 (an *F* test: *p* ≥ .05)" in headline(f)
 
 
 def test_hypotheses_part_table_verdicts_and_statements():

@@ -14,8 +14,10 @@ OUTPUT_FLAGS = {"out": "folder", "json": "file"}
 _DESCRIPTION = """\
 Run the whole thesis analysis (data preparation and exclusions, scale scoring and
 reliability, manipulation checks, three 3 x 2 ANOVAs, PROCESS model 83 with a bootstrap,
-the findings check) and write results/: report.html (self-contained), tables/ (CSV,
-Markdown, LaTeX), figures/ (PNG, SVG) and results.json with every number of the report.
+the findings check) and write results/: report.html (self-contained), report.docx (the
+same report in Word, APA tables as Word tables), report.pdf (with --pdf, printed by
+headless Chromium), tables/ (CSV, Markdown, LaTeX), figures/ (PNG, SVG) and results.json
+with every number of the report.
 Without --data it runs on the shipped SYNTHETIC data set. Nothing is written unless every
 step succeeds; the same data, configuration, --boot and --seed give identical files.
 """
@@ -24,6 +26,7 @@ _EPILOG = """\
 examples:
   studylib reproduce                       # shipped synthetic data -> results/
   studylib reproduce --example             # fast check (B = 1000 resamples)
+  studylib reproduce --pdf                 # also results/report.pdf (needs chromium)
   studylib reproduce --data data/raw/my_export.csv --out results/mine
 To analyse your own export, map its column names and condition labels in the study
 configuration (analyses/study.yaml, or a copy passed with --config).
@@ -53,6 +56,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="fast mode on the shipped data (B = 1000); cannot be combined with --data")
     parser.add_argument("--json", type=Path, metavar="FILE",
                         help="also write the content of results.json to FILE")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also print the report to report.pdf with headless Chromium (must be installed)")
     parser.add_argument("--no-progress", action="store_true", help="do not show progress bars")
     parser.set_defaults(func=run)
     return parser
@@ -65,10 +70,11 @@ def run(args: argparse.Namespace) -> int:
     from ._common import publish
 
     result = reproduce(args.data, config=args.config, out=args.out, boot=args.boot, seed=args.seed,
-                       example=args.example, progress=not args.no_progress)
+                       example=args.example, progress=not args.no_progress, pdf=args.pdf)
     if args.json is not None:
         write_json(result.to_dict(), args.json)
     publish()  # the results folder and --json together
     print(result.summary())
-    print(f"Report: {result.out / 'report.html'}", file=sys.stdout)
+    print(f"Report: {result.out / 'report.html'} (Word: report.docx"
+          + (", PDF: report.pdf)" if args.pdf else ")"), file=sys.stdout)
     return 0

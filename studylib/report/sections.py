@@ -386,7 +386,7 @@ def headline(findings: pd.DataFrame) -> str:
     sup = " (CI excludes 0 in the predicted direction" + (f"; an *F* test: *p* < {a})" if tests.any() else ")")
     parts = [f"{counts['supported']} of {len(findings)} hypotheses supported{sup}",
              f"{counts['direction only']} in the predicted direction, CI includes 0"
-             + (f" (an *F* test: *p* ≥ {a})" if tests.any() else ""),
+             + (f" (an *F* test: *p* ≥ {a})" if (tests & (findings["status"] == "direction only")).any() else ""),
              f"{counts['not supported']} not supported"]
     if counts["not estimable"]:
         parts.append(f"{counts['not estimable']} not estimable from these data")
