@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import docx
 import matplotlib.pyplot as plt
 import pytest
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml.ns import qn
 
 from studylib import anova, emmeans
@@ -58,6 +59,7 @@ def test_docx_has_real_tables_captions_italics_and_the_synthetic_note(toothgrowt
     assert [c.text for c in head][:3] == ["Effect", "SS", "df"]
     assert head[1].paragraphs[0].runs[0].italic and not head[0].paragraphs[0].runs[0].italic
     assert doc.tables[0].rows[1].cells[0].text == "Supplement"
+    assert all(t.alignment == WD_TABLE_ALIGNMENT.LEFT for t in doc.tables)  # flush left, as its title
     assert doc.tables[0].rows[3].cells[0].text == "Supplement × Dose"
     # every table is kept with its title: all rows but the last keep with the next paragraph
     first_cells = [row.cells[0].paragraphs[0] for row in doc.tables[0].rows]

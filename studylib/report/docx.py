@@ -249,7 +249,7 @@ class DocxReport:
         n_head = 2 if table.spanners else 1
         n_rows = n_head + len(table.rows) + len(groups)
         t = self.doc.add_table(rows=n_rows, cols=table.n_columns)
-        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        t.alignment = WD_TABLE_ALIGNMENT.LEFT  # flush left under its title (APA 7 sample tables)
         _no_table_borders(t)
         align = {"l": WD_ALIGN_PARAGRAPH.LEFT, "c": WD_ALIGN_PARAGRAPH.CENTER}
 
