@@ -105,3 +105,15 @@ def test_report_input_errors():
         rep.section("s", level=4)
     with pytest.raises(InputTypeError, match="embed='svg' needs svg="):
         rep.figure(png=b"\x89PNG", title="t", embed="svg")
+
+
+def test_report_marks_tables_and_figures_with_the_study_data_note(toothgrowth):
+    note = "Data are SYNTHETIC: made by a simulator for this test."
+    rep = Report("Own note", synthetic=True, data_note=note)
+    rep.table(anova_table(anova(toothgrowth, "len", ["supp", "dose"]), dv_label="tooth length").with_note(note))
+    fig, ax = plt.subplots(figsize=(2, 1))
+    rep.figure(png=figure_to_png(fig), title="Empty", alt="An empty plot")
+    plt.close(fig)
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(rep.docx())).paragraphs)
+    assert text.count(note) == 2 and SYNTHETIC_TABLE_NOTE not in text  # once per table and figure
+    assert rep.html().count(note) == 2

@@ -405,6 +405,7 @@ def test_hypotheses_part_table_verdicts_and_statements():
     assert verdicts == ["Supported", "In the predicted direction, CI includes 0", "Not supported", "Not estimable"]
     assert "H1: Statement 1 (a < b)." in t.note and "H4: the level 'x' is not in the data." in t.note
     assert [r[0] for r in t.rows] == ["H1", "H2", "H3", "H4"]
+    assert t.header[-1] == "Verdict" and t.align[-1] == "l"
 
 
 def test_hypotheses_part_refuses_an_unknown_status_and_is_empty_without_hypotheses():

@@ -25,7 +25,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -411,7 +411,8 @@ def hypotheses_part(findings: pd.DataFrame, labels: Labels | None = None) -> Par
     statements = [f"{escape(r.hypothesis)}: {escape(r.statement)}" for r in findings.itertuples()]
     notes = [f"{escape(r.hypothesis)}: {escape(r.note)}" for r in findings.itertuples()
              if "note" in findings and isinstance(r.note, str) and r.note.strip()]
-    part.tables.append(Shown("findings", findings, hypotheses_table(
-        findings, id_column="hypothesis", labels=labels, alpha=alpha, note=join_note(*statements, *notes),
-        name="findings")))
+    table = hypotheses_table(findings, id_column="hypothesis", labels=labels, alpha=alpha,
+                             note=join_note(*statements, *notes), name="findings")
+    align = (*table.align[:-1], "l")  # the verdict is words: flush left like the other text columns
+    part.tables.append(Shown("findings", findings, replace(table, align=align)))
     return part
