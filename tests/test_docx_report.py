@@ -38,7 +38,7 @@ def _report(toothgrowth, synthetic=True):
     ax.plot([0, 1], [0, 1])
     rep.figure(png=figure_to_png(fig), title="A line", alt="A rising line from 0 to 1", note="Made up.")
     plt.close(fig)
-    rep.colophon({"studylib": "0.0", "data": {"sha256": "ab"}})
+    rep.colophon({"studylib": "0.0", "data": {"sha256": "ab"}, "uncommitted changes": False})
     return rep
 
 
@@ -60,6 +60,8 @@ def test_docx_has_real_tables_captions_italics_and_the_synthetic_note(toothgrowt
     assert head[1].paragraphs[0].runs[0].italic and not head[0].paragraphs[0].runs[0].italic
     assert doc.tables[0].rows[1].cells[0].text == "Supplement"
     assert all(t.alignment == WD_TABLE_ALIGNMENT.LEFT for t in doc.tables)  # flush left, as its title
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "uncommitted changes" in text and "False" not in text and "no" in text.split("uncommitted changes")[1][:8]
     assert doc.tables[0].rows[3].cells[0].text == "Supplement × Dose"
     # every table is kept with its title: all rows but the last keep with the next paragraph
     first_cells = [row.cells[0].paragraphs[0] for row in doc.tables[0].rows]

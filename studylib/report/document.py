@@ -124,8 +124,9 @@ class Report:
         return number
 
     def colophon(self, info: Mapping[str, Any]) -> None:
-        """The footer: studylib version, git commit, packages, data checksum ..."""
-        self._colophon = dict(info)
+        """The footer: studylib version, git commit, packages, data checksum ... (a yes/no value
+        is written as "yes" or "no")."""
+        self._colophon = {k: ("yes" if v else "no") if isinstance(v, bool) else v for k, v in info.items()}
 
     # -- output --------------------------------------------------------------------------
     def html(self) -> str:
