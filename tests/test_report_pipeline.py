@@ -20,9 +20,13 @@ import pytest
 from browser_check import find_chromium, require_chromium
 from test_report_pdf import _pdftotext, _squash
 
+from studylib import load_study
 from studylib.errors import OptionError
 from studylib.pipeline import reproduce
 from studylib.report.apa import SYNTHETIC_TABLE_NOTE
+
+#: The sentence under every table and figure of the example study's report (its data are synthetic).
+NOTE = getattr(load_study(), "data_note", None) or SYNTHETIC_TABLE_NOTE
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,7 @@ def test_every_table_of_the_report_is_whole_in_the_pdf(run):
     missing = [(name, last) for name, last in heads if _squash(last) not in flat]
     assert missing == []
     assert f"Table {len(heads)}" in text and "Synthetic data." in text
-    assert _squash(SYNTHETIC_TABLE_NOTE) in flat
+    assert _squash(NOTE) in flat
 
 
 def test_report_docx_has_the_tables_captions_figures_and_synthetic_note(run):
@@ -67,7 +71,7 @@ def test_report_docx_has_the_tables_captions_figures_and_synthetic_note(run):
     assert len(doc.inline_shapes) == n_figures
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Synthetic data." in text[:2000]  # the banner under the title
-    assert text.count(SYNTHETIC_TABLE_NOTE) == n_tables + n_figures  # under every table and figure
+    assert text.count(NOTE) == n_tables + n_figures  # under every table and figure
     first = doc.tables[0]
     assert first.rows[0].cells[-1].text == "n after" and first.rows[0].cells[-1].paragraphs[0].runs[0].italic
     assert not any(cell.text in ("True", "False", "nan", "None", "NaN") for t in doc.tables for row in t.rows[1:]
@@ -81,7 +85,7 @@ def test_report_and_exports_show_apa_tables_while_csvs_stay_tidy(run):
     for number, name in enumerate(run.results["tables"], start=1):
         md = (tables / f"{name}.md").read_text(encoding="utf-8")
         assert md.startswith(f"**Table {number}**"), name
-        assert SYNTHETIC_TABLE_NOTE in md, name
+        assert NOTE in md, name
         tex = (tables / f"{name}.tex").read_text(encoding="utf-8")
         assert "\\begin{threeparttable}" in tex and "Table" not in tex.split("\\caption{")[1].split("}")[0], name
     csv = pd.read_csv(tables / "anova_psr.csv")
