@@ -71,7 +71,8 @@ def test_report_docx_has_the_tables_captions_figures_and_synthetic_note(run):
     assert len(doc.inline_shapes) == n_figures
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Synthetic data." in text[:2000]  # the banner under the title
-    assert text.count(NOTE) == n_tables + n_figures  # under every table and figure
+    notes = [p.text for p in doc.paragraphs if p.text.startswith("Note.")]
+    assert len(notes) == n_tables + n_figures and all(NOTE in n for n in notes)  # under every table and figure
     first = doc.tables[0]
     assert first.rows[0].cells[-1].text == "n after" and first.rows[0].cells[-1].paragraphs[0].runs[0].italic
     assert not any(cell.text in ("True", "False", "nan", "None", "NaN") for t in doc.tables for row in t.rows[1:]
