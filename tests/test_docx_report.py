@@ -119,3 +119,20 @@ def test_report_marks_tables_and_figures_with_the_study_data_note(toothgrowth):
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(rep.docx())).paragraphs)
     assert text.count(note) == 2 and SYNTHETIC_TABLE_NOTE not in text  # once per table and figure
     assert rep.html().count(note) == 2
+
+
+def test_docx_text_columns_keep_their_longest_word_and_the_headline_is_bold():
+    from docx.shared import Inches
+
+    rows = tuple(("Influencer response", "Negative comments − positive comments", *[f"{i}.123" for i in range(7)],
+                  "[-0.67, 0.21]") for _ in range(3))
+    table = ApaTable("Pairwise", ("Influencer response", "Contrast", *[f"*s*{i}" for i in range(7)], "95% CI"),
+                     rows, ("l", "l", *"c" * 7, "c"))
+    rep = Report("Widths")
+    rep.text("3 of 4 hypotheses supported.", css_class="headline")
+    rep.table(table)
+    doc = docx.Document(io.BytesIO(rep.docx()))
+    col0 = doc.tables[0].columns[0].width
+    assert col0 >= Inches(len("Influencer") * 8 / 72 * 0.6 + 0.2)  # at the smallest type "Influencer" fits
+    head = next(p for p in doc.paragraphs if p.text.startswith("3 of 4"))
+    assert head.runs and all(r.bold for r in head.runs)

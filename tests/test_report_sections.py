@@ -281,7 +281,10 @@ def test_checks_part_sentences_and_tables_from_each_check(sd):
     assert f == "Perceived study time: *F*(1, 78) = 30.20, *p* < .001, η² = .28."
     assert _plain(part["check_recall_grp"]) == ["N", "χ²", "df", "p", "Cramér's V", "Proportion correct",
                                                   "Other answers (n)"]
+    assert part["check_recall_grp"].title == "Recall of the instruction by Instruction Condition: χ² Test"
+    assert part["check_recall_grp"].rows[0][-1] == "0"  # a count
     ct = part["check_recall_grp_crosstab"]
+    assert ct.title == "Recall of the instruction: Answers (Columns) by Instruction Condition (Rows)"
     assert _plain(ct) == ["Instruction", "Control", "Worked example"]
     assert [r[0] for r in ct.rows] == ["Control", "Worked example"]
     means = part["check_rating_tim_means"]

@@ -160,7 +160,7 @@ class Report:
             if kind == "section":
                 doc.heading(value[0], level=value[1] - 1)
             elif kind == "text":
-                doc.paragraph(value[0])
+                doc.paragraph(value[0], bold=value[1] == "headline")
             elif kind == "table":
                 doc.table(value[0], number=value[1])
             else:

@@ -206,9 +206,9 @@ def checks_part(sd: Any, labels: Labels | None = None, *, checks: Any = None) ->
             chi2 = chi2_sentence(r["chi2"], r["df"], r["p"], n=r.get("n"), cramers_v=r.get("cramers_v"))
             part.sentences.append(f"{title}: {chi2}{recalled}.")
             part.tables.append(Shown(f"check_{cid}", test, apa(
-                test, title=f"{title}: Recalled {fname} by Condition", name=f"check_{cid}",
+                test, title=f"{title} by {fname} Condition: χ² Test", name=f"check_{cid}",
                 columns=[x for x in ["n", "chi2", "df", "p", "cramers_v", "prop_correct", "n_other"] if x in test],
-                headers={"n": "*N*", "n_other": "Other answers (*n*)"},
+                headers={"n": "*N*", "n_other": "Other answers (*n*)"}, formats={"n_other": "count"},
                 note="Pearson's χ² test of independence of the condition seen and the level recalled, no "
                      "continuity correction; other answers (such as \"don't remember\") left out of the test")))
             ct = res.table.reset_index()
@@ -218,7 +218,7 @@ def checks_part(sd: Any, labels: Labels | None = None, *, checks: Any = None) ->
                 ct = ct.rename(columns={first: c.factor})
             recalled_cols = [x for x in ct.columns[1:]]
             part.tables.append(Shown(f"check_{cid}_crosstab", ct, apa(
-                ct, title=f"{title}: Recalled (Columns) by {fname} Condition (Rows)",
+                ct, title=f"{title}: Answers (Columns) by {fname} Condition (Rows)",
                 name=f"check_{cid}_crosstab", factors=[ct.columns[0]] if ct.columns[0] == c.factor else [],
                 labels=lab, headers={x: escape(lab.level(c.factor, x)) for x in recalled_cols},
                 formats={x: "count" for x in recalled_cols}, note="Counts of respondents")))
