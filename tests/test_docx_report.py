@@ -124,10 +124,10 @@ def test_report_marks_tables_and_figures_with_the_study_data_note(toothgrowth):
 def test_docx_text_columns_keep_their_longest_word_and_the_headline_is_bold():
     from docx.shared import Inches
 
-    rows = tuple(("Influencer response", "Negative comments − positive comments", *[f"{i}.123" for i in range(7)],
+    rows = tuple(("Influencer response", "Negative comments − positive comments", *[f"{i}.123" for i in range(6)],
                   "[-0.67, 0.21]") for _ in range(3))
-    table = ApaTable("Pairwise", ("Influencer response", "Contrast", *[f"*s*{i}" for i in range(7)], "95% CI"),
-                     rows, ("l", "l", *"c" * 7, "c"))
+    table = ApaTable("Pairwise", ("Influencer response", "Contrast", *[f"*s*{i}" for i in range(6)], "95% CI"),
+                     rows, ("l", "l", *"c" * 6, "c"))
     rep = Report("Widths")
     rep.text("3 of 4 hypotheses supported.", css_class="headline")
     rep.table(table)
