@@ -191,7 +191,7 @@ def _step_anovas(sd: Any, col: _Collector) -> dict[str, pd.DataFrame]:
         dv, between = spec.options["dv"], list(spec.options["between"])
         ss_type = int(spec.options.get("ss_type", 3))
         name, key = _label(study, dv, lab), anova_key(study, spec)
-        col.report.section(f"ANOVA: {getattr(spec, 'label', '') or name}", level=3)
+        col.report.section(getattr(spec, "label", "") or f"ANOVA: {name}", level=3)
         tab = anova(sd.kept, dv, between, ss_type=ss_type)
         tables[spec.name] = tab
         _add(col, anova_part(sd, spec, lab, fit=tab))
