@@ -1,14 +1,35 @@
 """The model steps of :func:`studylib.pipeline.reproduce` (internal): PROCESS models, the
-hypotheses (findings) and the summary lines.
+hypotheses of the study file and the summary lines.
 
-Split from :mod:`studylib._pipeline_steps`, whose :class:`_Collector` they use.
+Every model comes from the study file's ``models:`` block and every label from its display
+labels: nothing here knows a study's names.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+
+from .errors import StudylibError
+
+
+def _fit(study: Any, spec: Any, fit: Callable[[], Any]) -> Any:
+    """Run ``fit``; a studylib error names the study file's model that failed."""
+    try:
+        return fit()
+    except StudylibError as exc:
+        where = f"{study.path}: " if study.path else ""
+        raise type(exc)(f"{where}models.{spec.name} ({spec.kind}): {exc}") from None
+
+
+def process_options(spec: Any, *, boot: int | None, seed: Any) -> dict[str, Any]:
+    """The keyword arguments of :func:`studylib.process` for a ``kind: process`` model."""
+    opts = dict(spec.options)
+    opts["boot"] = int(boot if boot is not None else opts.get("boot", 5000))
+    opts["seed"] = seed
+    return opts
 
 
 def _mediators(opts: dict[str, Any]) -> list[str]:
@@ -17,12 +38,38 @@ def _mediators(opts: dict[str, Any]) -> list[str]:
 
 
 def _moderated_paths(opts: dict[str, Any]) -> str:
-    w = opts.get("w")
-    return f"W = {w} moderates the model's paths as PROCESS model {opts.get('model')} defines them" if w else \
-        "no moderator"
+    """The model's structure in words (PROCESS' own description of the model number)."""
+    from .process import models_table
+
+    if opts.get("model") is None:
+        return "a custom specification"
+    table = models_table().set_index("model")
+    return str(table.loc[int(opts["model"]), "description"]) if int(opts["model"]) in table.index else \
+        f"PROCESS model {opts['model']}"
 
 
-def step_process(sd: Any, col: Any, settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _node_labels(study: Any, opts: dict[str, Any]) -> dict[str, str]:
+    """Path-diagram node labels: the display label and the role (X, M1.., Y, W, Z)."""
+    ms = _mediators(opts)
+    roles = {opts["x"]: "X", opts["y"]: "Y", **{m: (f"M{i}" if len(ms) > 1 else "M") for i, m in enumerate(ms, 1)}}
+    for r in ("w", "z"):
+        if opts.get(r) is not None:
+            roles[opts[r]] = r.upper()
+    out = {}
+    for var, role in roles.items():
+        words = f"{study.label(var)} ({role})".split()
+        lines, line = [], ""
+        for w in words:  # wrap at about 16 characters
+            if line and len(line) + 1 + len(w) > 16:
+                lines.append(line)
+                line = w
+            else:
+                line = f"{line} {w}".strip()
+        out[var] = "\n".join([*lines, line])
+    return out
+
+
+def step_process(sd: Any, col: Any, settings: dict[str, Any], boot: int | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Fit every process model; return (model id -> result, numbers for results.json)."""
     from .process import process
     from .report.labels import Labels
@@ -34,50 +81,49 @@ def step_process(sd: Any, col: Any, settings: dict[str, Any]) -> tuple[dict[str,
     models = [m for m in study.models if m.kind == "process"]
     fits: dict[str, Any] = {}
     numbers: dict[str, Any] = {}
-    b, seed = settings["boot"], settings["seed"]
     for spec in models:
-        prefix = "process" if len(models) == 1 else f"process_{spec.name}"
-        opts = {k: v for k, v in spec.options.items() if k not in ("kind", "label")}
-        opts.update(boot=b, seed=seed)
-        ms = _mediators(opts)
-        res = process(sd.kept, **opts)
+        opts = process_options(spec, boot=boot, seed=settings["seed"])
+        b = opts["boot"]
+        res = _fit(study, spec, lambda o=opts: process(sd.kept, **o))
         fits[spec.name] = res
-        x, y, w = opts["x"], opts["y"], opts.get("w")
-        roles = [f"X = {lab.var(x)}", *(f"M{i} = {lab.var(m)}" if len(ms) > 1 else f"M = {lab.var(m)}"
-                                        for i, m in enumerate(ms, 1)),
-                 f"Y = {lab.var(y)}", *(f"{r.upper()} = {lab.var(opts[r])}" for r in ("w", "z") if opts.get(r))]
+        prefix = "process" if len(models) == 1 else f"process_{spec.name}"
+        x, y, w, ms = opts["x"], opts["y"], opts.get("w"), _mediators(opts)
+        roles = [f"X = {study.label(x)}", *(f"M{i} = {study.label(m)}" if len(ms) > 1 else f"M = {study.label(m)}"
+                                            for i, m in enumerate(ms, 1)),
+                 f"Y = {study.label(y)}",
+                 *(f"{r.upper()} = {study.label(opts[r])}" for r in ("w", "z") if opts.get(r) is not None)]
         ci = "bias-corrected" if opts.get("ci") == "bc" else "percentile"
-        title = getattr(spec, "label", "") or f"PROCESS model {opts.get('model', '(custom)')}"
-        col.report.section(title, intro=escape(
+        col.report.section(spec.label or f"PROCESS model {opts.get('model', '(custom)')}", intro=escape(
             f"{', '.join(roles)}; {_moderated_paths(opts)}. {ci.capitalize()} bootstrap with B = {b:,} "
-            f"resamples, seed {seed}; n = {res.n} ({res.n_dropped} dropped for missing values)."))
-        part = process_part(res, spec, study, lab, boot=b, seed=seed, prefix=prefix)
+            f"resamples, seed {settings['seed']}; n = {res.n} ({res.n_dropped} dropped for missing values)."))
+        part = process_part(res, spec, study, lab, boot=b, seed=settings["seed"], prefix=prefix)
         if part.sentences:
             col.report.text("\n\n".join(part.sentences), css_class="sentence")
         for shown in part.tables:
             col.table(shown.name, shown.tidy, shown.table)
+        wf = next((f for f in study.factors if f.name == w), None)
         moderated = res.indirect[res.indirect["w"].notna()] if "w" in res.indirect and len(res.indirect) else []
         conf = round(100 * float(opts.get("conf", 0.95)))
-        if w and len(moderated):
-            wl = lab.var(w)
-            levels = list(lab.levels.get(x, {}))
-            versus = f" ({lab.level(x, levels[-1])} vs. {lab.level(x, levels[0]).lower()})" if len(levels) == 2 else ""
-            ax = conditional_indirect_plot(res, labels=lab, xlabel=f"{wl} (W)", title=None)
-            col.figure(prefix.replace("process", "conditional_indirect_effects"), ax.figure,
-                       f"Conditional Indirect Effects of {lab.var(x)}{versus} by {wl}, With {conf}% Bootstrap CIs",
+        if wf is not None and len(moderated):
+            xf = next((f for f in study.factors if f.name == x), None)
+            versus = f" ({xf.level_label(xf.levels[-1])} vs. {_lower(xf.level_label(xf.levels[0]))})" \
+                if xf is not None and len(xf.levels) == 2 else ""
+            ax = conditional_indirect_plot(res, labels=lab, xlabel=f"{wf.display} (W)", title=None)
+            col.figure(f"{prefix.replace('process', 'conditional_indirect_effects')}", ax.figure,
+                       f"Conditional Indirect Effects of {study.label(x)}{versus} by {wf.display}, With "
+                       f"{conf}% Bootstrap CIs",
                        alt=f"Point estimates with {conf}% bootstrap confidence intervals of the conditional "
-                           f"indirect effects, one point per {wl.lower()} level and path; a dashed line marks zero.",
-                       note=f"Error bars: {conf}% {ci} bootstrap CIs (*B* = {b:,}, seed {seed}).", fmt="svg")
+                           f"indirect effects, one point per {wf.display.lower()} level and path; a dashed "
+                           "line marks zero.",
+                       note=f"Error bars: {conf}% {ci} bootstrap CIs (*B* = {b:,}, seed {settings['seed']}).",
+                       fmt="svg")
         if ms:
-            nodes = {v: f"{lab.var(v)} ({role})" for v, role in
-                     [(x, "X"), *((m, f"M{i}" if len(ms) > 1 else "M") for i, m in enumerate(ms, 1)), (y, "Y")]}
-            if w:
-                nodes[w] = f"{lab.var(w)} (W)"
-            ax = path_diagram(res, x=x, m=ms, y=y, w=w, footnote=False,
-                              labels=Labels({**lab.variables, **nodes}, levels=lab.levels))
-            col.figure(prefix.replace("process", "path_diagram"), ax.figure,
-                       f"Path Diagram of {title} With Unstandardized Coefficients",
-                       alt="Path diagram: boxes for " + ", ".join(lab.var(v) for v in [x, *ms, y])
+            ax = path_diagram(res, x=x, m=ms, y=y, w=w, footnote=False, labels=Labels(
+                {**lab.variables, **_node_labels(study, opts)}, levels=lab.levels))
+            col.figure(f"{prefix.replace('process', 'path_diagram')}", ax.figure,
+                       f"Path Diagram of {spec.label or 'PROCESS Model ' + str(opts.get('model'))} With "
+                       "Unstandardized Coefficients",
+                       alt="Path diagram: boxes for " + ", ".join(study.label(v) for v in [x, *ms, y])
                            + " joined by arrows, each labelled with its unstandardized coefficient.",
                        note="Unstandardized coefficients; \\* *p* < .05, \\*\\* *p* < .01, \\*\\*\\* *p* < .001.",
                        fmt="svg")
@@ -85,77 +131,82 @@ def step_process(sd: Any, col: Any, settings: dict[str, Any]) -> tuple[dict[str,
     return fits, numbers
 
 
-def step_findings(sd: Any, col: Any, fits: dict[str, Any], anova_tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The hypotheses of the study with the headline (supported / direction only / not supported)."""
+def _lower(label: str) -> str:
+    return label[0].lower() + label[1:] if len(label) > 1 and label[0].isupper() and label[1].islower() else label
+
+
+def step_measurement(sd: Any, col: Any, settings: dict[str, Any]) -> dict[str, Any]:
+    """Every ``kind: measurement`` model of the study file: its CFA, results sentence and tables
+    (:func:`studylib._pipeline_measurement.step_measurement`), bootstrapped from the run's seed."""
+    from ._pipeline_measurement import step_measurement as one_model
+
+    study = sd.study
+    out: dict[str, Any] = {}
+    for spec in (m for m in study.models if m.kind == "measurement"):
+        out[spec.name] = _fit(study, spec, lambda s=spec: one_model(sd, col, s, seed=settings["seed"]))
+    return out
+
+
+def step_hypotheses(sd: Any, col: Any, fits: dict[str, Any]) -> pd.DataFrame:
+    """The hypotheses: the headline (supported / in the predicted direction, CI includes 0 / not
+    supported / not estimable) and one row per hypothesis with its estimate and verdict."""
+    from .findings import check_hypotheses
     from .report.sections import hypotheses_part
 
     study = sd.study
-    if hasattr(study, "hypotheses"):
-        if not study.hypotheses:
-            return pd.DataFrame()
-        from .findings import check_hypotheses
-
-        findings = check_hypotheses(study, fits, data=sd.kept)
-    else:
-        findings = _legacy_findings(sd, fits, anova_tables)
-        if not len(findings):
-            return findings
-    alpha = findings.attrs.get("alpha", 0.05)
+    if not study.hypotheses:
+        return pd.DataFrame()
+    findings = check_hypotheses(study, fits, data=sd.kept)
+    alpha = findings.attrs["alpha"]
     part = hypotheses_part(findings, col.labels)
     col.report.section("Hypotheses", intro=(
         "Each hypothesis of the study file, with the estimate it is about. Supported: the confidence "
         f"interval excludes 0 on the predicted side (an *F* test: *p* < {alpha:g}); in the predicted "
-        "direction: the estimate has the predicted sign but its CI includes 0; not supported: it is not in "
-        "the predicted direction (or the test is not significant)."))
+        "direction, CI includes 0: the estimate has the predicted sign but its CI includes 0; not supported: "
+        "it is not in the predicted direction (or the test is not significant); not estimable: the model has "
+        "no such estimate."))
     col.report.text(part.sentences[0], css_class="headline")
     for shown in part.tables:
         col.table(shown.name, shown.tidy, shown.table)
     return findings
 
 
-def _legacy_findings(sd: Any, fits: dict[str, Any], anova_tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The thesis's findings (a study file without a hypotheses block), with check_hypotheses' statuses."""
-    from .findings import check_findings
-
-    spec = next((m for m in sd.study.models if m.kind == "process"), None)
-    if spec is None or spec.name not in fits:
-        return pd.DataFrame()
-    res, o = fits[spec.name], spec.options
-    serial = " -> ".join([o["x"], *_mediators(o), o["y"]])
-    w = o.get("w")
-    groups = tuple(sd.study.factor(w).levels) if w else ()
-    by_dv = {m.options["dv"]: anova_tables[m.name] for m in sd.study.models if m.name in anova_tables}
-    found = check_findings(res.indirect, by_dv, serial_path=serial, contrasts=res.contrasts, groups=groups)
-    status = ["supported" if h and c else "direction only" if h else "not supported"
-              for h, c in zip(found["holds"], found["conclusive"], strict=True)]
-    out = found.rename(columns={"finding": "hypothesis"}).drop(columns=["holds", "conclusive"])
-    out["status"] = status
-    out.attrs.update(found.attrs)
-    return out
+def headline(findings: pd.DataFrame, counts: dict[str, int]) -> str:
+    """One sentence: how many hypotheses the data support."""
+    alpha = findings.attrs.get("alpha", 0.05)
+    text = (f"{counts['supported']} of {len(findings)} hypotheses supported (the CI excludes 0 in the "
+            f"predicted direction, or p < {alpha:g}); {counts['direction only']} in the predicted direction "
+            f"with a CI that includes 0; {counts['not supported']} not supported")
+    if counts["not estimable"]:
+        text += f"; {counts['not estimable']} not estimable"
+    return text + "."
 
 
-def summary_lines(sd: Any, findings: pd.DataFrame, anova_tables: dict[str, pd.DataFrame],
-                  settings: dict[str, Any]) -> list[str]:
-    """The lines ``studylib reproduce`` prints: n, each ANOVA interaction, the hypotheses."""
-    from .report.rich import to_plain
-    from .report.sections import headline
-    from .report.sentences import anova_sentences
+def summary_lines(sd: Any, findings: pd.DataFrame, fits: dict[str, Any], settings: dict[str, Any]) -> list[str]:
+    """The few lines ``studylib reproduce`` prints."""
+    from .findings import hypothesis_lines, status_counts
+    from .report.tables import format_p
 
+    study = sd.study
     lines = [f"{sd.log.n_before} respondents read, {sd.log.n_after} kept after exclusions"
              + (" (SYNTHETIC data)" if sd.synthetic else "") + "."]
-    from .report.sections import anova_key
-
-    specs = {m.name: m for m in sd.study.models}
-    for name, tab in anova_tables.items():
-        inter = [t for t in tab["term"] if ":" in str(t)]
-        if inter:
-            lines.append(f"ANOVA {anova_key(sd.study, specs[name])}: {inter[-1].replace(':', ' x ')} "
-                         f"{to_plain(anova_sentences(tab)[inter[-1]])}")
+    for spec in (m for m in study.models if m.kind == "anova"):
+        tab = fits.get(spec.name)
+        if tab is None:
+            continue
+        resid = tab[tab["term"] == "Residual"]
+        df2 = int(resid["df"].iloc[0]) if not resid.empty else ""
+        for r in tab[tab["term"].astype(str).str.contains(":")].itertuples():
+            term = " x ".join(str(r.term).split(":"))
+            lines.append(f"ANOVA {spec.options['dv']}: {term} F({int(r.df)}, {df2}) = {r.F:.2f}, "
+                         f"{format_p(r.p, prefix=True)}")
     if len(findings):
-        for r in findings.itertuples():
-            ci = "" if pd.isna(r.ci_low) else f" [{r.ci_low:.3f}, {r.ci_high:.3f}]"
-            p = "" if pd.isna(r.p) else f", p = {r.p:.3g}"
-            lines.append(f"{r.status:<15} {r.hypothesis}: {r.estimate:.3f}{ci}{p}")
-        lines.append(to_plain(headline(findings))[:-1]
-                     + f" (bootstrap B = {settings['boot']}, seed {settings['seed']}).")
+        lines += hypothesis_lines(findings)
+        counts = status_counts(findings)
+        lines.append(f"{counts['supported']} of {len(findings)} hypotheses supported, {counts['direction only']} "
+                     f"in the predicted direction only (CI includes 0), {counts['not supported']} not supported"
+                     + (f", {counts['not estimable']} not estimable" if counts["not estimable"] else "")
+                     + (f" (bootstrap B = {settings['boot']}, seed {settings['seed']})." if settings["boot"]
+                        else f" (seed {settings['seed']})."))
     return lines
+
