@@ -415,3 +415,20 @@ def test_hypotheses_part_refuses_an_unknown_status_and_is_empty_without_hypothes
     with pytest.raises(ColumnError, match=r"status' has values \['maybe'\]; allowed: \['supported'"):
         hypotheses_part(_findings(["supported", "maybe"]))
     assert hypotheses_part(_findings([]).iloc[:0]).tables == []
+
+
+def test_hypotheses_table_says_what_each_estimate_is_in_words(sd):
+    f = _findings(["supported", "direction only", "supported"])
+    f["quantity"] = ["conditional indirect effect grp -> eff -> lrn, tim = long",
+                     "difference of conditional indirect effects grp -> eff -> lrn: long - short",
+                     "F(1, 76) of grp:tim on eff"]
+    t = hypotheses_part(f, labels_of(sd))["findings"]
+    assert t.header[1] == "Estimate of"
+    assert [r[1] for r in t.rows] == ["Indirect effect (Thirty minutes)",
+                                      "Difference of indirect effects (Thirty minutes − ten minutes)",
+                                      "*F* of Instruction × Study time on Self-efficacy"]  # one path: not repeated
+    assert "are of the path Instruction → Self-efficacy → Learning outcome." in t.note
+    f.loc[1, "quantity"] = "difference of conditional indirect effects grp -> lrn: long - short"
+    rows = hypotheses_part(f, labels_of(sd))["findings"].rows
+    assert rows[0][1] == "Indirect effect, Instruction → Self-efficacy → Learning outcome (Thirty minutes)"
+    assert rows[1][1] == "Difference of indirect effects, Instruction → Learning outcome (Thirty minutes − ten minutes)"

@@ -323,8 +323,12 @@ _STATUS_VERDICT = {"supported": (True, True), "direction only": (True, False), "
 def hypotheses_table(findings: pd.DataFrame, *, id_column: str = "finding", statement_column: str = "statement",
                      labels: LabelsLike = None, alpha: float = 0.05,
                      title: str = "Hypotheses: Estimates and Verdicts", note: str | None = None,
-                     synthetic: bool = False, digits: int = 3, name: str = "hypotheses") -> ApaTable:
+                     synthetic: bool = False, digits: int = 3, name: str = "hypotheses",
+                     quantity_column: str | None = None) -> ApaTable:
     """One row per hypothesis: the predicted direction, the estimate with its CI or *p*, the verdict.
+
+    ``quantity_column`` names a column of markup saying what each estimate is (shown as
+    "Estimate of" after the hypothesis).
 
     ``findings`` is :func:`studylib.findings.check_hypotheses`'s table (a ``status`` column:
     supported, direction only (or not significant), not supported, not estimable) or a table
@@ -351,6 +355,10 @@ def hypotheses_table(findings: pd.DataFrame, *, id_column: str = "finding", stat
     findings["verdict"] = verdicts
     cols = [id_column]
     headers = {id_column: "Hypothesis", "estimate": "Estimate", "verdict": "Verdict", "direction": "Prediction"}
+    if quantity_column is not None:
+        check_columns(findings, [quantity_column], context="hypotheses")
+        headers[quantity_column] = "Estimate of"
+        cols.append(quantity_column)
     if "direction" in findings:
         findings["direction"] = findings["direction"].map(
             lambda d: {"positive": "Positive", "negative": "Negative", "nonzero": "Non-zero"}.get(str(d), str(d)))
@@ -363,7 +371,8 @@ def hypotheses_table(findings: pd.DataFrame, *, id_column: str = "finding", stat
              "direction: the estimate has the predicted sign but its CI includes 0; an estimate with a *p* "
              "value but no CI is an *F* test", note]
     return apa(findings, title=title, columns=cols, headers=headers, labels=labels,
-               formats={id_column: "text", "estimate": "number", "verdict": lambda v: v},
+               formats={id_column: "text", "estimate": "number", "verdict": lambda v: v,
+                        **({quantity_column: lambda v: v} if quantity_column else {})},
                note=join_note(*parts), synthetic=synthetic, digits=digits, name=name)
 
 

@@ -35,7 +35,7 @@ from .labels import Labels
 from .rich import escape
 
 __all__ = ["Part", "Shown", "labels_of", "data_part", "scales_part", "checks_part", "anova_part",
-           "process_part", "hypotheses_part", "headline", "anova_key", "STATUSES"]
+           "process_part", "hypotheses_part", "headline", "quantity_words", "anova_key", "STATUSES"]
 
 #: The statuses of :func:`studylib.findings.check_hypotheses`, in the order of the headline.
 STATUSES = ("supported", "direction only", "not supported", "not estimable")
@@ -393,6 +393,55 @@ def headline(findings: pd.DataFrame) -> str:
     return "; ".join(parts) + "."
 
 
+_QUANTITIES = (("conditional indirect effect", "Indirect effect"), ("indirect effect", "Indirect effect"),
+               ("difference of conditional indirect effects", "Difference of indirect effects"),
+               ("index of moderated mediation", "Index of moderated mediation"))
+
+
+def quantity_words(quantity: str, labels: Labels | None = None, *, path: bool = True) -> str:
+    """What a hypothesis' estimate is, in words (markup), from check_hypotheses' ``quantity``.
+
+    ``path=False`` leaves out the path of an indirect effect (when every hypothesis is
+    about the same one). Text that is not one of check_hypotheses' forms is shown as it is.
+
+    Examples
+    --------
+    >>> lab = Labels({"x": "Valence", "m": "Trust", "y": "Intention", "w": "Source"},
+    ...              levels={"w": {"inf": "Influencer", "brand": "Brand"}})
+    >>> quantity_words("conditional indirect effect x -> m -> y, w = brand", lab)
+    'Indirect effect, Valence → Trust → Intention (Brand)'
+    >>> quantity_words("difference of conditional indirect effects x -> m -> y: brand - inf", lab, path=False)
+    'Difference of indirect effects (Brand − influencer)'
+    >>> quantity_words("F(2, 246) of x:w on y", lab)
+    '*F* of Valence × Source on Intention'
+    """
+    import re
+
+    lab = labels or Labels()
+    text = str(quantity).strip()
+    hit = re.match(r"^F\(.*?\) of (\S+) on (\S+)$", text)
+    if hit:
+        return f"*F* of {escape(lab.term(hit.group(1)))} on {escape(lab.var(hit.group(2)))}"
+    for prefix, words in _QUANTITIES:
+        if not text.startswith(prefix + " "):
+            continue
+        rest = text[len(prefix) + 1:]
+        at = ""
+        cond = re.search(r",\s*(\S+)\s*=\s*(\S+)$", rest)
+        diff = re.search(r":\s*(\S+)\s*-\s*(\S+)$", rest)
+        if cond:
+            at, rest = f" ({lab.level(cond.group(1), cond.group(2))})", rest[:cond.start()]
+        elif diff:
+            a, b = diff.group(1), diff.group(2)
+            factor = next((f for f, lv in lab.levels.items() if a in lv and b in lv), "")
+            second = lab.level(factor, b)
+            second = second[0].lower() + second[1:] if len(second) > 1 and second[1].islower() else second
+            at, rest = f" ({lab.level(factor, a)} − {second})", rest[:diff.start()]
+        where = f", {lab.path(rest.strip())}" if path and "->" in rest else ""
+        return escape(f"{words}{where}{at}")
+    return escape(text)
+
+
 def hypotheses_part(findings: pd.DataFrame, labels: Labels | None = None) -> Part:
     """The hypotheses table and the headline: supported (CI excludes 0 in the predicted
     direction), in the predicted direction with a CI that includes 0, not supported.
@@ -411,8 +460,19 @@ def hypotheses_part(findings: pd.DataFrame, labels: Labels | None = None) -> Par
     statements = [f"{escape(r.hypothesis)}: {escape(r.statement)}" for r in findings.itertuples()]
     notes = [f"{escape(r.hypothesis)}: {escape(r.note)}" for r in findings.itertuples()
              if "note" in findings and isinstance(r.note, str) and r.note.strip()]
-    table = hypotheses_table(findings, id_column="hypothesis", labels=labels, alpha=alpha,
-                             note=join_note(*statements, *notes), name="findings")
+    shown = findings
+    if "quantity" in findings:
+        import re
+
+        paths = {m.group(0) for q in findings["quantity"].astype(str)
+                 if (m := re.search(r"[^\s,:]+(?:\s*->\s*[^\s,:]+)+", q)) is not None}
+        shown = findings.assign(estimate_of=[quantity_words(q, labels, path=len(paths) > 1)
+                                             for q in findings["quantity"].astype(str)])
+    one_path = [] if "quantity" not in findings or len(paths) != 1 else \
+        [f"Indirect effects, their differences and indexes are of the path {escape((labels or Labels()).path(*paths))}"]
+    table = hypotheses_table(shown, id_column="hypothesis", labels=labels, alpha=alpha,
+                             note=join_note(*one_path, *statements, *notes), name="findings",
+                             quantity_column="estimate_of" if "quantity" in findings else None)
     align = (*table.align[:-1], "l")  # the verdict is words: flush left like the other text columns
     part.tables.append(Shown("findings", findings, replace(table, align=align)))
     return part
