@@ -423,7 +423,7 @@ def test_hypotheses_table_says_what_each_estimate_is_in_words(sd):
                      "difference of conditional indirect effects grp -> eff -> lrn: long - short",
                      "F(1, 76) of grp:tim on eff"]
     t = hypotheses_part(f, labels_of(sd))["findings"]
-    assert t.header[1] == "Estimate of"
+    assert t.header[1] == "Estimate of" and t.align[1] == "l"
     assert [r[1] for r in t.rows] == ["Indirect effect (Thirty minutes)",
                                       "Difference of indirect effects (Thirty minutes − ten minutes)",
                                       "*F* of Instruction × Study time on Self-efficacy"]  # one path: not repeated

@@ -473,6 +473,7 @@ def hypotheses_part(findings: pd.DataFrame, labels: Labels | None = None) -> Par
     table = hypotheses_table(shown, id_column="hypothesis", labels=labels, alpha=alpha,
                              note=join_note(*one_path, *statements, *notes), name="findings",
                              quantity_column="estimate_of" if "quantity" in findings else None)
-    align = (*table.align[:-1], "l")  # the verdict is words: flush left like the other text columns
+    words = {j for j, h in enumerate(table.header) if h in ("Estimate of", "Verdict")}
+    align = tuple("l" if j in words else a for j, a in enumerate(table.align))  # words flush left
     part.tables.append(Shown("findings", findings, replace(table, align=align)))
     return part
