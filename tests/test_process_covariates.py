@@ -98,7 +98,8 @@ def test_study_file_covariates_by_equation(tmp_path):
     from studylib._pipeline_models import step_process
     from studylib._pipeline_steps import _Collector
     from studylib.pipeline import load_analysis_data
-    from studylib.report.html import HtmlReport
+    from studylib.report.document import Report
+    from studylib.report.labels import Labels
 
     cfg = copy.deepcopy(yaml.safe_load(STUDY_CONFIG.read_text()))
     cfg["questionnaires"] = str(QUESTIONNAIRES)
@@ -107,7 +108,7 @@ def test_study_file_covariates_by_equation(tmp_path):
     path = tmp_path / "study.yaml"
     path.write_text(yaml.safe_dump(cfg, sort_keys=False))
     sd = load_analysis_data(config=path)
-    col = _Collector(tmp_path / "stage", HtmlReport("test"))
+    col = _Collector(tmp_path / "stage", Report("test"), Labels.from_study(sd.study))
     fits, numbers = step_process(sd, col, {"boot": 1000, "seed": 1}, None)
     res = fits["model83"]
     assert res.model.attrs["covariates_by_equation"] == {"psr": [], "pk": ["age"], "attitude": ["age"]}
