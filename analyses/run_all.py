@@ -11,6 +11,8 @@ Inputs
 Outputs (in ``results/`` or ``--out DIR``; written only when every step succeeded)
 -------
 - ``report.html``: self-contained report (tables and figures embedded, colophon).
+- ``report.docx``: the same report as a Word document (APA tables as Word tables).
+- ``report.pdf`` (with ``--pdf``, when Chromium is installed): report.html printed.
 - ``tables/*.csv`` (unrounded), ``tables/*.md``, ``tables/*.tex``.
 - ``figures/*.png``, ``figures/*.svg``.
 - ``results.json``: every number in the report, the settings and the software versions.
@@ -46,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, metavar="N", help="bootstrap seed (default: the study's)")
     parser.add_argument("--example", action="store_true", help="fast mode on the shipped data (B = 1000)")
     parser.add_argument("--json", metavar="FILE", help="also write the content of results.json to FILE")
+    parser.add_argument("--pdf", action="store_true", help="also print report.pdf (needs Chromium)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument("--encoding", metavar="ENC", help="text encoding of the files read (default UTF-8)")
     parser.add_argument("--debug", action="store_true", help="on an error, also print the traceback")
@@ -55,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         value = getattr(args, name)
         if value is not None:
             forwarded += [f"--{name}", str(value)]
-    forwarded += ["--example"] * args.example + ["--no-progress"] * args.no_progress + ["--debug"] * args.debug
+    forwarded += (["--example"] * args.example + ["--pdf"] * args.pdf + ["--no-progress"] * args.no_progress
+                  + ["--debug"] * args.debug)
     return cli_main(forwarded)
 
 

@@ -72,9 +72,12 @@ def _node_labels(study: Any, opts: dict[str, Any]) -> dict[str, str]:
 def step_process(sd: Any, col: Any, settings: dict[str, Any], boot: int | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Fit every process model; return (model id -> result, numbers for results.json)."""
     from .process import process
+    from .report.labels import Labels
     from .report.process_figures import conditional_indirect_plot, path_diagram
+    from .report.rich import escape
+    from .report.sections import process_part
 
-    study = sd.study
+    study, lab = sd.study, col.labels
     models = [m for m in study.models if m.kind == "process"]
     fits: dict[str, Any] = {}
     numbers: dict[str, Any] = {}
@@ -85,74 +88,86 @@ def step_process(sd: Any, col: Any, settings: dict[str, Any], boot: int | None) 
         fits[spec.name] = res
         prefix = "process" if len(models) == 1 else f"process_{spec.name}"
         x, y, w, ms = opts["x"], opts["y"], opts.get("w"), _mediators(opts)
-        roles = [f"X = {x}", *(f"M{i} = {m}" if len(ms) > 1 else f"M = {m}" for i, m in enumerate(ms, 1)),
-                 f"Y = {y}", *(f"{r.upper()} = {opts[r]}" for r in ("w", "z") if opts.get(r) is not None)]
+        roles = [f"X = {study.label(x)}", *(f"M{i} = {study.label(m)}" if len(ms) > 1 else f"M = {study.label(m)}"
+                                            for i, m in enumerate(ms, 1)),
+                 f"Y = {study.label(y)}",
+                 *(f"{r.upper()} = {study.label(opts[r])}" for r in ("w", "z") if opts.get(r) is not None)]
         ci = "bias-corrected" if opts.get("ci") == "bc" else "percentile"
-        col.report.section(spec.label or f"PROCESS model {opts.get('model', '(custom)')}", intro=(
-            f"{', '.join(roles)}; {_moderated_paths(opts)}. {ci.capitalize()} bootstrap with B = {b} "
+        col.report.section(spec.label or f"PROCESS model {opts.get('model', '(custom)')}", intro=escape(
+            f"{', '.join(roles)}; {_moderated_paths(opts)}. {ci.capitalize()} bootstrap with B = {b:,} "
             f"resamples, seed {settings['seed']}; n = {res.n} ({res.n_dropped} dropped for missing values)."))
-        col.table(f"{prefix}_coefficients", res.coefficients, "Regression coefficients of the model's equations",
-                  digits=3)
-        col.table(f"{prefix}_equations", res.equations, "Model summaries (R², F) of each equation", digits=3)
-        if len(res.indirect):
-            col.table(f"{prefix}_indirect", res.indirect, "Conditional indirect effects of X on Y, with bootstrap CIs",
-                      digits=3)
-        if len(res.index):
-            col.table(f"{prefix}_index", res.index, "Indexes of moderated mediation (each W group vs the "
-                      "reference)", digits=3)
-        if len(res.contrasts):
-            col.table(f"{prefix}_contrasts", res.contrasts, "Pairwise contrasts between conditional indirect "
-                      "effects (first minus second)", digits=3)
-        col.table(f"{prefix}_direct", res.direct, "Direct effect of X on Y", digits=3)
+        part = process_part(res, spec, study, lab, boot=b, seed=settings["seed"], prefix=prefix)
+        if part.sentences:
+            col.report.text("\n\n".join(part.sentences), css_class="sentence")
+        for shown in part.tables:
+            col.table(shown.name, shown.tidy, shown.table)
         wf = next((f for f in study.factors if f.name == w), None)
         moderated = res.indirect[res.indirect["w"].notna()] if "w" in res.indirect and len(res.indirect) else []
+        conf = round(100 * float(opts.get("conf", 0.95)))
         if wf is not None and len(moderated):
             xf = next((f for f in study.factors if f.name == x), None)
-            versus = f" ({xf.level_label(xf.levels[-1])} vs {xf.level_label(xf.levels[0])})" \
+            versus = f" ({xf.level_label(xf.levels[-1])} vs. {_lower(xf.level_label(xf.levels[0]))})" \
                 if xf is not None and len(xf.levels) == 2 else ""
-            ax = conditional_indirect_plot(res, labels=wf.level_labels, xlabel=f"{wf.display} (W)", title=None)
-            conf = round(100 * float(opts.get("conf", 0.95)))
+            ax = conditional_indirect_plot(res, labels=lab, xlabel=f"{wf.display} (W)", title=None)
             col.figure(f"{prefix.replace('process', 'conditional_indirect_effects')}", ax.figure,
-                       f"Conditional indirect effects of {study.label(x).lower()}{versus} by "
-                       f"{wf.display.lower()}, with {conf}% bootstrap CIs", fmt="svg")
+                       f"Conditional Indirect Effects of {study.label(x)}{versus} by {wf.display}, With "
+                       f"{conf}% Bootstrap CIs",
+                       alt=f"Point estimates with {conf}% bootstrap confidence intervals of the conditional "
+                           f"indirect effects, one point per {wf.display.lower()} level and path; a dashed "
+                           "line marks zero.",
+                       note=f"Error bars: {conf}% {ci} bootstrap CIs (*B* = {b:,}, seed {settings['seed']}).",
+                       fmt="svg")
         if ms:
-            ax = path_diagram(res, x=x, m=ms, y=y, w=w, labels=_node_labels(study, opts))
+            ax = path_diagram(res, x=x, m=ms, y=y, w=w, footnote=False, labels=Labels(
+                {**lab.variables, **_node_labels(study, opts)}, levels=lab.levels))
             col.figure(f"{prefix.replace('process', 'path_diagram')}", ax.figure,
-                       f"Path diagram of {spec.label or 'PROCESS model ' + str(opts.get('model'))} with "
-                       "unstandardized coefficients", fmt="svg")
+                       f"Path Diagram of {spec.label or 'PROCESS Model ' + str(opts.get('model'))} With "
+                       "Unstandardized Coefficients",
+                       alt="Path diagram: boxes for " + ", ".join(study.label(v) for v in [x, *ms, y])
+                           + " joined by arrows, each labelled with its unstandardized coefficient.",
+                       note="Unstandardized coefficients; \\* *p* < .05, \\*\\* *p* < .01, \\*\\*\\* *p* < .001.",
+                       fmt="svg")
         numbers[spec.name] = {"n": res.n, "n_dropped": res.n_dropped, "seed": res.seed, "boot": b}
     return fits, numbers
 
 
-def step_measurement(sd: Any, col: Any) -> dict[str, Any]:
-    """Measurement models of the study file: not fitted by ``reproduce`` yet; the report says so."""
-    models = [m for m in sd.study.models if m.kind == "measurement"]
-    if models:
-        col.report.section("Measurement models", intro=(
-            f"The study file declares {len(models)} measurement model(s) ({', '.join(m.name for m in models)}); "
-            "this version of studylib reproduce does not fit them: run studylib cfa for them."))
-    return {}
+def _lower(label: str) -> str:
+    return label[0].lower() + label[1:] if len(label) > 1 and label[0].isupper() and label[1].islower() else label
+
+
+def step_measurement(sd: Any, col: Any, settings: dict[str, Any]) -> dict[str, Any]:
+    """Every ``kind: measurement`` model of the study file: its CFA, results sentence and tables
+    (:func:`studylib._pipeline_measurement.step_measurement`), bootstrapped from the run's seed."""
+    from ._pipeline_measurement import step_measurement as one_model
+
+    study = sd.study
+    out: dict[str, Any] = {}
+    for spec in (m for m in study.models if m.kind == "measurement"):
+        out[spec.name] = _fit(study, spec, lambda s=spec: one_model(sd, col, s, seed=settings["seed"]))
+    return out
 
 
 def step_hypotheses(sd: Any, col: Any, fits: dict[str, Any]) -> pd.DataFrame:
-    """The findings table: each hypothesis of the study file, its estimate and status."""
-    from .findings import check_hypotheses, status_counts
+    """The hypotheses: the headline (supported / in the predicted direction, CI includes 0 / not
+    supported / not estimable) and one row per hypothesis with its estimate and verdict."""
+    from .findings import check_hypotheses
+    from .report.sections import hypotheses_part
 
     study = sd.study
     if not study.hypotheses:
         return pd.DataFrame()
     findings = check_hypotheses(study, fits, data=sd.kept)
     alpha = findings.attrs["alpha"]
-    counts = status_counts(findings)
+    part = hypotheses_part(findings, col.labels)
     col.report.section("Hypotheses", intro=(
-        "Each hypothesis of the study file, with the estimate it is about. 'supported': the "
-        f"confidence interval excludes 0 on the predicted side (an F test: p < {alpha:g}); 'direction "
-        "only': the estimate is in the predicted direction but its CI includes 0; 'not supported': it is "
-        "not in the predicted direction (or the test is not significant); 'not estimable': the model has "
+        "Each hypothesis of the study file, with the estimate it is about. Supported: the confidence "
+        f"interval excludes 0 on the predicted side (an *F* test: *p* < {alpha:g}); in the predicted "
+        "direction, CI includes 0: the estimate has the predicted sign but its CI includes 0; not supported: "
+        "it is not in the predicted direction (or the test is not significant); not estimable: the model has "
         "no such estimate."))
-    col.report.add_text(headline(findings, counts))
-    col.table("findings", findings.drop(columns=["statement"]), "Hypotheses: estimates and status",
-              digits=3, note=" ".join(f"{r.hypothesis}: {r.statement}" for r in findings.itertuples()))
+    col.report.text(part.sentences[0], css_class="headline")
+    for shown in part.tables:
+        col.table(shown.name, shown.tidy, shown.table)
     return findings
 
 

@@ -1,11 +1,14 @@
 """The analysis steps of :func:`studylib.pipeline.reproduce` (internal).
 
-Each step computes with the library's public functions, then hands tables and figures to a
-:class:`_Collector`, which writes them (``tables/*.csv|md|tex``, ``figures/*.png|svg``),
-adds them to the HTML report and records every table in ``results.json``. Every name,
-label, check, model and hypothesis comes from the study file; a block the study file does
-not declare is skipped and the report lists it. The model steps are in
-:mod:`studylib._pipeline_models`.
+Each step computes with the library's public functions (most through
+:mod:`studylib.report.sections`, which the notebooks use too), then hands every table to a
+:class:`_Collector` twice: the tidy result (machine names, unrounded: ``tables/*.csv`` and
+``results.json``) and its APA table (the report, Word, ``tables/*.md|tex``). Figures go to
+``figures/*.png|svg`` and into the report. The report is one
+:class:`studylib.report.document.Report`, written as ``report.html``, ``report.docx`` and
+(when asked) ``report.pdf``. Every name, label, check, model and hypothesis comes from the
+study file; a block the study file does not declare is skipped and the report lists it.
+The model steps are in :mod:`studylib._pipeline_models`.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from typing import Any
 import pandas as pd
 
 from ._json import to_jsonable
+from .report.apa import SYNTHETIC_TABLE_NOTE, ApaTable
+from .report.document import Report
 from .report.export import write_rendered_figure, write_table
-from .report.html import HtmlReport, figure_to_png, figure_to_svg, format_table
+from .report.html import figure_to_png, figure_to_svg
 from .report.labels import Labels
+from .report.rich import escape
 
 #: Steps reported to the progress bar by :func:`run_steps`.
 N_STEPS = 7
@@ -33,65 +39,61 @@ _GENERIC_NOTE = (
 
 
 class _Collector:
-    """Writes tables and figures to the staging folder and into the report."""
+    """Writes tables and figures to the staging folder and adds them to the report.
 
-    def __init__(self, stage: Path, report: HtmlReport) -> None:
+    A table is given twice: the tidy result (machine names, unrounded: the CSV file and
+    results.json) and its APA table (the report, Word, Markdown and LaTeX).
+    """
+
+    def __init__(self, stage: Path, report: Report, labels: Labels) -> None:
         self.stage = stage
         self.report = report
+        self.labels = labels
         self.tables: dict[str, Any] = {}
         self.figures: list[str] = []
-        self.n_table = 0
-        self.n_figure = 0
 
-    def table(self, name: str, table: pd.DataFrame, caption: str, *, note: str | None = None,
-              digits: int = 2, display: pd.DataFrame | None = None) -> None:
-        table = table.reset_index(drop=True)
-        self.n_table += 1
-        full = f"Table {self.n_table}. {caption}"
-        shown = display if display is not None else format_table(table, digits=digits)
-        write_table(table, self.stage / "tables", name, caption=full, note=note, display=shown)
-        self.tables[name] = to_jsonable(table)
-        self.report.add_table(shown, caption=full, note=note, formatted=True)
+    def section(self, title: str, *, intro: str | None = None, level: int = 2) -> None:
+        """Open a report section (``intro``: markup)."""
+        self.report.section(title, intro=intro, level=level)
 
-    def figure(self, name: str, fig: Any, caption: str, *, fmt: str = "png") -> None:
+    def table(self, name: str, tidy: pd.DataFrame, table: ApaTable) -> int:
+        tidy = tidy.reset_index(drop=True)
+        number = self.report.table(table)
+        shown = self.report.tables[-1]  # with the synthetic-data note when it applies
+        write_table(tidy, self.stage / "tables", name, display=shown, number=number)
+        self.tables[name] = to_jsonable(tidy)
+        return number
+
+    def figure(self, name: str, fig: Any, title: str, *, alt: str, note: str | None = None,
+               fmt: str = "png") -> None:
         import matplotlib.pyplot as plt
 
-        self.n_figure += 1
+        from .report.figures import mark_synthetic
+
+        if self.report.synthetic:
+            mark_synthetic(fig)
         png, svg = figure_to_png(fig), figure_to_svg(fig, salt=name)
         write_rendered_figure(self.stage / "figures", name, png=png, svg=svg)
-        caption = f"Figure {self.n_figure}. {caption}"
-        if fmt == "png":
-            self.report.add_rendered_figure(png=png, caption=caption, key=name)
-        else:
-            self.report.add_rendered_figure(svg=svg, caption=caption, key=name)
+        self.report.figure(png=png, svg=svg, title=title, note=note, alt=alt, key=name, embed=fmt)
         self.figures.append(name)
         plt.close(fig)
 
 
-def _demographics_display(demo: pd.DataFrame, study: Any) -> pd.DataFrame:
-    """The demographics table as shown: M (SD) for numeric columns, n (%) per code."""
-    factors = [f.name for f in study.factors]
-    shown = demo[factors + ["n"]].copy()
-    for d in study.demographics:
-        if d.codes:
-            for code, label in d.codes.items():
-                n, pct = demo[f"{d.item}_{code}_n"], demo[f"{d.item}_{code}_pct"]
-                shown[f"{d.display}: {label}"] = [f"{int(a)} ({b:.1f}%)" if b == b else f"{int(a)}"
-                                                  for a, b in zip(n, pct, strict=True)]
-        else:
-            m, sd = demo[f"{d.item}_mean"], demo[f"{d.item}_sd"]
-            shown[f"{d.display}, M (SD)"] = [f"{a:.2f} ({b:.2f})" if b == b else (f"{a:.2f}" if a == a else "")
-                                             for a, b in zip(m, sd, strict=True)]
-    return shown
+def _add(col: _Collector, part: Any, *, sentences: bool = True) -> None:
+    """Put a part's results sentences and tables into the report (and the results folder)."""
+    if sentences and part.sentences:
+        col.report.text("\n\n".join(part.sentences), css_class="sentence")
+    for shown in part.tables:
+        col.table(shown.name, shown.tidy, shown.table)
 
 
 def _step_data(sd: Any, col: _Collector) -> dict[str, Any]:
-    from .descriptives import demographics
+    from .report.sections import data_part
 
     study, rep = sd.study, col.report
     rules = "the exclusion rules of the study file were applied in order" if study.exclusions else \
         "the study file states no exclusion rules"
-    rep.section("Data and exclusions", intro=(
+    rep.section("Data and exclusions", intro=escape(
         f"Data file: {sd.data_path.name}. {sd.log.n_before} respondents were read; {rules}, leaving "
         f"{sd.log.n_after}."))
     out: dict[str, Any] = {"n_read": sd.log.n_before, "n_kept": sd.log.n_after}
@@ -99,152 +101,93 @@ def _step_data(sd: Any, col: _Collector) -> dict[str, Any]:
         a = study.attention_check
         answers = pd.to_numeric(sd.prepared[a.item], errors="coerce")
         failed = int((answers.isna() | (answers != a.correct)).sum())
-        rep.add_text(f"{a.display} ({a.item}, correct answer {a.correct:g}): {failed} of "
-                     f"{len(sd.prepared)} respondents gave another answer or none.")
+        rep.text(escape(f"{a.display} ({a.item}, correct answer {a.correct:g}): {failed} of "
+                        f"{len(sd.prepared)} respondents gave another answer or none."))
         out["attention_check_failed"] = failed
-    if study.exclusions:
-        col.table("exclusion_flow", sd.log.steps.copy(), "Exclusion flow: respondents removed by each rule, in order")
-    col.table("cell_sizes", sd.log.cells.copy(), "Respondents per design cell before and after exclusions")
-    if study.demographics:
-        demo = demographics(sd.kept, study)
-        coded = [d.display for d in study.demographics if d.codes]
-        numeric = [d.display for d in study.demographics if not d.codes]
-        note = " ".join(filter(None, [
-            f"{', '.join(coded)}: n (%) of the cell's answered values." if coded else "",
-            f"{', '.join(numeric)}: mean (SD)." if numeric else ""]))
-        col.table("demographics", demo, "Demographics per design cell after exclusions", note=note,
-                  display=_demographics_display(demo, study))
+    _add(col, data_part(sd, col.labels))
     return out
 
 
 def _step_scales(sd: Any, col: _Collector) -> dict[str, Any]:
-    from .descriptives import cell_summary
-    from .reliability import reliability
     from .report.figures import score_histograms
+    from .report.sections import scales_part
 
     study = sd.study
     col.report.section("Scales and reliability", intro=(
         "Each scale is scored by its rule (mean or sum of its items after reverse-keying), for "
         "respondents who answered at least the scale's minimum number of items. Reliability: "
-        "Cronbach's alpha with its confidence interval, standardized alpha and McDonald's omega total."))
-    rows, out = [], {}
-    for sid, scale in sd.scales.items():
-        rel = reliability(sd.kept, scale=scale)
-        rows.append({"scale": sid, "items": len(scale.items), "n": int(rel.n), "alpha": float(rel.alpha),
-                     "alpha_ci_low": float(rel.alpha_ci[0]), "alpha_ci_high": float(rel.alpha_ci[1]),
-                     "alpha_std": float(rel.alpha_std), "omega": float(rel.omega)})
-        out[sid] = rel
-    col.table("reliability", pd.DataFrame(rows), "Reliability of the multi-item scales")
-    for sid, rel in out.items():
-        col.table(f"items_{sid}", rel.items, f"Item statistics: {study.label(sid)}")
+        "Cronbach's α with its confidence interval, standardized α and McDonald's ω total."))
+    _add(col, scales_part(sd, col.labels))
     dvs = list(sd.scales)
-    between = [f.name for f in study.factors]
-    desc = pd.concat([cell_summary(sd.kept, dv, between).assign(scale=dv) for dv in dvs], ignore_index=True)
-    desc = desc[["scale", *[c for c in desc.columns if c != "scale"]]]
-    col.table("scale_descriptives", desc, "Scale scores per design cell (M, SD, 95% CI of the mean)")
     fig = score_histograms(sd.kept, list(sd.scales.values()), titles={s: study.label(s) for s in dvs})
-    col.figure("score_distributions", fig, "Distributions of the scale scores after exclusions")
+    col.figure("score_distributions", fig, "Distributions of the Scale Scores After Exclusions",
+               alt="Histograms of the scale scores, one panel per scale: "
+                   + ", ".join(study.label(s) for s in dvs) + ".")
     return {"scales": dvs}
 
 
 def _step_checks(sd: Any, col: _Collector) -> dict[str, Any]:
-    from .checks import manipulation_checks
+    from .report.sections import checks_part
 
     if not sd.study.manipulation_checks:
         return {}
-    mc = manipulation_checks(sd.kept, sd.study)
-    col.report.section("Manipulation checks", intro=mc.summary().replace("\n", "\n\n"))
-    for cid, res in mc.results.items():
-        c = res.check
-        factor = sd.study.factor(c.factor)
-        if c.test == "chi2":
-            col.table(f"check_{cid}", res.test, f"{c.display}: recalled {factor.display.lower()} by "
-                                                f"condition (chi-square test)")
-            col.table(f"check_{cid}_crosstab", res.table.reset_index(),
-                      f"{c.display}: recalled (columns) by {factor.display.lower()} condition (rows)")
-        else:
-            col.table(f"check_{cid}", res.test, f"{c.display} ({c.item}) by {factor.display.lower()} "
-                                                "(one-way ANOVA)")
-            col.table(f"check_{cid}_means", res.table, f"{c.display}: mean rating per {factor.display.lower()} level")
-    return {"checks": list(mc.results)}
-
-
-def _anova_names(models: list[Any]) -> dict[str, str]:
-    """Model id -> the suffix of its tables: its dv when the dvs are distinct, else its id."""
-    dvs = [m.options["dv"] for m in models]
-    return {m.name: (m.options["dv"] if len(set(dvs)) == len(dvs) else m.name) for m in models}
+    part = checks_part(sd, col.labels)
+    col.report.section("Manipulation checks")
+    _add(col, part)
+    return {"checks": list(part.results["checks"])}
 
 
 def _step_anovas(sd: Any, col: _Collector) -> dict[str, pd.DataFrame]:
     from ._pipeline_models import _fit
     from .anova import anova
-    from .assumptions import levene, shapiro_residuals
-    from .emmeans import emmeans, pairwise, simple_effects
     from .report.figures import interaction_plot
-    from .report.tables import format_anova
+    from .report.sections import anova_key, anova_part
 
-    study = sd.study
+    study, lab = sd.study, col.labels
     models = [m for m in study.models if m.kind == "anova"]
     if not models:
         return {}
-    col.report.section("ANOVAs", intro=(
-        "For each ANOVA model of the study file: the ANOVA table (Type III with sum-to-zero coding unless it "
-        "says otherwise), estimated marginal means, the simple effects of the first factor within each "
-        "level of the others, pairwise comparisons of its levels (Holm-adjusted), and assumption checks."))
+    col.report.section("Analyses of variance", intro=(
+        "For each ANOVA model of the study file: the ANOVA table (Type III sums of squares with sum-to-zero "
+        "coding unless it says otherwise), estimated marginal means, the simple effects of the first factor "
+        "within each level of the others, pairwise comparisons of its levels (Holm-adjusted), and assumption "
+        "checks."))
     tables = {}
-    suffix = _anova_names(models)
-    labels = Labels.from_study(study)
     for spec in models:
         dv, between = spec.options["dv"], list(spec.options["between"])
         ss_type = int(spec.options.get("ss_type", 3))
-        name, key = study.label(dv), suffix[spec.name]
-        col.report.section(f"ANOVA: {spec.label or name}", level=3)
+        name, key = study.label(dv), anova_key(study, spec)
+        col.report.section(spec.label or f"ANOVA: {name}", level=3)
         tab = _fit(study, spec, lambda: anova(sd.kept, dv, between, ss_type=ss_type))  # noqa: B023
         tables[spec.name] = tab
-        col.table(f"anova_{key}", tab, f"Type {ss_type} ANOVA of {name}", display=format_anova(tab))
-        col.table(f"emmeans_{key}", emmeans(sd.kept, dv, between), f"Estimated marginal means of {name}")
-        focal = spec.options.get("simple_effects", between[0])
-        by = [b for b in between if b != focal]
-        focal_label = study.label(focal).lower()
-        if by:
-            by_label = ", ".join(study.label(b).lower() for b in by)
-            col.table(f"simple_effects_{key}", simple_effects(sd.kept, dv, between, effect=focal, by=by),
-                      f"Simple effects of {focal_label} within each level of {by_label}: {name}")
-            col.table(f"pairwise_{key}", pairwise(sd.kept, dv, between, effect=focal, by=by, adjust="holm"),
-                      f"Pairwise comparisons of {focal_label} within {by_label} (Holm): {name}")
-        else:
-            col.table(f"pairwise_{key}", pairwise(sd.kept, dv, between, effect=focal, adjust="holm"),
-                      f"Pairwise comparisons of {focal_label} (Holm): {name}")
-        assumptions = pd.concat([
-            levene(sd.kept, dv, between, center="mean").assign(test="Levene (mean-centred)"),
-            levene(sd.kept, dv, between, center="median").assign(test="Levene (median-centred)"),
-            shapiro_residuals(sd.kept, dv, between).assign(test="Shapiro-Wilk (residuals)"),
-        ], ignore_index=True)
-        assumptions = assumptions[["test", *[c for c in assumptions.columns if c != "test"]]]
-        col.table(f"assumptions_{key}", assumptions, f"Assumption checks: {name}")
+        _add(col, anova_part(sd, spec, lab, fit=tab))
         if len(between) >= 2:
-            ax = interaction_plot(sd.kept, dv, between[1], between[0], labels=labels)
-            col.figure(f"interaction_{key}", ax.figure, f"Cell means of {name} with 95% CIs")
+            ax = interaction_plot(sd.kept, dv, between[1], between[0], labels=lab)
+            col.figure(f"interaction_{key}", ax.figure, f"Cell Means of {name} With 95% CIs",
+                       alt=f"Line plot of the mean {name} in each {lab.var(between[1]).lower()} condition, "
+                           f"one line per {lab.var(between[0]).lower()} level, with 95% confidence intervals.",
+                       note="Error bars: 95% CIs of the cell means (each cell's own SD).")
     return tables
 
 
 def run_steps(sd: Any, stage: Path, *, settings: dict[str, Any], session: dict[str, Any],
-              bar: Any, boot: int | None = None) -> tuple[dict[str, Any], pd.DataFrame]:
+              bar: Any, boot: int | None = None, pdf: bool = False) -> tuple[dict[str, Any], pd.DataFrame]:
     """Run every step; return the content of results.json (without the version) and findings."""
     from ._pipeline_models import step_hypotheses, step_measurement, step_process, summary_lines
 
     study = sd.study
-    boot_text = f"Bootstrap: B = {settings['boot']}, seed {settings['seed']}." if settings["boot"] else \
+    boot_text = f"Bootstrap: B = {settings['boot']:,}, seed {settings['seed']}." if settings["boot"] else \
         f"Seed {settings['seed']}."
-    report = HtmlReport(study.title, subtitle=f"Study: {study.name}. Data: {sd.data_path.name}. {boot_text}",
-                        synthetic=sd.synthetic, synthetic_note=study.data_note or _GENERIC_NOTE)
+    report = Report(study.title, subtitle=escape(f"Study: {study.name}. Data: {sd.data_path.name}. {boot_text}"),
+                    synthetic=sd.synthetic, synthetic_note=study.data_note or _GENERIC_NOTE,
+                    data_note=study.data_note or SYNTHETIC_TABLE_NOTE)
     if study.description:
-        report.add_text(study.description)
+        report.text(escape(study.description))
     absent = [BLOCK_NAMES[b] for b in study.absent]
     if absent:
-        report.add_text(f"Not part of this study (not declared in its study file, so skipped): "
-                        f"{', '.join(absent)}.")
-    col = _Collector(stage, report)
+        report.text(escape(f"Not part of this study (not declared in its study file, so skipped): "
+                           f"{', '.join(absent)}."))
+    col = _Collector(stage, report, Labels.from_study(study))
     numbers: dict[str, Any] = {"settings": settings, "synthetic": sd.synthetic, "study": study.name,
                                "blocks_absent": list(study.absent), "labels": study.display_labels()}
 
@@ -262,21 +205,34 @@ def run_steps(sd: Any, stage: Path, *, settings: dict[str, Any], session: dict[s
     tick("ANOVAs")
     process_fits, numbers["process"] = step_process(sd, col, settings, boot)
     fits.update(process_fits)
-    numbers["measurement"] = step_measurement(sd, col)
+    numbers["measurement"] = step_measurement(sd, col, settings)
     tick("process models")
     findings = step_hypotheses(sd, col, fits)
     tick("hypotheses")
     numbers["summary"] = summary_lines(sd, findings, fits, settings)
-    report.set_colophon({
+    report.colophon({
         "studylib": session["studylib"], "git commit": session["git_sha"] or "not a git checkout",
         "uncommitted changes": session["git_dirty"], "python": session["python"],
         "platform": session["platform"], "packages": session["packages"],
         "data file": session["data"]["file"], "data sha256": session["data"]["sha256"],
         "study file": Path(study.path).name if study.path else "",
     })
-    report.write(stage / "report.html")
+    write_report(report, stage, pdf=pdf)
     tick("report")
     numbers["session"] = session
     numbers["tables"] = col.tables
     numbers["figures"] = col.figures
     return numbers, findings
+
+
+def write_report(report: Report, stage: Path, *, pdf: bool) -> None:
+    """report.html, report.docx and (``pdf``) report.pdf, printed by headless Chromium."""
+    from .output import write_bytes, write_text
+
+    html = report.html()
+    write_text(stage / "report.html", html)
+    write_bytes(stage / "report.docx", report.docx())
+    if pdf:
+        from .report.pdf import html_to_pdf
+
+        write_bytes(stage / "report.pdf", html_to_pdf(html))

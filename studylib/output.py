@@ -335,8 +335,9 @@ class Outputs:
         """Register ``target`` as a results folder; return the staging folder standing for it.
 
         Every file written under the returned folder is published to the same place under
-        ``target``. Files studylib wrote earlier into the subfolders named in ``clean`` (and
-        that are unchanged) are removed when they are not written again, so that a results
+        ``target``. Files studylib wrote earlier into the subfolders named in ``clean`` (or
+        that a ``clean`` entry names; and that are unchanged) are removed when they are not
+        written again, so that a results
         folder holds no stale tables; any other file is left alone. ``adopt`` names files
         (relative to ``target``) known to be studylib's although no manifest lists them (the
         outputs of a studylib version that kept no manifest): they may be replaced.
@@ -422,7 +423,7 @@ class Outputs:
                 manifest[rel] = _entry(staged)
                 plan.append((root, rel, staged, target))
             for rel in list(manifest):
-                if rel in names or not any(rel.startswith(f"{c}/") for c in root.clean):
+                if rel in names or not any(rel == c or rel.startswith(f"{c}/") for c in root.clean):
                     continue
                 old = root.target / rel
                 if os.path.lexists(old) and _written_by_studylib(old):

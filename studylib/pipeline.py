@@ -40,7 +40,9 @@ __all__ = ["reproduce", "ReproduceResult", "StudyData", "load_analysis_data", "f
 #: Resamples used by the fast ``--example`` mode (the minimum studylib.process accepts).
 EXAMPLE_BOOT = 1000
 #: The entries :func:`reproduce` writes into the output folder (nothing else is touched).
-OUTPUTS = ("report.html", "results.json", "tables", "figures")
+OUTPUTS = ("report.html", "report.docx", "results.json", "tables", "figures")
+#: Written only when asked for (``pdf=True``); a report.pdf of an earlier run is removed.
+OPTIONAL_OUTPUTS = ("report.pdf",)
 
 
 @dataclass(frozen=True)
@@ -283,7 +285,8 @@ def _staging(out: Path) -> Iterator[Path]:
     from .output import Outputs
 
     with Outputs() as outputs:
-        stage = outputs.folder(out, clean=("tables", "figures"), flag="out=", adopt=_legacy_outputs(out))
+        stage = outputs.folder(out, clean=("tables", "figures", *OPTIONAL_OUTPUTS), flag="out=",
+                               adopt=_legacy_outputs(out))
         _OPEN[stage] = outputs
         try:
             yield stage
@@ -305,6 +308,7 @@ def reproduce(
     seed: int | None = None,
     example: bool = False,
     progress: bool = False,
+    pdf: bool = False,
 ) -> ReproduceResult:
     """Run a study's whole analysis and write the results folder.
 
@@ -317,7 +321,8 @@ def reproduce(
         Study file (default ``$STUDYLIB_STUDY``, else ``analyses/study.yaml``).
     out : str or pathlib.Path, optional
         Results folder (default ``results/`` in the project). Only ``report.html``,
-        ``results.json``, ``tables/`` and ``figures/`` in it are replaced.
+        ``report.docx``, ``report.pdf``, ``results.json``, ``tables/`` and ``figures/`` in
+        it are replaced.
     boot : int, optional
         Bootstrap resamples of every PROCESS model (default: each model's ``boot``, else
         5000; :data:`EXAMPLE_BOOT` with ``example=True``).
@@ -328,6 +333,10 @@ def reproduce(
         Fast mode on the study's default data: fewer resamples (:data:`EXAMPLE_BOOT`).
     progress : bool, default False
         Show progress bars on standard error.
+    pdf : bool, default False
+        Also print ``report.html`` to ``report.pdf`` with headless Chromium (which must be
+        installed; :func:`studylib.report.pdf.find_chromium`). Without it a ``report.pdf``
+        an earlier run wrote is removed, so that it never disagrees with the report.
 
     Returns
     -------
@@ -341,7 +350,8 @@ def reproduce(
     SpecError
         The configuration is invalid or names an unknown scale.
     OptionError
-        ``boot`` or ``seed`` is not allowed, or ``out`` is an existing file.
+        ``boot`` or ``seed`` is not allowed, ``out`` is an existing file, or ``pdf`` is asked
+        for and no Chromium is installed.
 
     Notes
     -----
@@ -364,6 +374,12 @@ def reproduce(
         seed = check_int(seed, "seed", minimum=0)
     if example and data is not None:
         raise OptionError("example=True runs on the study's default data; do not also pass data")
+    if pdf:
+        from .report.pdf import find_chromium
+
+        if find_chromium() is None:
+            raise OptionError("--pdf needs Chromium to print report.html, and none is installed "
+                              "(Debian/Ubuntu: apt-get install chromium); or leave out --pdf")
     sd = load_analysis_data(data, config=config)
     if boot is None and example:
         boot = EXAMPLE_BOOT
@@ -377,7 +393,7 @@ def reproduce(
     settings = {"boot": boot_shown, "seed": seed, "example": bool(example)}
     with _staging(out) as stage, progress_bar(N_STEPS, desc="studylib reproduce", unit="step",
                                               enabled=progress, file=sys.stderr) as bar:
-        results, findings = run_steps(sd, stage, settings=settings, session=info, bar=bar, boot=boot)
+        results, findings = run_steps(sd, stage, settings=settings, session=info, bar=bar, boot=boot, pdf=pdf)
         results = {"studylib": __version__, **results}
         write_json(results, stage / "results.json")
         _publish(stage, out)

@@ -42,7 +42,7 @@ def test_example_run_prints_summary_and_writes_json(capsys, tmp_path):
     code, out, _ = _run(capsys, "--example", "--config", unseeded, "--out", tmp_path / "res",
                         "--no-progress", "--json", tmp_path / "r.json")
     assert code == 0
-    assert "hypotheses supported" in out and "report.html" in out
+    assert "hypotheses supported" in out and "report.html (Word: report.docx)" in out
     payload = json.loads((tmp_path / "r.json").read_text())
     assert payload == json.loads((tmp_path / "res" / "results.json").read_text())
     assert payload["settings"]["boot"] == 1000

@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import docx
 import matplotlib.pyplot as plt
 import pytest
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml.ns import qn
 
 from studylib import anova, emmeans
@@ -37,7 +38,7 @@ def _report(toothgrowth, synthetic=True):
     ax.plot([0, 1], [0, 1])
     rep.figure(png=figure_to_png(fig), title="A line", alt="A rising line from 0 to 1", note="Made up.")
     plt.close(fig)
-    rep.colophon({"studylib": "0.0", "data": {"sha256": "ab"}})
+    rep.colophon({"studylib": "0.0", "data": {"sha256": "ab"}, "uncommitted changes": False})
     return rep
 
 
@@ -58,6 +59,9 @@ def test_docx_has_real_tables_captions_italics_and_the_synthetic_note(toothgrowt
     assert [c.text for c in head][:3] == ["Effect", "SS", "df"]
     assert head[1].paragraphs[0].runs[0].italic and not head[0].paragraphs[0].runs[0].italic
     assert doc.tables[0].rows[1].cells[0].text == "Supplement"
+    assert all(t.alignment == WD_TABLE_ALIGNMENT.LEFT for t in doc.tables)  # flush left, as its title
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "uncommitted changes" in text and "False" not in text and "no" in text.split("uncommitted changes")[1][:8]
     assert doc.tables[0].rows[3].cells[0].text == "Supplement × Dose"
     # every table is kept with its title: all rows but the last keep with the next paragraph
     first_cells = [row.cells[0].paragraphs[0] for row in doc.tables[0].rows]
@@ -103,3 +107,32 @@ def test_report_input_errors():
         rep.section("s", level=4)
     with pytest.raises(InputTypeError, match="embed='svg' needs svg="):
         rep.figure(png=b"\x89PNG", title="t", embed="svg")
+
+
+def test_report_marks_tables_and_figures_with_the_study_data_note(toothgrowth):
+    note = "Data are SYNTHETIC: made by a simulator for this test."
+    rep = Report("Own note", synthetic=True, data_note=note)
+    rep.table(anova_table(anova(toothgrowth, "len", ["supp", "dose"]), dv_label="tooth length").with_note(note))
+    fig, ax = plt.subplots(figsize=(2, 1))
+    rep.figure(png=figure_to_png(fig), title="Empty", alt="An empty plot")
+    plt.close(fig)
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(rep.docx())).paragraphs)
+    assert text.count(note) == 2 and SYNTHETIC_TABLE_NOTE not in text  # once per table and figure
+    assert rep.html().count(note) == 2
+
+
+def test_docx_text_columns_keep_their_longest_word_and_the_headline_is_bold():
+    from docx.shared import Inches
+
+    rows = tuple(("Influencer response", "Negative comments − positive comments", *[f"{i}.123" for i in range(6)],
+                  "[-0.67, 0.21]") for _ in range(3))
+    table = ApaTable("Pairwise", ("Influencer response", "Contrast", *[f"*s*{i}" for i in range(6)], "95% CI"),
+                     rows, ("l", "l", *"c" * 6, "c"))
+    rep = Report("Widths")
+    rep.text("3 of 4 hypotheses supported.", css_class="headline")
+    rep.table(table)
+    doc = docx.Document(io.BytesIO(rep.docx()))
+    col0 = doc.tables[0].columns[0].width
+    assert col0 >= Inches(len("Influencer") * 8 / 72 * 0.6 + 0.2)  # at the smallest type "Influencer" fits
+    head = next(p for p in doc.paragraphs if p.text.startswith("3 of 4"))
+    assert head.runs and all(r.bold for r in head.runs)

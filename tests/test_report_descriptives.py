@@ -134,7 +134,8 @@ def test_sample_characteristics_table_1_as_the_apa_sample_table():
     assert total["n"].tolist() == [68, 82, 0]
     np.testing.assert_allclose(total["percent"], [100 * 68 / 150, 100 * 82 / 150, 0.0])
     t = characteristics_table(chars, by=["cond"], labels={"sex": "Gender", "guided": "Guided self-help"})
-    assert t.header[1] == "Guided self-help (*n* = 50)" and t.header[-1] == "Total (*N* = 150)"
+    assert t.header[1] == "Guided self-help (*n*\u00a0=\u00a050)"  # no line break inside the n
+    assert t.header[-1] == "Total (*N*\u00a0=\u00a0150)"
     assert t.rows[0] == ("Female", "25 (50.0)", "20 (40.0)", "23 (46.0)", "68 (45.3)")
     assert t.rows[1][-1] == "82 (54.7)" and t.rows[2][-1] == "0 (0.0)"
     assert t.groups == ((0, "Gender, *n* (%)"), (3, "Age"))

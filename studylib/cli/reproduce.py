@@ -15,17 +15,20 @@ _DESCRIPTION = """\
 Run a study's whole analysis as its study file describes it (data preparation and
 exclusions, scale scoring and reliability, manipulation checks, each ANOVA and PROCESS
 model with a bootstrap, the check of its hypotheses) and write results/: report.html
-(self-contained), tables/ (CSV, Markdown, LaTeX), figures/ (PNG, SVG) and results.json with
-every number of the report. Blocks the study file does not declare are skipped (the report
-lists them). The study file: --config, else $STUDYLIB_STUDY, else analyses/study.yaml (the
-example study, on the shipped SYNTHETIC data). Nothing is written unless every step
-succeeds; the same data, study file, --boot and --seed give identical files.
+(self-contained), report.docx (the same report in Word, APA tables as Word tables),
+report.pdf (with --pdf, printed by headless Chromium), tables/ (CSV unrounded, Markdown and
+LaTeX as APA tables), figures/ (PNG, SVG) and results.json with every number of the report.
+Blocks the study file does not declare are skipped (the report lists them). The study file:
+--config, else $STUDYLIB_STUDY, else analyses/study.yaml (the example study, on the shipped
+SYNTHETIC data). Nothing is written unless every step succeeds; the same data, study file,
+--boot and --seed give identical files.
 """
 
 _EPILOG = """\
 examples:
   studylib reproduce                       # shipped synthetic data -> results/
   studylib reproduce --example             # fast check (B = 1000 resamples)
+  studylib reproduce --pdf                 # also results/report.pdf (needs chromium)
   studylib reproduce --data data/raw/my_export.csv --out results/mine
 To analyse your own study, describe it in a study file (README, "The study file"; e.g. a
 copy of analyses/study.yaml) and pass it with --config or set STUDYLIB_STUDY.
@@ -55,6 +58,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="fast mode on the study's own data (B = 1000); cannot be combined with --data")
     parser.add_argument("--json", type=Path, metavar="FILE",
                         help="also write the content of results.json to FILE")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also print the report to report.pdf with headless Chromium (must be installed)")
     parser.add_argument("--no-progress", action="store_true", help="do not show progress bars")
     parser.set_defaults(func=run)
     return parser
@@ -67,10 +72,11 @@ def run(args: argparse.Namespace) -> int:
     from ._common import publish
 
     result = reproduce(args.data, config=args.config, out=args.out, boot=args.boot, seed=args.seed,
-                       example=args.example, progress=not args.no_progress)
+                       example=args.example, progress=not args.no_progress, pdf=args.pdf)
     if args.json is not None:
         write_json(result.to_dict(), args.json)
     publish()  # the results folder and --json together
     print(result.summary())
-    print(f"Report: {result.out / 'report.html'}", file=sys.stdout)
+    print(f"Report: {result.out / 'report.html'} (Word: report.docx"
+          + (", PDF: report.pdf)" if args.pdf else ")"), file=sys.stdout)
     return 0

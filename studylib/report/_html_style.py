@@ -53,6 +53,7 @@ figure.apa-figure .figure-number { display: block; font-weight: 700; }
 figure.apa-figure .figure-title { display: block; font-style: italic; }
 figure.apa-figure p.figure-note { font-size: .85rem; margin: .35rem 0 0; }
 p.sentence { margin-left: 1rem; }
+p.headline { font-weight: 600; border-left: 3px solid var(--line); padding-left: .6rem; }
 .verdict-supported { color: #116329; font-weight: 600; }
 .verdict-direction { color: #8a4b00; font-weight: 600; }
 .verdict-not { color: #a40e26; font-weight: 600; }

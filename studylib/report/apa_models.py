@@ -316,17 +316,23 @@ def verdict(holds: bool, conclusive: bool, *, test: str = "ci") -> str:
     return VERDICTS[2]
 
 
-_STATUS_VERDICT = {"supported": (True, True), "not significant": (True, False), "not supported": (False, False)}
+_STATUS_VERDICT = {"supported": (True, True), "direction only": (True, False), "not significant": (True, False),
+                   "not supported": (False, False)}
 
 
 def hypotheses_table(findings: pd.DataFrame, *, id_column: str = "finding", statement_column: str = "statement",
                      labels: LabelsLike = None, alpha: float = 0.05,
                      title: str = "Hypotheses: Estimates and Verdicts", note: str | None = None,
-                     synthetic: bool = False, digits: int = 3, name: str = "hypotheses") -> ApaTable:
+                     synthetic: bool = False, digits: int = 3, name: str = "hypotheses",
+                     quantity_column: str | None = None) -> ApaTable:
     """One row per hypothesis: the predicted direction, the estimate with its CI or *p*, the verdict.
 
+    ``quantity_column`` names a column of markup saying what each estimate is (shown as
+    "Estimate of" after the hypothesis).
+
     ``findings`` is :func:`studylib.findings.check_hypotheses`'s table (a ``status`` column:
-    supported, not significant, not supported) or a table with ``holds`` and ``conclusive``.
+    supported, direction only (or not significant), not supported, not estimable) or a table
+    with ``holds`` and ``conclusive``.
     The verdict reads "Supported", "In the predicted direction, CI includes 0" (for a test
     without a CI: "*p* ≥ alpha") or "Not supported".
     """
@@ -339,12 +345,20 @@ def hypotheses_table(findings: pd.DataFrame, *, id_column: str = "finding", stat
         pairs = list(zip(findings["holds"].astype(bool), findings["conclusive"].astype(bool), strict=True))
     a = format_number(alpha, 2, leading_zero=False)
     verdicts = []
-    for (holds, conclusive), lo in zip(pairs, findings["ci_low"], strict=True):
+    status = findings["status"].astype(str).tolist() if "status" in findings else [""] * len(findings)
+    for (holds, conclusive), lo, st in zip(pairs, findings["ci_low"], status, strict=True):
+        if st == "not estimable":
+            verdicts.append("Not estimable")
+            continue
         v = verdict(holds, conclusive, test="ci" if pd.notna(lo) else "p")
         verdicts.append(v.replace("not significant", f"*p* ≥ {a}"))
     findings["verdict"] = verdicts
     cols = [id_column]
     headers = {id_column: "Hypothesis", "estimate": "Estimate", "verdict": "Verdict", "direction": "Prediction"}
+    if quantity_column is not None:
+        check_columns(findings, [quantity_column], context="hypotheses")
+        headers[quantity_column] = "Estimate of"
+        cols.append(quantity_column)
     if "direction" in findings:
         findings["direction"] = findings["direction"].map(
             lambda d: {"positive": "Positive", "negative": "Negative", "nonzero": "Non-zero"}.get(str(d), str(d)))
@@ -357,7 +371,8 @@ def hypotheses_table(findings: pd.DataFrame, *, id_column: str = "finding", stat
              "direction: the estimate has the predicted sign but its CI includes 0; an estimate with a *p* "
              "value but no CI is an *F* test", note]
     return apa(findings, title=title, columns=cols, headers=headers, labels=labels,
-               formats={id_column: "text", "estimate": "number", "verdict": lambda v: v},
+               formats={id_column: "text", "estimate": "number", "verdict": lambda v: v,
+                        **({quantity_column: lambda v: v} if quantity_column else {})},
                note=join_note(*parts), synthetic=synthetic, digits=digits, name=name)
 
 

@@ -103,9 +103,10 @@ def characteristics_table(
     for j, key in enumerate(ordered, start=1):
         n = sizes.get(key)
         if key == total_key:
-            head = "Total" + (f" (*N* = {format_count(n)})" if n is not None else "")
+            head = "Total" + (f" (*N*\u00a0=\u00a0{format_count(n)})" if n is not None else "")  # no break inside
         else:
-            head = escape(lab.level(by[-1], key[-1])) + (f" (*n* = {format_count(n)})" if n is not None else "")
+            head = escape(lab.level(by[-1], key[-1])) + (f" (*n*\u00a0=\u00a0{format_count(n)})" if n is not None
+                                                          else "")
             if len(by) > 1:
                 span = " / ".join(escape(lab.level(b, v)) for b, v in zip(by[:-1], key[:-1], strict=True))
                 if spanners and spanners[-1][0] == span and spanners[-1][2] == j - 1:

@@ -69,14 +69,19 @@ class Report:
         note of every table and figure.
     synthetic_note : str, optional
         Text of the banner (default :data:`studylib.report.html.SYNTHETIC_NOTE`).
+    data_note : str, optional
+        The sentence added to the note of every table and figure when ``synthetic``
+        (default :data:`studylib.report.apa.SYNTHETIC_TABLE_NOTE`; a study file's
+        ``Study.data_note``, so that tables made elsewhere with it are not marked twice).
     """
 
     def __init__(self, title: str, *, subtitle: str | None = None, synthetic: bool = False,
-                 synthetic_note: str | None = None) -> None:
+                 synthetic_note: str | None = None, data_note: str | None = None) -> None:
         self.title = str(title)
         self.subtitle = subtitle
         self.synthetic = bool(synthetic)
         self.synthetic_note = synthetic_note or SYNTHETIC_NOTE
+        self.data_note = data_note or SYNTHETIC_TABLE_NOTE
         self._blocks: list[tuple[str, Any]] = []
         self.tables: list[ApaTable] = []
         self.figures: list[FigureEntry] = []
@@ -99,7 +104,7 @@ class Report:
         if not isinstance(table, ApaTable):
             raise InputTypeError(f"table must be an ApaTable (see studylib.report.apa); got {type(table).__name__}")
         if self.synthetic:
-            table = table.with_note(SYNTHETIC_TABLE_NOTE)
+            table = table.with_note(self.data_note)
         self.tables.append(table)
         self._blocks.append(("table", (table, len(self.tables))))
         return len(self.tables)
@@ -111,7 +116,7 @@ class Report:
         if embed == "svg" and svg is None:
             raise InputTypeError("embed='svg' needs svg= (the text of an SVG document)")
         number = len(self.figures) + 1
-        full_note = join_note(note, SYNTHETIC_TABLE_NOTE if self.synthetic else None)
+        full_note = join_note(note, self.data_note if self.synthetic else None)
         entry = FigureEntry(number, key or f"figure-{number}", png, svg, str(title), full_note,
                             alt or str(title), embed)
         self.figures.append(entry)
@@ -119,8 +124,9 @@ class Report:
         return number
 
     def colophon(self, info: Mapping[str, Any]) -> None:
-        """The footer: studylib version, git commit, packages, data checksum ..."""
-        self._colophon = dict(info)
+        """The footer: studylib version, git commit, packages, data checksum ... (a yes/no value
+        is written as "yes" or "no")."""
+        self._colophon = {k: ("yes" if v else "no") if isinstance(v, bool) else v for k, v in info.items()}
 
     # -- output --------------------------------------------------------------------------
     def html(self) -> str:
@@ -154,7 +160,7 @@ class Report:
             if kind == "section":
                 doc.heading(value[0], level=value[1] - 1)
             elif kind == "text":
-                doc.paragraph(value[0])
+                doc.paragraph(value[0], bold=value[1] == "headline")
             elif kind == "table":
                 doc.table(value[0], number=value[1])
             else:

@@ -209,11 +209,15 @@ class DocxReport:
         add_markup(p, str(text))
         p.paragraph_format.keep_with_next = True
 
-    def paragraph(self, markup: str) -> None:
-        """A paragraph of body text (markup; blank lines start new paragraphs)."""
+    def paragraph(self, markup: str, *, bold: bool = False) -> None:
+        """A paragraph of body text (markup; blank lines start new paragraphs); ``bold`` for a
+        headline."""
         self._orientation(False)
         for part in [t.strip() for t in str(markup).split("\n\n") if t.strip()]:
-            add_markup(self.doc.add_paragraph(), part)
+            p = self.doc.add_paragraph()
+            add_markup(p, part)
+            for run in p.runs if bold else ():
+                run.bold = True
 
     def _orientation(self, landscape: bool) -> None:
         from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -249,7 +253,7 @@ class DocxReport:
         n_head = 2 if table.spanners else 1
         n_rows = n_head + len(table.rows) + len(groups)
         t = self.doc.add_table(rows=n_rows, cols=table.n_columns)
-        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        t.alignment = WD_TABLE_ALIGNMENT.LEFT  # flush left under its title (APA 7 sample tables)
         _no_table_borders(t)
         align = {"l": WD_ALIGN_PARAGRAPH.LEFT, "c": WD_ALIGN_PARAGRAPH.CENTER}
 
@@ -319,9 +323,11 @@ class DocxReport:
         fixed = sum(w for j, w in enumerate(natural) if j not in text_cols)
         room = text_width - fixed
         flexible = sum(natural[j] for j in text_cols)
-        if text_cols and flexible > room > 0:  # text columns wrap; numbers keep their width
+        if text_cols and flexible > room > 0:  # text columns wrap (at spaces); numbers keep their width
             for j in text_cols:
-                natural[j] = max(0.6, natural[j] * room / flexible)
+                words = [w for r in table.rows for w in to_plain(r[j]).split()] + to_plain(table.header[j]).split()
+                longest_word = min(max([len(w) for w in words] + [4]), 24) * size / 72 * 0.6 + 0.2
+                natural[j] = max(0.6, longest_word, natural[j] * room / flexible)
         scale = min(1.0, text_width / sum(natural))
         natural = [w * scale for w in natural]
         t.autofit = False
