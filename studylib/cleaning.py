@@ -149,9 +149,9 @@ def _flag(data: pd.DataFrame, rule: ExclusionRule, scale_map: Mapping[str, Any])
                 "study file"
             )
         return x < float(p["fraction_of_median"]) * float(x.median())
-    if rule.rule == "age_range":
+    if rule.rule == "range":
         return x.isna() | (x < float(p["min"])) | (x > float(p["max"]))
-    return x.isna() | (x != float(p["value"]))  # not_follower
+    return x.isna() | (x != float(p["value"]))  # required_value
 
 
 def apply_exclusions(

@@ -1,48 +1,72 @@
-"""The study configuration (``analyses/study.yaml``): design, column map, exclusions, models.
+"""The study file: the whole description of a study (design, columns, scales, optional
+blocks, models, hypotheses, simulation), parsed and checked by :func:`load_study`.
 
-A replication with other item names or another survey tool edits only that file; every
-other part of the pipeline reads it through :func:`load_study`.
+A replication with other item names, another design or other hypotheses edits only its
+study file (documented block by block in the README, "The study file"); every other part
+of studylib reads the study through the :class:`Study` returned here. The parser lives in
+:mod:`studylib._study_parse` (design, columns, scales) and :mod:`studylib._study_blocks`
+(optional blocks, models, hypotheses).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from numbers import Real
 from pathlib import Path
 from typing import Any
 
-from ._reading import content_errors, is_encoding, read_yaml
+from ._reading import content_errors, read_yaml
 from .errors import InputTypeError, SpecError
-from .paths import QUESTIONNAIRES, STUDY_CONFIG
-from .questionnaires import Scale, load_scale
+from .questionnaires import Scale
 
-__all__ = ["Study", "Factor", "ExclusionRule", "ModelSpec", "load_study", "RULES"]
+__all__ = ["Study", "Factor", "AttentionCheck", "ManipulationCheck", "Demographic", "ExclusionRule",
+           "ModelSpec", "Hypothesis", "load_study", "RULES", "RULE_ALIASES", "OPTIONAL_BLOCKS",
+           "STUDY_ENV", "default_study_path"]
+
+#: Environment variable naming the study file that notebooks and ``load_study()`` use.
+STUDY_ENV = "STUDYLIB_STUDY"
+#: Optional blocks of a study file (``Study.absent`` lists those not declared).
+OPTIONAL_BLOCKS = ("attention_check", "manipulation_checks", "demographics", "exclusions", "hypotheses")
 
 #: Exclusion rules and their parameters (required, optional with defaults).
 RULES: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
-    "attention_check": (("column", "correct"), {}),
+    "attention_check": ((), {}),                       # column/correct default to the attention_check block
     "speeder": (("column", "fraction_of_median"), {}),
     "straight_lining": (("scales",), {}),
-    "age_range": (("column", "min", "max"), {}),
-    "not_follower": (("column",), {"value": 1}),
+    "range": (("column", "min", "max"), {}),
+    "required_value": (("column",), {"value": 1}),
+    "manipulation_check": (("check",), {}),
     "incomplete": (("scales",), {}),
 }
-_TOP = ("name", "seed", "data", "encoding", "questionnaires", "id_column", "design", "columns", "codes",
-        "ranges", "scales", "exclusions", "models")
+#: Older rule names, still accepted: old name -> rule.
+RULE_ALIASES = {"age_range": "range", "not_follower": "required_value"}
 
 
 @dataclass(frozen=True)
 class Factor:
-    """A between-subjects factor: its levels (in order) and how an export marks them.
+    """A between-subjects factor: its levels (in order), display labels and export codes.
 
-    ``labels`` maps each level to the text labels and numeric codes that mean it.
+    ``labels`` maps each level to the text labels and numeric codes by which the export
+    marks it; ``label`` is the factor's display label and ``level_labels`` those of its
+    levels (each defaults to the id).
     """
 
     name: str
     column: str
     levels: tuple[str, ...]
     labels: dict[str, tuple[Any, ...]]
+    label: str = ""
+    level_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        """The display label (the id when none is declared)."""
+        return self.label or self.name
+
+    def level_label(self, level: str) -> str:
+        """The display label of ``level`` (the level id when none is declared)."""
+        return self.level_labels.get(str(level), str(level))
 
     def lookup(self) -> tuple[dict[str, str], dict[float, str]]:
         """Return (text label -> level, numeric code -> level)."""
@@ -57,6 +81,62 @@ class Factor:
 
 
 @dataclass(frozen=True)
+class AttentionCheck:
+    """An instructed-response item: its item id, the correct answer and a display label."""
+
+    item: str
+    correct: float
+    label: str = ""
+
+    @property
+    def display(self) -> str:
+        return self.label or self.item
+
+
+@dataclass(frozen=True)
+class ManipulationCheck:
+    """A manipulation check: the item, the factor it checks and the correct answer per level.
+
+    ``correct`` maps a level to a value or an inclusive range ``(lo, hi)``; ``test`` is
+    ``"anova"`` (a rating compared across the factor's levels) or ``"chi2"`` (recall of
+    the level, the answer's code naming the level recalled).
+    """
+
+    id: str
+    item: str
+    factor: str
+    correct: dict[str, Any]
+    test: str = "anova"
+    label: str = ""
+
+    @property
+    def display(self) -> str:
+        return self.label or self.id
+
+    def level_of(self, value: float) -> str | None:
+        """The level whose correct answer ``value`` is (None: no level's)."""
+        for level, ok in self.correct.items():
+            if (isinstance(ok, tuple) and ok[0] <= value <= ok[1]) or (not isinstance(ok, tuple) and value == ok):
+                return level
+        return None
+
+
+@dataclass(frozen=True)
+class Demographic:
+    """A demographic column: coded (``codes``: code -> label; n (%)) or numeric (M (SD))."""
+
+    item: str
+    label: str = ""
+    codes: dict[Any, str] = field(default_factory=dict)
+    min: float | None = None
+    max: float | None = None
+
+    @property
+    def display(self) -> str:
+        return self.label or self.item
+
+
+@dataclass(frozen=True)
 class ExclusionRule:
     """One exclusion rule: its kind (see :data:`RULES`) and parameters."""
 
@@ -67,62 +147,87 @@ class ExclusionRule:
         """One-line human description of the rule."""
         p = self.params
         return {
-            "attention_check": lambda: f"{p['column']} != {p['correct']} or missing",
+            "attention_check": lambda: f"{p['column']} != {p['correct']:g} or missing",
             "speeder": lambda: f"{p['column']} < {p['fraction_of_median']:g} x median",
             "straight_lining": lambda: f"zero variance over the items of {', '.join(p['scales'])}",
-            "age_range": lambda: f"{p['column']} missing or outside {p['min']:g}..{p['max']:g}",
-            "not_follower": lambda: f"{p['column']} != {p['value']}",
+            "range": lambda: f"{p['column']} missing or outside {p['min']:g}..{p['max']:g}",
+            "required_value": lambda: f"{p['column']} != {p['value']:g} or missing",
+            "manipulation_check": lambda: f"wrong or missing answer to manipulation check {p['check']}",
             "incomplete": lambda: f"fewer than min_valid_items answered in {', '.join(p['scales'])}",
         }[self.rule]()
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A model to fit: ``kind`` ("anova" or "process") and its keyword arguments."""
+    """A model to fit: ``kind`` ("anova", "process" or "measurement") and its options."""
 
     name: str
     kind: str
     options: dict[str, Any]
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """A hypothesis: its id, sentence, model, the estimate it is about and the direction.
+
+    ``kind`` is one of ``term``, ``simple_effect``, ``contrast``, ``indirect``, ``index``,
+    ``coefficient``, ``direct``; ``estimate`` is the mapping as written in the study file.
+    """
+
+    id: str
+    text: str
+    model: str
+    kind: str
+    estimate: dict[str, Any]
+    direction: str = "nonzero"
 
 
 @dataclass(frozen=True)
 class Study:
-    """A parsed, checked study configuration (see ``analyses/study.yaml``).
+    """A parsed, checked study file (see the README, "The study file").
 
     Attributes
     ----------
     path : Path or None
         The file read (None when built from a dict).
-    name : str
+    name, title, description : str
+        Short name; report title (default: the name); a paragraph under the title.
     seed : int or None
         Seed for the analysis' random steps (bootstrap).
     data : Path or None
-        Default data file (resolved relative to the configuration file).
+        Default data file (resolved relative to the study file's folder).
+    synthetic : bool
+        The data file holds synthetic data (``data_note`` then marks every table).
+    encoding : str or None
+        Text encoding of the data file; None: UTF-8.
     id_column : str
         Export column of the respondent id (becomes ``resp_id``).
     factors : tuple of Factor
-        ``valence`` and ``response`` (or the factors of another design).
     columns : dict
-        Export column -> item id (several export names may map to one id).
-    codes : dict
-        Item id -> {text answer: numeric code}.
-    ranges : dict
-        Item id -> (min, max) for single items.
+        Export column -> item id, complete: items a block needs that ``columns:`` does not
+        list map from a column of the same name.
+    codes, ranges : dict
+        Item id -> {text answer: code}; item id -> (min, max).
     questionnaires : Path
         Folder of the questionnaire YAML files that scale ids refer to.
-    scales : tuple of studylib.questionnaires.Scale
-        The multi-item scales to score (``studylib.score_scales(data, study.scales)``).
-    exclusions : tuple of ExclusionRule
-        In the order they are applied.
-    models : tuple of ModelSpec
-    encoding : str or None
-        Text encoding of the data file (``encoding:``, e.g. ``cp1252``); None: UTF-8.
+    scales : tuple of Scale
+    scale_labels : dict
+        Scale id -> display label.
+    attention_check : AttentionCheck or None
+    manipulation_checks, demographics, exclusions, models, hypotheses : tuple
+    simulation : mapping or None
+        The raw ``simulation:`` block (parsed by :mod:`studylib._simblock`).
     """
 
     path: Path | None
     name: str
+    title: str
+    description: str
     seed: int | None
     data: Path | None
+    synthetic: bool
+    encoding: str | None
     id_column: str
     factors: tuple[Factor, ...]
     columns: dict[str, str]
@@ -130,9 +235,15 @@ class Study:
     ranges: dict[str, tuple[float, float]]
     questionnaires: Path
     scales: tuple[Scale, ...]
-    exclusions: tuple[ExclusionRule, ...]
-    models: tuple[ModelSpec, ...]
-    encoding: str | None = None
+    scale_labels: dict[str, str] = field(default_factory=dict)
+    attention_check: AttentionCheck | None = None
+    manipulation_checks: tuple[ManipulationCheck, ...] = ()
+    demographics: tuple[Demographic, ...] = ()
+    exclusions: tuple[ExclusionRule, ...] = ()
+    models: tuple[ModelSpec, ...] = ()
+    hypotheses: tuple[Hypothesis, ...] = ()
+    simulation: Mapping[str, Any] | None = field(default=None, compare=False)
+    declared: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def factor(self, name: str) -> Factor:
         """Return the factor called ``name``."""
@@ -148,9 +259,24 @@ class Study:
                 return s
         raise SpecError(f"{self._where}: no scale {id!r} in 'scales'; have {[s.id for s in self.scales]}")
 
+    def model(self, name: str) -> ModelSpec:
+        """Return the model called ``name``."""
+        for m in self.models:
+            if m.name == name:
+                return m
+        raise SpecError(f"{self._where}: no model {name!r} in 'models'; have {[m.name for m in self.models]}")
+
+    def check(self, id: str) -> ManipulationCheck:
+        """Return the manipulation check called ``id``."""
+        for c in self.manipulation_checks:
+            if c.id == id:
+                return c
+        raise SpecError(f"{self._where}: no manipulation check {id!r} in 'manipulation_checks'; "
+                        f"have {[c.id for c in self.manipulation_checks]}")
+
     @property
     def item_ids(self) -> tuple[str, ...]:
-        """Analysis column names from ``columns`` (without duplicates, in file order)."""
+        """Analysis column names (items) from ``columns`` (without duplicates, in file order)."""
         return tuple(dict.fromkeys(self.columns.values()))
 
     @property
@@ -159,220 +285,89 @@ class Study:
         return tuple(i for s in self.scales for i in s.items)
 
     @property
+    def absent(self) -> tuple[str, ...]:
+        """The optional blocks (:data:`OPTIONAL_BLOCKS`) the study file does not declare."""
+        return tuple(b for b in OPTIONAL_BLOCKS if b not in self.declared)
+
+    @property
+    def data_note(self) -> str | None:
+        """The sentence that marks results of synthetic data (None for real data)."""
+        if not self.synthetic:
+            return None
+        return ("Data are SYNTHETIC: generated by studylib's simulator from documented parameters, "
+                "not collected from people; no conclusion about real people may be drawn from them.")
+
+    def label(self, id: str) -> str:
+        """The display label of a factor, scale, demographic, check or model (default: the id)."""
+        return self.display_labels()["variables"].get(str(id), str(id))
+
+    def level_label(self, factor: str, level: str) -> str:
+        """The display label of ``level`` of ``factor``."""
+        return self.factor(factor).level_label(level)
+
+    def display_labels(self) -> dict[str, Any]:
+        """``{"variables": {id: label}, "levels": {factor: {level: label}}}`` (ids as fallback)."""
+        variables: dict[str, str] = {}
+        for m in self.models:
+            variables[m.name] = m.label or m.name
+        if self.attention_check is not None:
+            variables[self.attention_check.item] = self.attention_check.display
+        for c in self.manipulation_checks:
+            variables[c.id] = c.display
+            variables.setdefault(c.item, c.display)
+        for d in self.demographics:
+            variables[d.item] = d.display
+        for s in self.scales:
+            variables[s.id] = self.scale_labels.get(s.id) or s.id
+        for f in self.factors:
+            variables[f.name] = f.display
+        levels = {f.name: {lv: f.level_label(lv) for lv in f.levels} for f in self.factors}
+        return {"variables": variables, "levels": levels}
+
+    def needed_items(self) -> dict[str, str]:
+        """Item id -> the block of the study file that needs it (in the order of the file)."""
+        from ._study_parse import needed_items
+
+        return needed_items(self)
+
+    @property
     def _where(self) -> str:
         return str(self.path) if self.path else "<study dict>"
 
     def to_dict(self) -> dict[str, Any]:
-        """The configuration as plain data (JSON-serialisable with studylib._json)."""
-        return {
-            "path": str(self.path) if self.path else None, "name": self.name, "seed": self.seed,
-            "data": str(self.data) if self.data else None, "encoding": self.encoding,
-            "id_column": self.id_column,
-            "design": {f.name: {"column": f.column, "levels": {k: list(v) for k, v in f.labels.items()}}
-                       for f in self.factors},
-            "columns": dict(self.columns), "codes": dict(self.codes),
-            "ranges": {k: list(v) for k, v in self.ranges.items()},
-            "questionnaires": str(self.questionnaires),
-            "scales": {s.id: s.to_dict() for s in self.scales},
-            "exclusions": [{"rule": r.rule, **r.params} for r in self.exclusions],
-            "models": {m.name: {"kind": m.kind, **m.options} for m in self.models},
-        }
+        """The study as plain data, laid out as a study file (``from_dict`` reads it back)."""
+        from ._study_blocks import study_to_dict
+
+        return study_to_dict(self)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], *, path: str | Path | None = None) -> Study:
-        """Build and check a Study from a mapping laid out as ``analyses/study.yaml``."""
-        return _parse(d, Path(path) if path is not None else None)
+        """Build and check a Study from a mapping laid out as a study file.
+
+        Relative paths in it are resolved from the folder of ``path`` (else the working
+        directory).
+        """
+        from ._study_parse import parse_study
+
+        return parse_study(d, Path(path) if path is not None else None)
 
 
-def _err(where: str, fieldname: str, what: str) -> SpecError:
-    return SpecError(f"{where}: field {fieldname!r} {what}")
+def default_study_path() -> Path:
+    """The study file used when none is given: ``$STUDYLIB_STUDY`` if set, else ``analyses/study.yaml``."""
+    from .paths import STUDY_CONFIG
 
-
-def _mapping(value: Any, where: str, fieldname: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise _err(where, fieldname, f"must be a mapping; got {type(value).__name__}: {value!r}")
-    return value
-
-
-def _str_list(value: Any, where: str, fieldname: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _err(where, fieldname, f"must be a list of names; got {value!r}")
-    return tuple(value)
-
-
-def _num(value: Any, where: str, fieldname: str) -> float:
-    if not isinstance(value, Real) or isinstance(value, bool):
-        raise _err(where, fieldname, f"must be a number; got {value!r}")
-    return float(value)
-
-
-def _parse(d: Any, path: Path | None) -> Study:
-    where = str(path) if path else "<study dict>"
-    d = _mapping(d, where, "<top level>")
-    unknown = [k for k in d if k not in _TOP]
-    if unknown:
-        raise SpecError(f"{where}: unknown fields {unknown}; allowed: {list(_TOP)}")
-    for key in ("id_column", "design", "columns", "scales"):
-        if key not in d:
-            raise _err(where, key, "is missing")
-    name = str(d.get("name", path.stem if path else "study"))
-    seed = d.get("seed")
-    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
-        raise _err(where, "seed", f"must be a non-negative whole number or null; got {seed!r}")
-    data = d.get("data")
-    if data is not None:
-        if not isinstance(data, str):
-            raise _err(where, "data", f"must be a file path; got {data!r}")
-        data = Path(data)
-        if not data.is_absolute() and path is not None:
-            data = (path.parent / data).resolve()
-    encoding = d.get("encoding")  # of the data file
-    if encoding is not None and not is_encoding(encoding):
-        raise _err(where, "encoding", f"must be a text encoding such as 'utf-8' or 'cp1252'; got {encoding!r}")
-    id_column = d["id_column"]
-    if not isinstance(id_column, str) or not id_column:
-        raise _err(where, "id_column", f"must be a column name; got {id_column!r}")
-
-    factors = []
-    for fname, spec in _mapping(d["design"], where, "design").items():
-        spec = _mapping(spec, where, f"design.{fname}")
-        for key in ("column", "levels"):
-            if key not in spec:
-                raise _err(where, f"design.{fname}.{key}", "is missing")
-        levels = _mapping(spec["levels"], where, f"design.{fname}.levels")
-        if len(levels) < 2:
-            raise _err(where, f"design.{fname}.levels", f"needs at least 2 levels; got {list(levels)}")
-        labels: dict[str, tuple[Any, ...]] = {}
-        seen: dict[Any, str] = {}
-        for level, values in levels.items():
-            values = values if isinstance(values, list) else [values]
-            for v in values:
-                ok = isinstance(v, str) or (isinstance(v, Real) and not isinstance(v, bool))
-                if not ok:
-                    raise _err(where, f"design.{fname}.levels.{level}",
-                               f"must be text labels and/or numeric codes; got {v!r}")
-                key = v if isinstance(v, str) else float(v)
-                if key in seen:
-                    raise _err(where, f"design.{fname}.levels.{level}",
-                               f"label/code {v!r} also marks level {seen[key]!r}")
-                seen[key] = str(level)
-            labels[str(level)] = tuple(values) if values else (str(level),)
-        factors.append(Factor(str(fname), str(spec["column"]), tuple(labels), labels))
-
-    columns = {}
-    for col, item in _mapping(d["columns"], where, "columns").items():
-        if not isinstance(item, str) or not item:
-            raise _err(where, f"columns.{col}", f"must name an item id; got {item!r}")
-        columns[str(col)] = item
-    reserved = {"resp_id"} | {f.name for f in factors}
-    clash = sorted(reserved & set(columns.values()))
-    if clash:
-        raise _err(where, "columns", f"maps export columns to reserved names {clash}")
-
-    codes = {}
-    for item, mapping in _mapping(d.get("codes") or {}, where, "codes").items():
-        mapping = _mapping(mapping, where, f"codes.{item}")
-        codes[str(item)] = {str(k): _num(v, where, f"codes.{item}.{k}") for k, v in mapping.items()}
-    ranges = {}
-    for item, rng in _mapping(d.get("ranges") or {}, where, "ranges").items():
-        if not isinstance(rng, list) or len(rng) != 2:
-            raise _err(where, f"ranges.{item}", f"must be [min, max]; got {rng!r}")
-        lo, hi = (_num(v, where, f"ranges.{item}") for v in rng)
-        if lo > hi:
-            raise _err(where, f"ranges.{item}", f"min must not exceed max; got {rng!r}")
-        ranges[str(item)] = (lo, hi)
-
-    qdir = d.get("questionnaires")
-    if qdir is None:
-        qdir = QUESTIONNAIRES
-    elif not isinstance(qdir, str):
-        raise _err(where, "questionnaires", f"must be a folder path; got {qdir!r}")
-    else:
-        qdir = Path(qdir)
-        if not qdir.is_absolute() and path is not None:
-            qdir = (path.parent / qdir).resolve()
-    raw_scales = d["scales"]
-    if isinstance(raw_scales, list):
-        raw_scales = dict.fromkeys(_str_list(raw_scales, where, "scales"))
-    scales = []
-    for sid, spec in _mapping(raw_scales, where, "scales").items():
-        f = f"scales.{sid}"
-        if not isinstance(sid, str):
-            raise _err(where, "scales", f"must list scale ids; got {sid!r}")
-        if spec is None:  # defined in <questionnaires>/<id>.yaml
-            try:
-                scale = load_scale(sid, directory=qdir)
-            except SpecError as exc:
-                raise _err(where, f, f"cannot be loaded: {exc}") from exc
-            if not isinstance(scale, Scale):
-                raise _err(where, f, f"names {sid!r}, which is a set of single items, not a scale")
-        else:
-            spec = _mapping(spec, where, f)
-            for key in ("items", "min", "max"):
-                if key not in spec:
-                    raise _err(where, f"{f}.{key}", "is missing (always declare min and max)")
-            scale = Scale.from_dict({"id": sid, **spec}, source=f"{where}, field {f!r}")
-        missing = [i for i in scale.items if i not in set(columns.values())]
-        if missing:
-            raise _err(where, f"{f}.items", f"names items that no export column maps to: {missing}")
-        scales.append(scale)
-    scale_ids = {s.id for s in scales}
-
-    exclusions = []
-    rules = d.get("exclusions") or []
-    if not isinstance(rules, list):
-        raise _err(where, "exclusions", f"must be a list of rules (applied in order); got {rules!r}")
-    for i, rule in enumerate(rules):
-        f = f"exclusions[{i}]"
-        rule = _mapping(rule, where, f)
-        kind = rule.get("rule")
-        if kind not in RULES:
-            raise _err(where, f"{f}.rule", f"must be one of {list(RULES)}; got {kind!r}")
-        required, defaults = RULES[kind]
-        params = {**defaults, **{k: v for k, v in rule.items() if k != "rule"}}
-        for key in required:
-            if key not in params:
-                raise _err(where, f"{f}.{key}", f"is missing (rule {kind!r})")
-        extra = [k for k in params if k not in required and k not in defaults]
-        if extra:
-            raise _err(where, f, f"has unknown parameters {extra} for rule {kind!r}")
-        if "scales" in params:
-            sc = _str_list(params["scales"], where, f"{f}.scales")
-            bad = [s for s in sc if s not in scale_ids]
-            if bad:
-                raise _err(where, f"{f}.scales", f"names scales not in 'scales': {bad}")
-            params["scales"] = list(sc)
-        if kind == "speeder":
-            frac = _num(params["fraction_of_median"], where, f"{f}.fraction_of_median")
-            if not 0 < frac < 1:
-                raise _err(where, f"{f}.fraction_of_median", f"must lie strictly between 0 and 1; got {frac:g}")
-        if kind == "age_range" and _num(params["min"], where, f"{f}.min") > _num(params["max"], where, f"{f}.max"):
-            raise _err(where, f"{f}.min", "must not exceed max")
-        exclusions.append(ExclusionRule(kind, params))
-
-    models = []
-    for mname, spec in _mapping(d.get("models") or {}, where, "models").items():
-        spec = _mapping(spec, where, f"models.{mname}")
-        kind = spec.get("kind")
-        if kind not in ("anova", "process"):
-            raise _err(where, f"models.{mname}.kind", f"must be 'anova' or 'process'; got {kind!r}")
-        need = ("dv", "between") if kind == "anova" else ("model", "x", "y")
-        for key in need:
-            if key not in spec:
-                raise _err(where, f"models.{mname}.{key}", f"is missing ({kind} model)")
-        models.append(ModelSpec(str(mname), kind, {k: v for k, v in spec.items() if k != "kind"}))
-
-    return Study(path, name, seed, data, id_column, tuple(factors), columns, codes, ranges,
-                 Path(qdir), tuple(scales), tuple(exclusions), tuple(models), encoding)
+    env = os.environ.get(STUDY_ENV, "").strip()
+    return Path(env) if env else STUDY_CONFIG
 
 
 def load_study(path: str | Path | None = None, *, encoding: str | None = None) -> Study:
-    """Read and check a study configuration file.
+    """Read and check a study file.
 
     Parameters
     ----------
     path : str or Path, optional
-        The YAML file; default ``analyses/study.yaml`` of the project.
+        The YAML file. Default: the file named by the environment variable
+        ``STUDYLIB_STUDY`` when it is set, else the project's ``analyses/study.yaml``.
     encoding : str, optional
         Text encoding of the study file (default UTF-8). Its own ``encoding:`` key gives the
         encoding of the data file.
@@ -380,35 +375,40 @@ def load_study(path: str | Path | None = None, *, encoding: str | None = None) -
     Returns
     -------
     Study
-        Frozen dataclass with the design (``factors``), the export column map
-        (``columns``), text codes, ranges, ``scales``, ``exclusions`` (in order) and
-        ``models``.
+        Frozen dataclass with the design (``factors``), the export column map, scales,
+        the optional blocks, ``models``, ``hypotheses`` and the raw ``simulation`` block.
 
     Raises
     ------
     FileNotFoundError
         The file does not exist.
     SpecError
-        The file is not valid YAML, or a field is missing or not allowed (the message names
-        the file and the field, e.g. ``field 'scales.psr.max' is missing``).
+        The file is not valid YAML, or a block or key is missing, unknown or has a value
+        not allowed (the message names the file, the block and key and what is allowed,
+        e.g. ``field 'scales.psr.max' is missing``).
 
     Examples
     --------
     >>> from studylib import load_study
-    >>> study = load_study()
+    >>> study = load_study("analyses/study.yaml")
     >>> # R: yaml::read_yaml("analyses/study.yaml")
     >>> [f.name for f in study.factors], study.factor("response").levels
     (['valence', 'response'], ('none', 'like', 'reply'))
-    >>> study.scale("psr").reverse, study.scale("psr").min_valid_items
-    (('psr_03', 'psr_06'), 6)
+    >>> study.label("valence"), study.level_label("response", "none")
+    ('Comment valence', 'No reaction')
     >>> [r.rule for r in study.exclusions]
-    ['attention_check', 'speeder', 'straight_lining', 'age_range', 'not_follower', 'incomplete']
+    ['attention_check', 'speeder', 'straight_lining', 'range', 'required_value', 'incomplete']
+    >>> [h.id for h in study.hypotheses][:3], study.absent
+    (['H1', 'H2', 'H3'], ())
     """
-    path = Path(STUDY_CONFIG if path is None else path)
-    if not isinstance(path, Path):
+    if path is not None and not isinstance(path, (str, os.PathLike)):
         raise InputTypeError(f"path must be a str or Path; got {type(path).__name__}")
+    path = default_study_path() if path is None else Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"study configuration not found: {path}")
+        raise FileNotFoundError(f"study configuration not found: {path}"
+                                + (f" (from ${STUDY_ENV})" if os.environ.get(STUDY_ENV, "").strip() else ""))
     data = read_yaml(path, encoding=encoding, what="study file", error=SpecError, invalid="not a valid YAML file")
+    from ._study_parse import parse_study
+
     with content_errors(path, "study file", "analyses/study.yaml"):
-        return _parse(data, path)
+        return parse_study(data, path)

@@ -66,7 +66,6 @@ def _bad(tmp_path, edit):
         (lambda d: d["scales"]["psr"].pop("max"), r"field 'scales.psr.max' is missing \(always declare min and max\)"),
         (lambda d: d.pop("design"), r"field 'design' is missing"),
         (lambda d: d["scales"]["pk"].update(reverse=["pk_09"]), r"field 'scales.pk' \(scale 'pk'\): field 'reverse\[0\]': 'pk_09' is not one of the items"),
-        (lambda d: d["scales"]["pk"].update(items=["pk_01", "pk_99"], reverse=[], min_valid_items=2), r"field 'scales.pk.items' names items that no export column maps to: \['pk_99'\]"),
         (lambda d: d["exclusions"].append({"rule": "too_fast"}), r"field 'exclusions\[6\].rule' must be one of \['attention_check'"),
         (lambda d: d["exclusions"][1].pop("fraction_of_median"), r"field 'exclusions\[1\].fraction_of_median' is missing \(rule 'speeder'\)"),
         (lambda d: d["exclusions"][1].update(fraction_of_median=2), r"must lie strictly between 0 and 1; got 2"),
