@@ -20,6 +20,15 @@ def _where(raw: pd.DataFrame, study: Study) -> str:
     return "; ".join(p for p in parts if p)
 
 
+def first_line(raw: pd.DataFrame) -> int:
+    """The export line number of the first data row: header lines + 1 (a plain CSV: 2).
+
+    :func:`studylib.read_data` records the header lines of the file it read (a Qualtrics
+    export has three); a frame not read from a file counts as a CSV with one header line.
+    """
+    return int(raw.attrs.get("header_lines", 1)) + 1
+
+
 def _parse_factor(s: pd.Series, factor: Factor, where: str) -> pd.Categorical:
     text, codes = factor.lookup()
     values = s.astype(object).where(s.notna(), None).to_numpy()
@@ -93,7 +102,8 @@ def prepare(raw: pd.DataFrame, study: Study) -> pd.DataFrame:
         the configured order: ``valence`` negative, positive; ``response`` none, like,
         reply), then every item id of ``study.columns`` in file order (float64, NaN for
         missing; text answers mapped through ``codes`` or the .sav value labels).
-        ``.attrs`` holds ``source`` and ``study`` (paths).
+        ``.attrs`` holds ``source`` and ``study`` (paths) and ``first_line``, the export
+        line number of the first row (header = line 1).
 
     Raises
     ------
@@ -101,11 +111,14 @@ def prepare(raw: pd.DataFrame, study: Study) -> pd.DataFrame:
         ``raw`` is not a DataFrame or ``study`` not a Study.
     ColumnError
         The id column, a condition column or an item column is missing (or two aliases of
-        one item are both present).
+        one item are both present); one message lists every missing column with the block
+        of the study file that needs it.
     DataError
         Duplicate or missing respondent ids, unknown condition labels, non-numeric answers,
         values outside a scale's min..max (or not whole numbers) or outside ``ranges``, or
-        an empty design cell. Messages name the column, the rows and the file.
+        an empty design cell. Messages name the column, the file and the rows by the
+        export's line numbers (header = line 1; three header lines in a Qualtrics CSV), as a
+        spreadsheet shows them.
 
     Examples
     --------
@@ -124,9 +137,14 @@ def prepare(raw: pd.DataFrame, study: Study) -> pd.DataFrame:
     check_dataframe(raw, "raw")
     if not isinstance(study, Study):
         raise InputTypeError(f"study must be a Study (from studylib.load_study); got {type(study).__name__}")
+    index = raw.index
     where = _where(raw, study)
-    needed = [study.id_column] + [f.column for f in study.factors]
-    missing = [c for c in needed if c not in raw.columns]
+    first = first_line(raw)
+    needs = study.needed_items()
+    missing: list[str] = []
+    if study.id_column not in raw.columns:
+        missing.append(f"{study.id_column!r} (id_column)")
+    missing += [f"{f.column!r} (design.{f.name})" for f in study.factors if f.column not in raw.columns]
     aliases: dict[str, list[str]] = {}
     for col, item in study.columns.items():
         aliases.setdefault(item, []).append(col)
@@ -134,16 +152,21 @@ def prepare(raw: pd.DataFrame, study: Study) -> pd.DataFrame:
     for item, cols in aliases.items():
         present = [c for c in cols if c in raw.columns]
         if not present:
-            missing.append(cols[0] if len(cols) == 1 else "/".join(cols))
+            name = repr(cols[0]) if len(cols) == 1 else " or ".join(repr(c) for c in cols)
+            block = needs.get(item, "columns")
+            via = f"item {item!r}, " if cols != [item] else ""
+            missing.append(f"{name} ({via}needed by {block})")
         elif len(present) > 1:
             raise ColumnError(f"columns {present} are all mapped to item {item!r}; keep one of them ({where})")
         else:
             chosen[item] = present[0]
     if missing:
         raise ColumnError(
-            f"columns not in data: {missing} ({where}); the study configuration's 'id_column', "
-            f"'design' and 'columns' name them. Rename them in the export or edit the configuration"
+            f"columns not in data: {', '.join(missing)} ({where}); rename them in the export, or edit "
+            "the block of the study file named beside each column"
         )
+    lines = pd.RangeIndex(first, first + len(raw))
+    raw = raw.set_axis(lines, axis=0)  # messages name export line numbers (header = line 1)
     ids = raw[study.id_column]
     if ids.isna().any():
         raise DataError(f"column {study.id_column!r} (respondent id) is empty in rows "
@@ -156,15 +179,16 @@ def prepare(raw: pd.DataFrame, study: Study) -> pd.DataFrame:
             f"{sorted(set(ids[dup]))[:5]} in rows {format_rows(ids.index[dup])} ({where})"
         )
     out: dict[str, Any] = {"resp_id": ids.astype("str")}
+    demo_codes = {d.item: {str(label): float(code) for code, label in d.codes.items()} for d in study.demographics}
     for f in study.factors:
         out[f.name] = pd.Series(_parse_factor(raw[f.column], f, where), index=raw.index)
     value_labels = raw.attrs.get("value_labels") or {}
     for item, col in chosen.items():
-        mapping: dict[Any, float] = dict(study.codes.get(item, {}))
+        mapping: dict[Any, float] = {**demo_codes.get(item, {}), **study.codes.get(item, {})}
         for code, label in (value_labels.get(col) or {}).items():
             mapping.setdefault(str(label), float(code))
         out[item] = _to_number(raw[col], col, item, mapping, where)
-    data = pd.DataFrame(out, index=raw.index)
+    data = pd.DataFrame(out, index=lines)
     for s in study.scales:  # the rule of studylib.score and reliability (whole bounds: whole answers)
         check_range(data, list(s.items), s.min, s.max, integer=whole_range(s.min, s.max),
                     context=f"scale {s.id!r}; {where}")
@@ -184,5 +208,7 @@ def prepare(raw: pd.DataFrame, study: Study) -> pd.DataFrame:
             f"empty design cell(s): {cells} ({where}); every combination of "
             f"{' x '.join(names)} needs respondents. Check the condition labels in the study configuration"
         )
-    data.attrs = {"source": raw.attrs.get("source"), "study": str(study.path) if study.path else None}
+    data.index = index
+    data.attrs = {"source": raw.attrs.get("source"), "study": str(study.path) if study.path else None,
+                  "first_line": first}
     return data

@@ -1,8 +1,8 @@
-"""Exclusion rules applied in a stated order, with a log; manipulation checks.
+"""Exclusion rules applied in a stated order, with a log.
 
 :func:`apply_exclusions` takes the analysis-ready frame (:func:`studylib.io.prepare`) and the
-rules of a study configuration and returns the kept rows and an :class:`ExclusionLog`.
-:func:`manipulation_checks` tests whether the manipulations were perceived.
+rules of a study file (``exclusions:``) and returns the kept rows and an :class:`ExclusionLog`.
+The manipulation checks themselves are tested by :mod:`studylib.checks`.
 """
 
 from __future__ import annotations
@@ -14,21 +14,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._json import to_jsonable
 from ._validation import (
     check_columns,
     check_dataframe,
-    check_fraction,
     check_numeric,
-    check_option,
     format_rows,
 )
 from .errors import DataError, InputTypeError, SpecError, StudylibWarning
-from .study import RULES, ExclusionRule, Study
+from .study import RULE_ALIASES, RULES, ExclusionRule, Study
 
-__all__ = ["apply_exclusions", "ExclusionLog", "manipulation_checks", "ManipulationChecks"]
+__all__ = ["apply_exclusions", "ExclusionLog"]
 
 
 @dataclass(frozen=True)
@@ -86,15 +83,20 @@ def _rules_and_scales(study_or_rules: Any, scales: Any) -> tuple[list[ExclusionR
     elif isinstance(study_or_rules, Sequence) and not isinstance(study_or_rules, str):
         rules = []
         for i, r in enumerate(study_or_rules):
+            kind = RULE_ALIASES.get(r.get("rule"), r.get("rule")) if isinstance(r, Mapping) else None
             if isinstance(r, ExclusionRule):
                 rules.append(r)
-            elif isinstance(r, Mapping) and r.get("rule") in RULES:
-                required, defaults = RULES[r["rule"]]
+            elif kind in RULES and kind != "manipulation_check":
+                required, defaults = RULES[kind]
+                required += ("column", "correct") if kind == "attention_check" else ()
                 params = {**defaults, **{k: v for k, v in r.items() if k != "rule"}}
                 lacking = [k for k in required if k not in params]
                 if lacking:
-                    raise SpecError(f"exclusion rule {i} ({r['rule']!r}) lacks {lacking}")
-                rules.append(ExclusionRule(r["rule"], params))
+                    raise SpecError(f"exclusion rule {i} ({kind!r}) lacks {lacking}")
+                rules.append(ExclusionRule(kind, params))
+            elif kind == "manipulation_check":
+                raise SpecError(f"exclusion rule {i} ('manipulation_check') needs the study whose check it "
+                                "names: pass the Study instead of a list of rules")
             else:
                 raise SpecError(f"exclusion rule {i} must be an ExclusionRule or a mapping with "
                                 f"'rule' one of {list(RULES)}; got {r!r}")
@@ -116,8 +118,24 @@ def _scale_list(rule: ExclusionRule, scale_map: Mapping[str, Any]) -> list[Any]:
     return [scale_map[s] for s in rule.params["scales"]]
 
 
-def _flag(data: pd.DataFrame, rule: ExclusionRule, scale_map: Mapping[str, Any]) -> pd.Series:
+def _lines(data: pd.DataFrame, index: Any) -> Any:
+    """Export line numbers of the rows at ``index`` (header = line 1; see studylib.prepare)."""
+    first = data.attrs.get("first_line")
+    if first is None:
+        return index
+    pos = data.index.get_indexer(index)
+    return [int(first + p) for p in pos]
+
+
+def _flag(data: pd.DataFrame, rule: ExclusionRule, scale_map: Mapping[str, Any], study: Any) -> pd.Series:
     p, ctx = rule.params, f"exclusion rule {rule.rule!r}"
+    if rule.rule == "manipulation_check":
+        from .checks import correct_answers
+
+        check = study.check(p["check"])
+        check_columns(data, [check.item, check.factor], context=ctx)
+        check_numeric(data, [check.item], context=ctx)
+        return ~correct_answers(data, check)
     if rule.rule in ("straight_lining", "incomplete"):
         scales = _scale_list(rule, scale_map)
         items = [i for s in scales for i in s.items]
@@ -143,7 +161,7 @@ def _flag(data: pd.DataFrame, rule: ExclusionRule, scale_map: Mapping[str, Any])
         if negative.any():
             raise DataError(
                 f"column {col!r} ({ctx}) has negative completion times in rows "
-                f"{format_rows(x.index[negative], x[negative])}; a duration cannot be negative. Fix the "
+                f"{format_rows(_lines(data, x.index[negative]), x[negative])}; a duration cannot be negative. Fix the "
                 f"data (a missing code such as -99 left as a number: empty those cells or declare it "
                 f"missing in the export), and declare the allowed times under 'ranges: {col}' in the "
                 "study file"
@@ -170,13 +188,13 @@ def apply_exclusions(
     study_or_rules : Study or list
         A :class:`~studylib.study.Study` (its ``exclusions`` and ``scales``) or a list of
         rules: :class:`~studylib.study.ExclusionRule` or mappings such as
-        ``{"rule": "age_range", "column": "age", "min": 18, "max": 30}``.
+        ``{"rule": "range", "column": "score", "min": 18, "max": 30}``.
     scales : mapping or list, optional
         Scales for ``straight_lining``/``incomplete`` (objects with ``items`` and
         ``min_valid_items``, e.g. studylib.questionnaires.Scale), by id.
     factors : sequence of str, optional
         Columns that define the design cells counted in the log; default the study's
-        factors, or ``("valence", "response")`` when rules are given without a study.
+        factors, or the Categorical columns of ``data`` when rules are given without a study.
 
     Returns
     -------
@@ -208,8 +226,10 @@ def apply_exclusions(
     (missing times are not removed); ``straight_lining`` removes respondents with at least
     two answered items and zero variance over all items of the named scales in their
     raw, unreversed form (an answer pattern that is inconsistent with reverse-keyed
-    items); ``age_range`` removes a missing age or one outside ``[min, max]``;
-    ``not_follower`` removes rows whose column is not ``value`` (or missing);
+    items); ``range`` removes a missing value or one outside ``[min, max]`` (``age_range``
+    is its older name); ``required_value`` removes rows whose column is not ``value`` (or
+    missing; older name ``not_follower``); ``manipulation_check`` removes a missing answer
+    or one that is not the correct answer of the respondent's level (:mod:`studylib.checks`);
     ``incomplete`` removes respondents with fewer answered items than a scale's
     ``min_valid_items`` in any named scale. Each rule only removes rows that earlier rules
     kept, so the counts depend on the order; ``flags`` shows every rule's verdict.
@@ -225,17 +245,21 @@ def apply_exclusions(
     0  attention_check         31      279
     1          speeder          2      277
     2  straight_lining          1      276
-    3        age_range          7      269
-    4     not_follower          8      261
+    3            range          7      269
+    4   required_value          8      261
     5       incomplete          9      252
     >>> log.n_before, log.n_after == len(kept)
     (310, True)
     """
     check_dataframe(data)
     rules, scale_map = _rules_and_scales(study_or_rules, scales)
+    study = study_or_rules if isinstance(study_or_rules, Study) else None
     if factors is None:
-        factors = ([f.name for f in study_or_rules.factors] if isinstance(study_or_rules, Study)
-                   else ["valence", "response"])
+        factors = ([f.name for f in study.factors] if study is not None else
+                   [c for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)])
+        if not factors:
+            raise SpecError("apply_exclusions needs the design factors of the exclusion log: pass factors= "
+                            "(or a Study), e.g. factors=['condition']")
     factors = check_columns(data, list(factors), context="design factors of the exclusion log")
     flags = pd.DataFrame(index=data.index)
     if "resp_id" in data.columns:
@@ -244,7 +268,7 @@ def apply_exclusions(
     for rule in rules:
         name = rule.rule if rule.rule not in names else f"{rule.rule}_{names.count(rule.rule) + 1}"
         names.append(name)
-        flags[name] = _flag(data, rule, scale_map).to_numpy(dtype=bool)
+        flags[name] = _flag(data, rule, scale_map, study).to_numpy(dtype=bool)
     kept = np.ones(len(data), dtype=bool)
     excluded_by = pd.Series(pd.NA, index=data.index, dtype="str")
     steps = []
@@ -273,195 +297,3 @@ def apply_exclusions(
         warnings.warn(f"design cells empty after exclusions: {empty[factors].to_dict('records')}",
                       StudylibWarning, stacklevel=2)
     return data[kept], ExclusionLog(steps_df, cells, flags)
-
-
-@dataclass(frozen=True)
-class ManipulationChecks:
-    """Results of :func:`manipulation_checks`.
-
-    Attributes
-    ----------
-    response : DataFrame
-        One row: ``test`` ("chi-square"), ``chi2``, ``df``, ``p``, ``cramers_v``, ``n``,
-        ``prop_correct`` (share recalling their own condition), ``n_dont_remember``.
-    crosstab : DataFrame
-        Counts, response condition (rows) by recalled response (columns).
-    valence : DataFrame
-        One row: ``test`` ("Welch t"), ``mean_negative``, ``mean_positive``, ``n_negative``,
-        ``n_positive``, ``estimate`` (positive - negative), ``se``, ``t``, ``df``, ``p``,
-        ``ci_low``, ``ci_high``, ``cohens_d``, ``hedges_g``, ``g_ci_low``, ``g_ci_high``.
-    conf : float
-        Confidence level of the intervals.
-    """
-
-    response: pd.DataFrame
-    crosstab: pd.DataFrame
-    valence: pd.DataFrame
-    conf: float
-
-    def summary(self) -> str:
-        """The two tests in APA style, one line each (rounded for reading only)."""
-        from .report.tables import format_p
-
-        r, v = self.response.iloc[0], self.valence.iloc[0]
-        return (
-            f"Recalled response by condition: chi2({int(r['df'])}) = {r['chi2']:.2f}, {format_p(r['p'], prefix=True)}, "
-            f"Cramer's V = {r['cramers_v']:.2f}, n = {int(r['n'])}, {100 * r['prop_correct']:.1f}% correct\n"
-            f"Perceived valence, positive - negative: {v['estimate']:.2f} "
-            f"[{v['ci_low']:.2f}, {v['ci_high']:.2f}], Welch t({v['df']:.1f}) = {v['t']:.2f}, "
-            f"{format_p(v['p'], prefix=True)}, Hedges' g = {v['hedges_g']:.2f} "
-            f"[{v['g_ci_low']:.2f}, {v['g_ci_high']:.2f}]"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready content: ``conf`` and the three tables as records."""
-        return to_jsonable({"conf": self.conf, "response": self.response,
-                            "crosstab": self.crosstab.reset_index(), "valence": self.valence})
-
-
-def manipulation_checks(
-    data: pd.DataFrame,
-    *,
-    valence: str = "valence",
-    response: str = "response",
-    mc_valence: str = "mc_valence",
-    mc_response: str = "mc_response",
-    recall_codes: Mapping[float, str] | None = None,
-    dont_remember: str = "exclude",
-    conf: float = 0.95,
-) -> ManipulationChecks:
-    """Check the manipulations: recalled response by condition, perceived valence.
-
-    Parameters
-    ----------
-    data : DataFrame
-        Analysis-ready (usually cleaned) data.
-    valence, response : str
-        Condition columns (Categoricals; valence has two levels, the second one "positive").
-    mc_valence : str
-        Perceived valence (1 very negative .. 7 very positive).
-    mc_response : str
-        Recalled response, coded as in ``recall_codes``.
-    recall_codes : mapping, optional
-        Code -> response level; default ``{1: "none", 2: "like", 3: "reply",
-        4: "dont_remember"}``.
-    dont_remember : {"exclude", "include"}, default "exclude"
-        Whether "don't remember" answers enter the chi-square table (their number is
-        reported either way).
-    conf : float, default 0.95
-        Confidence level.
-
-    Returns
-    -------
-    ManipulationChecks
-        ``response`` (chi-square test, Cramér's V), ``crosstab``, ``valence`` (Welch t,
-        mean difference with CI, Cohen's d, Hedges' g with CI).
-
-    Raises
-    ------
-    ColumnError
-        A named column is not in ``data``.
-    DataError
-        A check column is not numeric, ``mc_response`` holds a code that is not in
-        ``recall_codes``, or ``valence`` does not have exactly 2 levels.
-    OptionError
-        ``dont_remember`` or ``conf`` is not allowed.
-
-    See Also
-    --------
-    apply_exclusions : the exclusion rules usually applied first.
-
-    Notes
-    -----
-    Pearson's chi-square without continuity correction on the condition x recalled table,
-    :math:`V = \\sqrt{\\chi^2 / (n\\,(\\min(r, c) - 1))}`. For perceived valence the
-    Welch t test (Welch-Satterthwaite df) and its CI for the mean difference; Cohen's
-    :math:`d = (\\bar y_+ - \\bar y_-)/s_p` with the pooled SD, Hedges'
-    :math:`g = J d`, :math:`J = 1 - 3/(4(n_+ + n_-) - 9)`, with the normal-approximation
-    interval :math:`g \\pm z_{1-\\alpha/2}\\sqrt{(n_+ + n_-)/(n_+ n_-) + g^2/(2(n_+ + n_-))}`
-    (Hedges & Olkin, 1985). Rows with a missing answer are left out of each test.
-
-    Cross-checked against ``scipy.stats.chi2_contingency`` and pingouin's ``ttest`` and
-    ``compute_effsize`` (tests/test_cleaning.py).
-
-    References
-    ----------
-    Cramér, H. (1946). *Mathematical methods of statistics*. Princeton University Press.
-
-    Welch, B. L. (1947). The generalization of "Student's" problem when several different
-    population variances are involved. *Biometrika, 34*(1-2), 28-35.
-    https://doi.org/10.1093/biomet/34.1-2.28
-
-    Hedges, L. V., & Olkin, I. (1985). *Statistical methods for meta-analysis*. Academic Press.
-
-    Examples
-    --------
-    >>> from studylib import load_synthetic, manipulation_checks
-    >>> mc = manipulation_checks(load_synthetic("clean"))
-    >>> # R: chisq.test(table(d$response, d$mc_response), correct = FALSE)
-    >>> # R: t.test(mc_valence ~ valence, data = d); effectsize::hedges_g(mc_valence ~ valence, d)
-    >>> mc.valence[["estimate", "t", "df", "hedges_g"]]
-       estimate       t      df  hedges_g
-    0     2.318  15.546  243.91     1.960
-    >>> mc.response[["chi2", "df", "cramers_v", "n"]]
-          chi2  df  cramers_v    n
-    0  376.390   4      0.887  239
-    """
-    check_dataframe(data)
-    check_columns(data, [valence, response, mc_valence, mc_response], context="manipulation checks")
-    check_numeric(data, [mc_valence, mc_response], context="manipulation checks")
-    check_option(dont_remember, "dont_remember", ("exclude", "include"))
-    conf = check_fraction(conf, "conf")
-    codes = dict(recall_codes) if recall_codes is not None else {1: "none", 2: "like", 3: "reply",
-                                                                  4: "dont_remember"}
-    answers = pd.to_numeric(data[mc_response]).astype(float)
-    recalled = answers.map({float(k): v for k, v in codes.items()})
-    unknown = answers.notna() & recalled.isna()
-    if unknown.any():
-        raise DataError(
-            f"column {mc_response!r} has answers that are not recall codes in rows "
-            f"{format_rows(data.index[unknown], answers[unknown])} (manipulation checks); allowed "
-            f"codes: {sorted(codes)}. Fix the data or pass recall_codes="
-        )
-    n_dk = int((recalled == "dont_remember").sum())
-    keep = recalled.notna() & data[response].notna()
-    if dont_remember == "exclude":
-        keep &= recalled != "dont_remember"
-    cond = data[response].astype("category")
-    cats = [c for c in dict.fromkeys(codes.values()) if dont_remember == "include" or c != "dont_remember"]
-    table = pd.crosstab(cond[keep].cat.remove_unused_categories(),
-                        pd.Categorical(recalled[keep], categories=cats), dropna=False)
-    table.index.name, table.columns.name = response, "recalled"
-    table = table.loc[:, table.sum(axis=0) > 0]
-    chi2, p, df, _ = stats.chi2_contingency(table.to_numpy(), correction=False)
-    n = int(table.to_numpy().sum())
-    v = float(np.sqrt(chi2 / (n * (min(table.shape) - 1))))
-    correct = sum(int(table.loc[lvl, lvl]) for lvl in table.index if lvl in table.columns)
-    resp = pd.DataFrame([{"test": "chi-square", "chi2": float(chi2), "df": int(df), "p": float(p),
-                          "cramers_v": v, "n": n, "prop_correct": correct / n, "n_dont_remember": n_dk}])
-
-    levels = list(data[valence].astype("category").cat.categories)
-    if len(levels) != 2:
-        raise DataError(f"column {valence!r} must have exactly 2 levels (manipulation checks); got {levels}")
-    y = pd.to_numeric(data[mc_valence]).astype(float)
-    neg = y[(data[valence] == levels[0]) & y.notna()].to_numpy()
-    pos = y[(data[valence] == levels[1]) & y.notna()].to_numpy()
-    res = stats.ttest_ind(pos, neg, equal_var=False)
-    ci = res.confidence_interval(confidence_level=conf)
-    n1, n0 = len(pos), len(neg)
-    diff = pos.mean() - neg.mean()
-    sp = np.sqrt(((n1 - 1) * pos.var(ddof=1) + (n0 - 1) * neg.var(ddof=1)) / (n1 + n0 - 2))
-    d = diff / sp
-    g = (1 - 3 / (4 * (n1 + n0) - 9)) * d
-    se_g = np.sqrt((n1 + n0) / (n1 * n0) + g**2 / (2 * (n1 + n0)))
-    z = stats.norm.ppf(0.5 + conf / 2)
-    val = pd.DataFrame([{
-        "test": "Welch t", "mean_negative": neg.mean(), "mean_positive": pos.mean(), "n_negative": n0,
-        "n_positive": n1, "estimate": diff, "se": np.sqrt(pos.var(ddof=1) / n1 + neg.var(ddof=1) / n0),
-        "t": float(res.statistic), "df": float(res.df), "p": float(res.pvalue), "ci_low": float(ci.low),
-        "ci_high": float(ci.high), "cohens_d": d, "hedges_g": g, "g_ci_low": g - z * se_g,
-        "g_ci_high": g + z * se_g,
-    }])
-    val.attrs["conf"] = conf
-    return ManipulationChecks(resp, table, val, conf)
-

@@ -17,7 +17,7 @@ from ._factorial import prepare
 from ._validation import check_columns, check_dataframe, check_fraction, check_numeric, check_option
 from .errors import DataError
 
-__all__ = ["cell_summary", "variable_summary", "correlations", "item_descriptives"]
+__all__ = ["cell_summary", "variable_summary", "correlations", "item_descriptives", "demographics"]
 
 
 def cell_summary(
@@ -304,3 +304,77 @@ def item_descriptives(data: pd.DataFrame, scale: object) -> pd.DataFrame:
     mean = np.where(reversed_, scale.max + scale.min - raw_mean, raw_mean)
     return pd.DataFrame({"item": list(scale.items), "reversed": reversed_, "n": n.astype(int),
                          "raw_mean": raw_mean, "raw_sd": raw_sd, "mean": mean, "sd": raw_sd})
+
+
+def demographics(data: pd.DataFrame, study: object) -> pd.DataFrame:
+    """The demographics a study file declares, per design cell and in total.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Analysis-ready frame with the study's factors and demographic columns.
+    study : studylib.study.Study
+        Its ``demographics`` (coded columns: ``codes``; numeric: none) and ``factors``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per design cell (first factor slowest) plus a ``total`` row: one column per
+        factor, ``n``; per numeric demographic ``<item>_mean``, ``<item>_sd`` and
+        ``<item>_n`` (answered); per coded demographic and code ``<item>_<code>_n`` (count)
+        and ``<item>_<code>_pct`` (percent of the cell's answered values), then
+        ``<item>_missing``. ``attrs["demographics"]`` maps each item to its label and codes.
+        With no demographics declared: only the factors and ``n``.
+
+    Raises
+    ------
+    ColumnError
+        A factor or demographic column is not in ``data``.
+    DataError
+        A demographic column is not numeric.
+
+    Examples
+    --------
+    >>> from studylib import load_study
+    >>> study = load_study("analyses/study.yaml")
+    >>> d = pd.DataFrame({"valence": ["negative", "negative", "positive"],
+    ...                   "response": ["none", "none", "none"], "age": [20, 22, 25],
+    ...                   "gender": [1, 2, 1], "follower": [1, 1, 0]})
+    >>> demographics(d, study)[["valence", "n", "age_mean", "gender_1_n", "gender_1_pct"]]
+        valence  n   age_mean  gender_1_n  gender_1_pct
+    0  negative  2  21.000000           1     50.000000
+    1  positive  1  25.000000           1    100.000000
+    2     total  3  22.333333           2     66.666667
+    """
+    check_dataframe(data)
+    factors = [f.name for f in study.factors]
+    items = list(study.demographics)
+    check_columns(data, factors + [d.item for d in items], context="demographics")
+    check_numeric(data, [d.item for d in items], context="demographics")
+
+    def one(frame: pd.DataFrame) -> dict[str, object]:
+        row: dict[str, object] = {"n": int(len(frame))}
+        for d in items:
+            x = pd.to_numeric(frame[d.item]).astype(float)
+            answered = x.dropna()
+            if d.codes:
+                for code in d.codes:
+                    hit = int((answered == float(code)).sum())
+                    row[f"{d.item}_{code}_n"] = hit
+                    row[f"{d.item}_{code}_pct"] = 100.0 * hit / len(answered) if len(answered) else np.nan
+            else:
+                row[f"{d.item}_mean"] = float(answered.mean()) if len(answered) else np.nan
+                row[f"{d.item}_sd"] = float(answered.std(ddof=1)) if len(answered) > 1 else np.nan
+                row[f"{d.item}_n"] = int(len(answered))
+            row[f"{d.item}_missing"] = int(x.isna().sum())
+        return row
+
+    rows = []
+    for keys, frame in data.groupby(factors, observed=True, sort=True):
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        rows.append({**{f: str(k) for f, k in zip(factors, keys, strict=True)}, **one(frame)})
+    rows.append({**{f: "total" if i == 0 else "" for i, f in enumerate(factors)}, **one(data)})
+    out = pd.DataFrame(rows)
+    out.attrs["demographics"] = {d.item: {"label": d.display, "codes": {str(k): v for k, v in d.codes.items()}}
+                                 for d in items}
+    return out

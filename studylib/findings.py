@@ -1,248 +1,324 @@
-"""Check, finding by finding, whether the thesis's reported directions hold on a data set.
+"""Check a study's hypotheses on fitted models: one row per hypothesis of its study file.
 
-The thesis reports (see DESIGN.md): with no influencer response the serial indirect effect
-of positive (vs negative) comments on product attitude through PSR and then persuasion
-knowledge is positive; when the influencer likes the comments it is negative; when the
-influencer replies it is more negative still; and the 3 x 2 ANOVAs show a valence x response
-interaction on PSR, PK and attitude. :func:`check_findings` turns fitted results into one
-row per finding with the estimate, its CI or p-value, and whether the direction holds.
+Each hypothesis (the ``hypotheses:`` block) names a model, the estimate it is about (an
+ANOVA term, a simple effect, a contrast of marginal means; a PROCESS coefficient, a
+conditional indirect effect, an index of moderated mediation, a contrast of indirect
+effects, a direct effect) and the predicted direction. :func:`check_hypotheses` finds that
+estimate in the fitted results and gives it a status:
+
+- ``supported``: the confidence interval excludes 0 on the predicted side (``nonzero``:
+  on either side); an F test (an ANOVA term, or a simple effect of a factor with more
+  than two levels): p < alpha;
+- ``direction only``: the estimate has the predicted sign but its CI includes 0;
+- ``not supported``: the estimate has the other sign, a ``nonzero`` CI includes 0, or an
+  F test has p >= alpha;
+- ``not estimable``: the model was not fitted or has no such estimate (``note`` says why).
+
+No library code knows a study's names: everything comes from the study file.
 
 Examples
 --------
->>> import pandas as pd
->>> from studylib.findings import check_findings
->>> ind = pd.DataFrame({"path": ["x -> m1 -> m2 -> y"] * 3, "w": ["none", "like", "reply"],
-...                     "effect": [0.12, -0.08, -0.15], "boot_se": [0.04, 0.03, 0.04],
-...                     "ci_low": [0.05, -0.14, -0.24], "ci_high": [0.20, -0.03, -0.08]})
->>> aov = {"psr": pd.DataFrame({"term": ["valence:response"], "F": [9.1], "p": [0.0002]})}
->>> tab = check_findings(ind, aov, serial_path="x -> m1 -> m2 -> y")
->>> tab[["finding", "estimate", "holds", "conclusive"]]
-              finding  estimate  holds  conclusive
-0   indirect_none > 0      0.12   True        True
-1   indirect_like < 0     -0.08   True        True
-2  indirect_reply < 0     -0.15   True        True
-3        reply < like     -0.07   True       False
-4     interaction_psr      9.10   True        True
+>>> from studylib import load_study
+>>> from studylib.findings import check_hypotheses
+>>> from studylib.pipeline import fit_models, load_analysis_data
+>>> sd = load_analysis_data("data/synthetic/influencer_study.csv", config="analyses/study.yaml")
+>>> fits = fit_models(sd, boot=1000)
+>>> tab = check_hypotheses(sd.study, fits, data=sd.kept)
+>>> tab[["hypothesis", "estimate", "status"]].round(3).head(4)
+  hypothesis  estimate          status
+0         H1     0.062  direction only
+1         H2    -0.075  direction only
+2         H3    -0.384       supported
+3         H4    -0.309       supported
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ._validation import check_columns, check_dataframe, check_fraction
-from .errors import DataError
+from .errors import InputTypeError
 
-__all__ = ["check_findings", "finding_lines", "FINDINGS_COLUMNS"]
+__all__ = ["check_hypotheses", "hypothesis_lines", "status_counts", "FINDINGS_COLUMNS", "STATUSES"]
 
-#: Columns of the table returned by :func:`check_findings`.
-FINDINGS_COLUMNS = ("finding", "statement", "quantity", "estimate", "ci_low", "ci_high", "p",
-                    "holds", "conclusive")
-
-
-def _row(finding: str, statement: str, quantity: str, estimate: float, *, ci: tuple[float, float] | None = None,
-         p: float | None = None, holds: bool, conclusive: bool) -> dict[str, Any]:
-    return {
-        "finding": finding,
-        "statement": statement,
-        "quantity": quantity,
-        "estimate": float(estimate),
-        "ci_low": float(ci[0]) if ci is not None else np.nan,
-        "ci_high": float(ci[1]) if ci is not None else np.nan,
-        "p": float(p) if p is not None else np.nan,
-        "holds": bool(holds),
-        "conclusive": bool(conclusive),
-    }
+#: Columns of the table returned by :func:`check_hypotheses`.
+FINDINGS_COLUMNS = ("hypothesis", "statement", "model", "quantity", "estimate", "ci_low", "ci_high", "p",
+                    "direction", "status", "note")
+#: The statuses, from best to worst.
+STATUSES = ("supported", "direction only", "not supported", "not estimable")
 
 
-def check_findings(
-    indirect: pd.DataFrame,
-    anova_tables: Mapping[str, pd.DataFrame],
-    *,
-    serial_path: str,
-    contrasts: pd.DataFrame | None = None,
-    moderator: str = "w",
-    groups: Sequence[str] = ("none", "like", "reply"),
-    interaction: str = "valence:response",
-    alpha: float = 0.05,
-) -> pd.DataFrame:
-    """Evaluate the thesis's reported directions on fitted results.
+class _NotEstimable(Exception):
+    """The estimate a hypothesis names is not in the fitted results."""
+
+
+def _path(text: str) -> str:
+    return " -> ".join(p.strip() for p in str(text).replace("→", "->").split("->"))
+
+
+def _status(direction: str, estimate: float, ci: tuple[float, float] | None, p: float | None,
+            alpha: float) -> str:
+    if ci is None or any(pd.isna(c) for c in ci):  # an F test
+        return "supported" if p is not None and p < alpha else "not supported"
+    lo, hi = ci
+    if direction == "nonzero":
+        return "supported" if lo > 0 or hi < 0 else "not supported"
+    sign = 1 if direction == "positive" else -1
+    if sign * estimate <= 0:
+        return "not supported"
+    return "supported" if (lo > 0 if sign > 0 else hi < 0) else "direction only"
+
+
+def _same(value: Any, level: Any) -> bool:
+    if level is None:
+        return value is None or (not isinstance(value, str) and pd.isna(value))
+    return str(value) == str(level)
+
+
+def _anova(h: Any, spec: Any, fit: pd.DataFrame, data: pd.DataFrame | None, conf: float) -> dict[str, Any]:
+    from .emmeans import pairwise, simple_effects
+
+    est, o = h.estimate, spec.options
+    dv, between = o["dv"], list(o["between"])
+    at = dict(est.get("at") or {})
+    where = "".join(f", {k} = {v}" for k, v in at.items())
+    if h.kind == "term":
+        term = ":".join(p.strip() for p in str(est["term"]).split(":"))
+        want = set(term.split(":"))
+        hit = fit[fit["term"].map(lambda t: set(str(t).split(":")) == want)]
+        if hit.empty:
+            raise _NotEstimable(f"term {term!r} not in the ANOVA table; terms: {list(fit['term'])}")
+        r = hit.iloc[0]
+        resid = fit[fit["term"] == "Residual"]
+        df2 = f", {resid['df'].iloc[0]:g}" if len(resid) else ""
+        return {"quantity": f"F({r['df']:g}{df2}) of {r['term']} on {dv}", "estimate": float(r["F"]),
+                "p": float(r["p"])}
+    if data is None:
+        raise _NotEstimable("needs the data (data=) to estimate marginal means")
+    factor = est[h.kind]
+    keep = pd.Series(True, index=data.index)
+    for k, v in at.items():
+        keep &= data[k].astype(str) == str(v)
+    by = list(at) or None
+    if h.kind == "simple_effect":
+        levels = list(data[factor].astype("category").cat.categories)
+        if len(levels) != 2:  # an F test of the simple effect
+            se = simple_effects(data, dv, between, effect=factor, by=by) if by else None
+            if se is None:
+                hit = fit[fit["term"] == factor]
+                return {"quantity": f"F of {factor} on {dv}", "estimate": float(hit["F"].iloc[0]),
+                        "p": float(hit["p"].iloc[0])}
+            for k, v in at.items():
+                se = se[se[k].astype(str) == str(v)]
+            return {"quantity": f"F of the simple effect of {factor} on {dv}{where}",
+                    "estimate": float(se["F"].iloc[0]), "p": float(se["p"].iloc[0])}
+        first, second = levels[1], levels[0]  # the effect: last level minus the reference
+    else:
+        first, second = (str(v) for v in est["levels"])
+    pw = pairwise(data, dv, between, effect=factor, by=by, adjust="none", conf=conf)
+    for k, v in at.items():
+        pw = pw[pw[k].astype(str) == str(v)]
+    for a, b, sign in ((first, second, 1.0), (second, first, -1.0)):
+        hit = pw[(pw["level1"].astype(str) == a) & (pw["level2"].astype(str) == b)]
+        if len(hit):
+            r = hit.iloc[0]
+            lo, hi = sorted((sign * float(r["ci_low"]), sign * float(r["ci_high"])))
+            what = "simple effect" if h.kind == "simple_effect" else "contrast"
+            return {"quantity": f"{what} of {factor} on {dv}: {first} - {second}{where}",
+                    "estimate": sign * float(r["estimate"]), "ci": (lo, hi), "p": float(r["p"])}
+    raise _NotEstimable(f"no comparison {first} - {second} of {factor!r} in the marginal means")
+
+
+def _rows_at(frame: pd.DataFrame, at: Mapping[str, Any], o: Mapping[str, Any], columns: Mapping[str, str]) -> pd.DataFrame:
+    """Rows of a PROCESS table at the moderator levels of ``at`` (W, Z by role)."""
+    for role, col in columns.items():
+        name = o.get(role)
+        if col not in frame.columns or name is None:
+            continue
+        if name in at:
+            frame = frame[frame[col].map(lambda v, lv=at[name]: _same(v, lv))]
+    return frame
+
+
+def _process(h: Any, spec: Any, res: Any) -> dict[str, Any]:
+    est, o = h.estimate, spec.options
+    at = dict(est.get("at") or {})
+    where = "".join(f", {k} = {v}" for k, v in at.items())
+    x_term = f"{o['x']}[{est['x_level']}]" if est.get("x_level") is not None else None
+
+    def x_rows(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["x_term"] == x_term] if x_term is not None and "x_term" in frame else frame
+
+    def one(frame: pd.DataFrame, what: str) -> pd.Series:
+        if len(frame) != 1:
+            raise _NotEstimable(f"{len(frame)} rows of the results match {what}; name the moderator levels "
+                                "with 'at' (and 'x_level' for a multicategorical X)")
+        return frame.iloc[0]
+
+    if h.kind in ("indirect", "index"):
+        path = _path(est[h.kind])
+        table = res.indirect if h.kind == "indirect" else res.index
+        rows = x_rows(table[table["path"] == path])
+        if rows.empty:
+            raise _NotEstimable(f"no {h.kind} effect for path {path!r}; paths: {sorted(set(table['path']))}")
+        if h.kind == "indirect":
+            r = one(_rows_at(rows, at, o, {"w": "w", "z": "z"}), f"the indirect effect {path}{where}")
+            return {"quantity": f"conditional indirect effect {path}{where}", "estimate": float(r["effect"]),
+                    "ci": (float(r["ci_low"]), float(r["ci_high"]))}
+        w = o.get("w")
+        if w in at and "w_term" in rows:
+            rows = rows[rows["w_term"].astype(str).str.endswith(f"[{at[w]}]")]
+        z = o.get("z")
+        if z in at and "z_term" in rows:
+            rows = rows[rows["z_term"].astype(str).str.endswith(f"[{at[z]}]")]
+        r = one(rows, f"the index of {path}{where}")
+        return {"quantity": f"index of moderated mediation {path}{where}", "estimate": float(r["index"]),
+                "ci": (float(r["ci_low"]), float(r["ci_high"]))}
+    if h.kind == "contrast":
+        path = _path(est["contrast"]["indirect"])
+        a, b = (str(v) for v in est["contrast"]["levels"])
+        c = x_rows(res.contrasts)
+        same = (c["path1"] == path) & (c["path2"] == path)
+        for first, second, sign in ((a, b, 1.0), (b, a, -1.0)):
+            hit = c[same & (c["w1"].astype(str) == first) & (c["w2"].astype(str) == second)]
+            if len(hit):
+                r = hit.iloc[0]
+                lo, hi = sorted((sign * float(r["ci_low"]), sign * float(r["ci_high"])))
+                return {"quantity": f"difference of conditional indirect effects {path}: {a} - {b}",
+                        "estimate": sign * float(r["effect"]), "ci": (lo, hi)}
+        raise _NotEstimable(f"no contrast of the indirect effects of {path!r} between {a!r} and {b!r}")
+    if h.kind in ("coefficient", "term"):
+        spec_c = est["coefficient"] if h.kind == "coefficient" else {"term": est["term"]}
+        co = res.coefficients
+        if "equation" in spec_c:
+            co = co[co["equation"] == spec_c["equation"]]
+        term = str(spec_c["term"])
+        rows = co[co["term"] == term]
+        if rows.empty:
+            rows = co[co["term"].astype(str).str.startswith(f"{term}[")]
+        r = one(rows, f"the coefficient {term!r}")
+        return {"quantity": f"coefficient of {r['term']} in the equation of {r['equation']}",
+                "estimate": float(r["estimate"]), "ci": (float(r["ci_low"]), float(r["ci_high"])),
+                "p": float(r["p"])}
+    d_at = dict((est.get("direct") or {}).get("at") or {})
+    r = one(_rows_at(x_rows(res.direct), d_at, o, {"w": "w", "z": "z"}), "the direct effect")
+    return {"quantity": "direct effect of " + o["x"] + "".join(f", {k} = {v}" for k, v in d_at.items()),
+            "estimate": float(r["effect"]), "ci": (float(r["ci_low"]), float(r["ci_high"])), "p": float(r["p"])}
+
+
+def check_hypotheses(study: Any, fits: Mapping[str, Any], *, data: pd.DataFrame | None = None,
+                     alpha: float = 0.05) -> pd.DataFrame:
+    """Each hypothesis of a study file: its estimate, CI or p, and whether the data support it.
 
     Parameters
     ----------
-    indirect : pandas.DataFrame
-        Conditional indirect effects (``studylib.process(...).indirect``) with columns
-        ``path``, ``moderator``, ``effect``, ``ci_low``, ``ci_high``.
-    anova_tables : mapping of str to pandas.DataFrame
-        ANOVA table (``studylib.anova``: ``term``, ``F``, ``p``) per dependent variable.
-    serial_path : str
-        The ``path`` label of the serial indirect effect X -> M1 -> M2 -> Y.
-    contrasts : pandas.DataFrame, optional
-        Pairwise contrasts of conditional indirect effects
-        (``studylib.process(...).contrasts``: ``path1``, ``w1``, ``path2``, ``w2``,
-        ``effect`` = first minus second, ``ci_low``, ``ci_high``). When the reply-vs-like
-        contrast of ``serial_path`` is there, its bootstrap CI decides whether "more
-        negative for replies" holds; without it only the direction is used.
-    moderator : str, default "w"
-        Column of ``indirect`` holding the moderator group.
-    groups : sequence of str, default ("none", "like", "reply")
-        The reference group, the "like" group and the "reply" group of W, in that order.
-    interaction : str, default "valence:response"
-        The interaction term in the ANOVA tables.
+    study : studylib.study.Study
+        The study; its ``hypotheses`` and ``models`` are read.
+    fits : mapping
+        Model id -> fitted result: an ANOVA table (:func:`studylib.anova`) or a PROCESS
+        result (:func:`studylib.process`), as :func:`studylib.pipeline.fit_models` returns.
+    data : pandas.DataFrame, optional
+        The analysed data; needed for simple effects and contrasts of ANOVA models
+        (marginal means, :func:`studylib.emmeans.pairwise` without adjustment).
     alpha : float, default 0.05
-        Significance level (the CIs are those of the results).
+        Level of the F tests (the CIs are those of the results: PROCESS' ``conf``; 95%
+        for marginal means).
 
     Returns
     -------
     pandas.DataFrame
-        One row per finding: ``finding`` (short id), ``statement`` (the thesis's claim),
-        ``quantity`` (what was estimated), ``estimate``, ``ci_low``, ``ci_high``, ``p``
-        (NaN where not applicable), ``holds`` and ``conclusive`` (bools).
-        ``holds``: the point estimate has the reported direction (an indirect effect its
-        sign; "more negative for replies" reply - like < 0); an interaction holds when
-        p < ``alpha``. ``conclusive``: it holds and the bootstrap CI excludes zero (for the
-        reply - like difference only with ``contrasts``); for interactions the same as
-        ``holds``. ``attrs`` holds ``conf`` (the CI level recorded in ``indirect.attrs``,
-        None if absent) and ``alpha``.
+        One row per hypothesis, in file order: ``hypothesis`` (id), ``statement``,
+        ``model``, ``quantity`` (what was estimated, in words), ``estimate`` (an F for an F
+        test), ``ci_low``, ``ci_high``, ``p`` (NaN where not applicable), ``direction``,
+        ``status`` (one of :data:`STATUSES`) and ``note``. ``attrs``: ``alpha``, ``conf``.
 
     Raises
     ------
-    ColumnError
-        A needed column is absent.
-    DataError
-        ``serial_path`` or a group of W is not in ``indirect``, or ``interaction`` is not a
-        term of an ANOVA table.
+    InputTypeError
+        ``fits`` is not a mapping.
     OptionError
         ``alpha`` is not strictly between 0 and 1.
 
-    See Also
-    --------
-    studylib.process : the conditional indirect effects and their contrasts.
-    studylib.anova : the ANOVA tables.
-
     Notes
     -----
-    The verdicts only summarise the estimates and intervals of the fitted results; they
-    test nothing new and apply no correction for checking several findings. Report the
-    estimates and intervals, not only the verdicts.
-
-    Examples
-    --------
-    See the module docstring (:mod:`studylib.findings`) for a run on a small table.
+    The statuses only summarise the fitted estimates and intervals; they test nothing new
+    and apply no correction for checking several hypotheses. Report the estimates and
+    intervals, not only the statuses.
     """
-    check_dataframe(indirect, "indirect")
-    check_columns(indirect, ["path", moderator, "effect", "ci_low", "ci_high"], context="indirect effects")
+    if not isinstance(fits, Mapping):
+        raise InputTypeError(f"fits must be a mapping model id -> fitted result; got {type(fits).__name__}")
     alpha = check_fraction(alpha, "alpha")
-    rows = indirect[indirect["path"] == serial_path]
-    if rows.empty:
-        raise DataError(
-            f"serial_path {serial_path!r} not in the indirect effects; paths: {sorted(set(indirect['path']))}"
-        )
-    by_group = {str(g): r for g, r in rows.set_index(moderator).iterrows()}
-    missing = [g for g in groups if g not in by_group]
-    if missing:
-        raise DataError(f"groups {missing} of {moderator!r} not in the indirect effects of {serial_path!r}; "
-                        f"have {sorted(by_group)}")
-    ref, like, reply = (by_group[g] for g in groups[:3])
-    out = []
-    for key, row, sign, text in (
-        (groups[0], ref, +1, "positive when the influencer does not react"),
-        (groups[1], like, -1, "negative when the influencer likes the comments"),
-        (groups[2], reply, -1, "negative when the influencer replies"),
-    ):
-        ci = (row["ci_low"], row["ci_high"])
-        holds = sign * row["effect"] > 0
-        conclusive = holds and (ci[0] > 0 if sign > 0 else ci[1] < 0)
-        out.append(_row(
-            f"indirect_{key} {'>' if sign > 0 else '<'} 0",
-            f"The serial indirect effect of positive comments on attitude via PSR and PK is {text}.",
-            f"conditional indirect effect ({moderator} = {key})", row["effect"], ci=ci,
-            holds=holds, conclusive=conclusive,
-        ))
-    diff = float(reply["effect"] - like["effect"])
-    ci = None
-    if contrasts is not None:
-        check_columns(contrasts, ["path1", "w1", "path2", "w2", "effect", "ci_low", "ci_high"],
-                      context="contrasts")
-        same = (contrasts["path1"] == serial_path) & (contrasts["path2"] == serial_path)
-        for first, second, sign in ((groups[2], groups[1], 1.0), (groups[1], groups[2], -1.0)):
-            hit = contrasts[same & (contrasts["w1"] == first) & (contrasts["w2"] == second)]
-            if not hit.empty:
-                bounds = sorted(sign * float(hit[c].iloc[0]) for c in ("ci_low", "ci_high"))
-                ci = (bounds[0], bounds[1])
-                break
-    holds = diff < 0
-    out.append(_row(
-        f"{groups[2]} < {groups[1]}",
-        "The reversal is stronger when the influencer replies than when they like the comments.",
-        f"difference of conditional indirect effects ({groups[2]} - {groups[1]})", diff, ci=ci,
-        holds=holds, conclusive=holds and ci is not None and ci[1] < 0,
-    ))
-    for dv, table in anova_tables.items():
-        check_columns(table, ["term", "F", "p"], context=f"ANOVA table of {dv!r}")
-        hit = table[table["term"] == interaction]
-        if hit.empty:
-            raise DataError(f"term {interaction!r} not in the ANOVA table of {dv!r}; terms: {list(table['term'])}")
-        F, p = float(hit["F"].iloc[0]), float(hit["p"].iloc[0])
-        out.append(_row(
-            f"interaction_{dv}",
-            f"Comment valence and influencer response interact on {dv} (3 x 2 ANOVA).",
-            f"F of {interaction} on {dv}", F, p=p, holds=p < alpha, conclusive=p < alpha,
-        ))
-    table = pd.DataFrame(out, columns=list(FINDINGS_COLUMNS))
-    table.attrs["conf"] = indirect.attrs.get("conf")  # level of the CIs taken from the results
+    models = {m.name: m for m in study.models}
+    rows, conf = [], None
+    for h in study.hypotheses:
+        row = {"hypothesis": h.id, "statement": h.text, "model": h.model, "quantity": h.kind, "estimate": np.nan,
+               "ci_low": np.nan, "ci_high": np.nan, "p": np.nan, "direction": h.direction,
+               "status": "not estimable", "note": ""}
+        spec, fit = models.get(h.model), fits.get(h.model)
+        if spec is None or fit is None:
+            row["note"] = f"model {h.model!r} was not fitted"
+            rows.append(row)
+            continue
+        try:
+            if spec.kind == "anova":
+                got = _anova(h, spec, fit, data, 0.95)
+            else:
+                got = _process(h, spec, fit)
+                conf = conf or fit.indirect.attrs.get("conf")
+        except _NotEstimable as exc:
+            row["note"] = str(exc)
+            rows.append(row)
+            continue
+        ci = got.get("ci")
+        row.update(quantity=got["quantity"], estimate=got["estimate"], p=got.get("p", np.nan))
+        if ci is not None:
+            row.update(ci_low=ci[0], ci_high=ci[1])
+        row["status"] = _status(h.direction, got["estimate"], ci, got.get("p"), alpha)
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=list(FINDINGS_COLUMNS))
     table.attrs["alpha"] = alpha
+    table.attrs["conf"] = conf
     return table
 
 
-def finding_lines(findings: pd.DataFrame, *, digits: int = 3) -> list[str]:
-    """One line of text per finding: the verdict, the finding, the estimate with its CI or p.
+def status_counts(findings: pd.DataFrame) -> dict[str, int]:
+    """Number of hypotheses per status (every status of :data:`STATUSES`, zeros included)."""
+    check_dataframe(findings, "findings")
+    check_columns(findings, ["status"], context="findings table")
+    return {s: int((findings["status"] == s).sum()) for s in STATUSES}
 
-    The text form of :func:`check_findings`'s table, used by ``studylib reproduce``'s
-    summary and notebook 06 (rounded for reading only).
 
-    Parameters
-    ----------
-    findings : pandas.DataFrame
-        The table returned by :func:`check_findings`.
-    digits : int, default 3
-        Decimals of the estimate and the CI.
+def hypothesis_lines(findings: pd.DataFrame, *, digits: int = 3) -> list[str]:
+    """One line of text per hypothesis: status, id, estimate with its CI or p.
 
-    Returns
-    -------
-    list of str
-        ``holds, conclusive``, ``holds, inconclusive`` or ``does NOT hold`` (padded to
-        the same width), two spaces, then ``finding: estimate [ci_low, ci_high]`` and, where
-        there is one, ``p = ...``.
-
-    Raises
-    ------
-    ColumnError
-        A column of :data:`FINDINGS_COLUMNS` is missing.
+    The text form of :func:`check_hypotheses`'s table (rounded for reading only).
 
     Examples
     --------
     >>> tab = pd.DataFrame([
-    ...     {"finding": "indirect_none > 0", "estimate": 0.062, "ci_low": -0.044, "ci_high": 0.179,
-    ...      "p": np.nan, "holds": True, "conclusive": False},
-    ...     {"finding": "interaction_psr", "estimate": 9.1, "ci_low": np.nan, "ci_high": np.nan,
-    ...      "p": 0.0002, "holds": True, "conclusive": True}])
-    >>> print("\\n".join(finding_lines(tab)))
-    holds, inconclusive  indirect_none > 0: 0.062 [-0.044, 0.179]
-    holds, conclusive    interaction_psr: 9.100, p < .001
+    ...     {"hypothesis": "H1", "estimate": 0.062, "ci_low": -0.044, "ci_high": 0.179, "p": np.nan,
+    ...      "status": "direction only", "note": ""},
+    ...     {"hypothesis": "H2", "estimate": 9.1, "ci_low": np.nan, "ci_high": np.nan, "p": 0.0002,
+    ...      "status": "supported", "note": ""}])
+    >>> print("\\n".join(hypothesis_lines(tab)))
+    direction only  H1: 0.062 [-0.044, 0.179]
+    supported       H2: 9.100, p < .001
     """
     from .report.tables import format_ci, format_p
 
     check_dataframe(findings, "findings")
-    check_columns(findings, ["finding", "estimate", "ci_low", "ci_high", "p", "holds", "conclusive"],
+    check_columns(findings, ["hypothesis", "estimate", "ci_low", "ci_high", "p", "status", "note"],
                   context="findings table")
     lines = []
     for r in findings.itertuples():
-        verdict = ("holds, conclusive" if r.conclusive else "holds, inconclusive") if r.holds else "does NOT hold"
+        if r.status == "not estimable":
+            lines.append(f"{r.status:<14}  {r.hypothesis}: {r.note}")
+            continue
         ci = "" if pd.isna(r.ci_low) else " " + format_ci(r.ci_low, r.ci_high, digits)
         p = "" if pd.isna(r.p) else ", " + format_p(r.p, prefix=True)
-        lines.append(f"{verdict:<19}  {r.finding}: {r.estimate:.{digits}f}{ci}{p}")
+        lines.append(f"{r.status:<14}  {r.hypothesis}: {r.estimate:.{digits}f}{ci}{p}")
     return lines

@@ -145,6 +145,7 @@ def _read_csv(path: Path, encoding: str, hint: str) -> tuple[pd.DataFrame, str, 
             s = s.astype(object).where(s.notna(), None).map(lambda v: v if v is None else str(v)).astype("str")
         cols[col] = s
     frame = _integerize(pd.DataFrame(cols, index=frame.index))
+    frame.attrs["header_lines"] = 1 + len(skip or [])
     return frame, ("qualtrics_csv" if qualtrics else "csv"), question_text
 
 
@@ -263,6 +264,7 @@ def read_data(path: str | Path, *, study: Study | None = None, encoding: str | N
     elif suffix in _SAV_SUFFIXES:
         frame, question_text, value_labels = _read_sav(path, explicit_encoding(encoding) or study_encoding)
         fmt = "sav"
+        frame.attrs["header_lines"] = 0  # rows are numbered as SPSS numbers its cases, from 1
     else:
         raise DataError(f"{path}: not a CSV or SPSS file (suffix {path.suffix!r}); "
                         f"allowed: {', '.join(_CSV_SUFFIXES + _SAV_SUFFIXES)}")
@@ -279,7 +281,7 @@ def read_data(path: str | Path, *, study: Study | None = None, encoding: str | N
     report = ReadReport(str(path), fmt, int(frame.shape[0]), int(frame.shape[1]),
                         tuple(used), tuple(ignored), tuple(missing))
     frame.attrs = {"read_report": report, "source": str(path), "question_text": question_text,
-                   "value_labels": value_labels}
+                   "value_labels": value_labels, "header_lines": frame.attrs.get("header_lines", 1)}
     return frame
 
 

@@ -1,11 +1,13 @@
-"""The whole thesis analysis in one call: ``studylib reproduce`` and ``analyses/run_all.py``.
+"""A study's whole analysis in one call: ``studylib reproduce`` and ``analyses/run_all.py``.
 
-:func:`reproduce` reads the study configuration (``analyses/study.yaml``) and a data file,
-prepares and cleans the data (exclusion flow, demographics per cell), scores the scales and
-checks their reliability, tests the manipulations, runs the 3 x 2 ANOVAs (with estimated
-marginal means, simple effects, pairwise comparisons, assumption checks and interaction
-plots), fits PROCESS model 83 with a bootstrap, checks the thesis's findings one by one and
-writes every table, figure and number to a results folder with an HTML report.
+:func:`reproduce` reads a study file (default ``$STUDYLIB_STUDY``, else
+``analyses/study.yaml``) and a data file, prepares and cleans the data (exclusion flow,
+demographics per cell, as the study file declares them), scores the scales and checks their
+reliability, tests the manipulation checks, runs each ANOVA model (with estimated marginal
+means, simple effects, pairwise comparisons, assumption checks and interaction plots), fits
+each PROCESS model with a bootstrap, checks the study's hypotheses one by one and writes
+every table, figure and number to a results folder with an HTML report. Blocks the study
+file does not declare are skipped, and the report says which.
 
 Everything is first written to a temporary folder next to the destination and moved there
 only when every step succeeded: bad input leaves no partial results. The output is
@@ -32,15 +34,13 @@ from ._version import __version__
 from .errors import DataError, OptionError, SpecError
 from .session import session_info
 
-__all__ = ["reproduce", "ReproduceResult", "StudyData", "load_analysis_data", "demographics",
+__all__ = ["reproduce", "ReproduceResult", "StudyData", "load_analysis_data", "fit_models",
            "EXAMPLE_BOOT", "OUTPUTS"]
 
 #: Resamples used by the fast ``--example`` mode (the minimum studylib.process accepts).
 EXAMPLE_BOOT = 1000
 #: The entries :func:`reproduce` writes into the output folder (nothing else is touched).
 OUTPUTS = ("report.html", "results.json", "tables", "figures")
-
-_GENDER = {1: "women", 2: "men", 3: "non_binary", 4: "not_said"}
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,8 @@ class StudyData:
     scales : dict
         Scale id -> :class:`studylib.questionnaires.Scale` used for scoring.
     synthetic : bool
-        True when the data file is the shipped synthetic data set.
+        True when the data are synthetic: the study file says so (``synthetic: true``) of
+        its own data file, or the file is one of the project's ``data/synthetic/``.
     """
 
     study: Any
@@ -92,11 +93,12 @@ class StudyData:
 
 
 def _resolve_inputs(data: str | Path | None, config: str | Path | None) -> tuple[Any, Path]:
-    from .study import load_study
+    from .study import STUDY_ENV, default_study_path, load_study
 
-    config_path = Path(config) if config is not None else paths.STUDY_CONFIG
+    config_path = Path(config) if config is not None else default_study_path()
     if not config_path.is_file():
-        raise SpecError(f"study configuration not found: '{config_path}'; pass --config FILE "
+        env = f" (named by ${STUDY_ENV})" if config is None and config_path != paths.STUDY_CONFIG else ""
+        raise SpecError(f"study configuration not found: '{config_path}'{env}; pass --config FILE "
                         "(see analyses/study.yaml)")
     study = load_study(config_path)
     if data is None:
@@ -112,7 +114,7 @@ def _resolve_inputs(data: str | Path | None, config: str | Path | None) -> tuple
 
 
 def load_analysis_data(data: str | Path | None = None, *, config: str | Path | None = None) -> StudyData:
-    """Read, prepare, clean and score a study's data as the thesis analysis does.
+    """Read, prepare, clean and score a study's data as :func:`reproduce` does.
 
     Parameters
     ----------
@@ -120,7 +122,7 @@ def load_analysis_data(data: str | Path | None = None, *, config: str | Path | N
         The export to analyse (default: the configuration's ``data``, the shipped
         synthetic data set).
     config : str or pathlib.Path, optional
-        The study configuration (default ``analyses/study.yaml``).
+        The study file (default ``$STUDYLIB_STUDY``, else ``analyses/study.yaml``).
 
     Returns
     -------
@@ -141,7 +143,7 @@ def load_analysis_data(data: str | Path | None = None, *, config: str | Path | N
     Examples
     --------
     >>> from studylib.pipeline import load_analysis_data
-    >>> sd = load_analysis_data()  # the shipped SYNTHETIC data set
+    >>> sd = load_analysis_data(config="analyses/study.yaml")  # the shipped SYNTHETIC data set
     >>> print(sd.summary())
     configuration: analyses/study.yaml
     data file:     influencer_study.csv (synthetic)
@@ -160,54 +162,61 @@ def load_analysis_data(data: str | Path | None = None, *, config: str | Path | N
     kept, log = apply_exclusions(prepared, study)
     scores = score_scales(kept, list(scales.values()))
     kept = kept.join(scores[list(scales)])
-    synthetic = data_path.resolve().is_relative_to(paths.SYNTHETIC.resolve())
+    own = study.data is not None and data_path.resolve() == Path(study.data).resolve()
+    synthetic = (study.synthetic and own) or data_path.resolve().is_relative_to(paths.SYNTHETIC.resolve())
     return StudyData(study, data_path, prepared, kept, log, scales, synthetic)
 
 
-def demographics(data: pd.DataFrame, *, factors: tuple[str, ...] = ("valence", "response")) -> pd.DataFrame:
-    """Sample size, age and gender and follower shares per design cell (and in total).
+def fit_models(sd: StudyData, *, boot: int | None = None, seed: int | None = None) -> dict[str, Any]:
+    """Fit every ANOVA and PROCESS model of the study file on the kept data.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Analysis-ready frame with ``age``, ``gender`` (1 woman, 2 man, 3 non-binary, 4 prefer
-        not to say) and ``follower`` (1 yes).
-    factors : tuple of str, default ("valence", "response")
-        The design factors.
+    sd : StudyData
+        From :func:`load_analysis_data`.
+    boot : int, optional
+        Bootstrap resamples of the PROCESS models (default: each model's ``boot``, 5000).
+    seed : int, optional
+        Bootstrap seed (default: the study's ``seed``).
 
     Returns
     -------
-    pandas.DataFrame
-        One row per cell plus a ``total`` row: the factors, ``n``, ``age_mean``, ``age_sd``,
-        ``women``, ``men``, ``non_binary``, ``not_said`` (proportions of the cell, missing
-        gender not counted in the denominator) and ``followers`` (proportion).
+    dict
+        Model id -> its fit: the ANOVA table (:func:`studylib.anova`) or the PROCESS
+        result (:func:`studylib.process`), in the order of ``models:``. Measurement models
+        are not fitted here.
+
+    Raises
+    ------
+    ColumnError, DataError, ModelError
+        A model's variables are not in the data or the model cannot be fitted; the message
+        names the study file's model (``models.<id>``).
 
     Examples
     --------
-    >>> d = pd.DataFrame({"valence": ["a", "a", "b"], "response": ["x", "x", "x"],
-    ...                   "age": [20, 22, 25], "gender": [1, 2, 1], "follower": [1, 1, 0]})
-    >>> demographics(d)[["valence", "n", "age_mean", "women", "followers"]]
-      valence  n  age_mean     women  followers
-    0       a  2 21.000000  0.500000   1.000000
-    1       b  1 25.000000  1.000000   0.000000
-    2   total  3 22.333333  0.666667   0.666667
+    >>> from studylib.pipeline import fit_models, load_analysis_data
+    >>> sd = load_analysis_data(config="analyses/study.yaml")
+    >>> fits = fit_models(sd, boot=1000)
+    >>> list(fits)
+    ['anova_psr', 'anova_pk', 'anova_attitude', 'model83']
     """
-    def one(frame: pd.DataFrame) -> dict[str, Any]:
-        gender = pd.to_numeric(frame["gender"], errors="coerce").dropna()
-        row: dict[str, Any] = {"n": int(len(frame)),
-                               "age_mean": float(pd.to_numeric(frame["age"], errors="coerce").mean()),
-                               "age_sd": float(pd.to_numeric(frame["age"], errors="coerce").std(ddof=1))}
-        for code, name in _GENDER.items():
-            row[name] = float((gender == code).mean()) if len(gender) else float("nan")
-        row["followers"] = float(pd.to_numeric(frame["follower"], errors="coerce").mean())
-        return row
+    from ._pipeline_models import _fit, process_options
+    from .anova import anova
+    from .process import process
 
-    rows = []
-    for keys, frame in data.groupby(list(factors), observed=True, sort=True):
-        keys = keys if isinstance(keys, tuple) else (keys,)
-        rows.append({**{f: str(k) for f, k in zip(factors, keys, strict=True)}, **one(frame)})
-    rows.append({**{f: "total" if i == 0 else "" for i, f in enumerate(factors)}, **one(data)})
-    return pd.DataFrame(rows)
+    if boot is not None:
+        boot = check_int(boot, "boot", minimum=1000)
+    seed = sd.study.seed if seed is None else check_int(seed, "seed", minimum=0)
+    fits: dict[str, Any] = {}
+    for spec in sd.study.models:
+        if spec.kind == "anova":
+            o = spec.options
+            fits[spec.name] = _fit(sd.study, spec, lambda o=o: anova(sd.kept, o["dv"], list(o["between"]),
+                                                                     ss_type=int(o.get("ss_type", 3))))
+        elif spec.kind == "process":
+            opts = process_options(spec, boot=boot, seed=seed)
+            fits[spec.name] = _fit(sd.study, spec, lambda opts=opts: process(sd.kept, **opts))
+    return fits
 
 
 @dataclass(frozen=True)
@@ -221,7 +230,8 @@ class ReproduceResult:
     results : dict
         The content of ``results.json``: every number in the report.
     findings : pandas.DataFrame
-        The findings table (:func:`studylib.findings.check_findings`).
+        The hypotheses table (:func:`studylib.findings.check_hypotheses`; empty when the
+        study file states no hypotheses).
     """
 
     out: Path
@@ -296,7 +306,7 @@ def reproduce(
     example: bool = False,
     progress: bool = False,
 ) -> ReproduceResult:
-    """Run the whole thesis analysis and write the results folder.
+    """Run a study's whole analysis and write the results folder.
 
     Parameters
     ----------
@@ -304,18 +314,18 @@ def reproduce(
         The export to analyse (CSV, Qualtrics CSV or SPSS .sav). Default: the study
         configuration's ``data`` (the shipped synthetic data set).
     config : str or pathlib.Path, optional
-        Study configuration (default ``analyses/study.yaml``).
+        Study file (default ``$STUDYLIB_STUDY``, else ``analyses/study.yaml``).
     out : str or pathlib.Path, optional
         Results folder (default ``results/`` in the project). Only ``report.html``,
         ``results.json``, ``tables/`` and ``figures/`` in it are replaced.
     boot : int, optional
-        Bootstrap resamples for the process model (default: the configuration's, 5000;
-        :data:`EXAMPLE_BOOT` with ``example=True``).
+        Bootstrap resamples of every PROCESS model (default: each model's ``boot``, else
+        5000; :data:`EXAMPLE_BOOT` with ``example=True``).
     seed : int, optional
         Seed of the bootstrap (default: the configuration's ``seed``; when that is null too,
         a seed is drawn and recorded in ``results.json`` and the report).
     example : bool, default False
-        Fast mode on the shipped data: fewer resamples (:data:`EXAMPLE_BOOT`).
+        Fast mode on the study's default data: fewer resamples (:data:`EXAMPLE_BOOT`).
     progress : bool, default False
         Show progress bars on standard error.
 
@@ -335,10 +345,11 @@ def reproduce(
 
     Notes
     -----
-    Steps: load configuration -> read data -> prepare -> exclusions (flow table,
-    demographics per cell) -> scoring and reliability -> manipulation checks -> one 3 x 2
+    Steps: load the study file -> read data -> prepare -> exclusions (flow table,
+    demographics per cell) -> scoring and reliability -> manipulation checks -> one
     ANOVA per ``kind: anova`` model (EMMs, simple effects, pairwise comparisons, Levene and
-    Shapiro-Wilk, interaction plot) -> PROCESS model 83 -> findings -> report.
+    Shapiro-Wilk, interaction plot) -> each ``kind: process`` model -> hypotheses -> report.
+    Blocks the study file does not declare are skipped (the report lists them).
     Nothing is written to ``out`` unless all steps succeed.
     """
     from ._pipeline_steps import N_STEPS, run_steps
@@ -352,19 +363,21 @@ def reproduce(
     if seed is not None:
         seed = check_int(seed, "seed", minimum=0)
     if example and data is not None:
-        raise OptionError("example=True runs on the shipped data; do not also pass data")
+        raise OptionError("example=True runs on the study's default data; do not also pass data")
     sd = load_analysis_data(data, config=config)
-    process_spec = next((m for m in sd.study.models if m.kind == "process"), None)
-    if boot is None:
-        boot = EXAMPLE_BOOT if example else int(process_spec.options.get("boot", 5000)) if process_spec else 5000
+    if boot is None and example:
+        boot = EXAMPLE_BOOT
+    boots = {int(m.options.get("boot", 5000)) for m in sd.study.models if m.kind == "process"}
+    boot_shown = boot if boot is not None else (boots.pop() if len(boots) == 1 else
+                                                (sorted(boots) if boots else None))
     seed = sd.study.seed if seed is None else seed
     if seed is None:  # neither given nor configured: draw one and record it, so the run can be repeated
         seed = as_generator(None)[1]
     info = session_info(sd.data_path)
-    settings = {"boot": boot, "seed": seed, "example": bool(example)}
+    settings = {"boot": boot_shown, "seed": seed, "example": bool(example)}
     with _staging(out) as stage, progress_bar(N_STEPS, desc="studylib reproduce", unit="step",
                                               enabled=progress, file=sys.stderr) as bar:
-        results, findings = run_steps(sd, stage, settings=settings, session=info, bar=bar)
+        results, findings = run_steps(sd, stage, settings=settings, session=info, bar=bar, boot=boot)
         results = {"studylib": __version__, **results}
         write_json(results, stage / "results.json")
         _publish(stage, out)

@@ -145,17 +145,17 @@ def _write(tmp_path, frame, name="bad.csv"):
 @pytest.mark.parametrize(
     ("change", "error", "pattern"),
     [
-        (lambda f: f.drop(columns=["PSR_4"]), ColumnError, r"columns not in data: \['PSR_4'\] \(file .*bad.csv"),
-        (lambda f: f.drop(columns=["Response"]), ColumnError, r"columns not in data: \['Response'\]"),
+        (lambda f: f.drop(columns=["PSR_4"]), ColumnError, r"columns not in data: 'PSR_4' \(item 'psr_04', needed by scales.psr\) \(file .*bad.csv"),
+        (lambda f: f.drop(columns=["Response"]), ColumnError, r"columns not in data: 'Response' \(design.response\)"),
         (lambda f: f.assign(Valence=f["Valence"].replace({"Positive comments": "Positiv"})), DataError,
          r"column 'Valence' \(factor 'valence'\) has missing or unknown condition labels in rows \d+ "
          r"\(value 'Positiv'\).*allowed: negative: 'Negative comments', 1; positive"),
         (lambda f: f.assign(ResponseId=f["ResponseId"].where(f.index != 5, f["ResponseId"][0])), DataError,
-         r"column 'ResponseId' must identify respondents uniquely; duplicated ids \['R_\w+'\] in rows 0, 5"),
+         r"column 'ResponseId' must identify respondents uniquely; duplicated ids \['R_\w+'\] in rows 2, 7"),
         (lambda f: f.assign(PK_2=f["PK_2"].astype("str").where(f.index != 7, "agree")), DataError,
-         r"column 'PK_2' \(item 'pk_02'\) has non-numeric answers in rows 7 \(value 'agree'\)"),
+         r"column 'PK_2' \(item 'pk_02'\) has non-numeric answers in rows 9 \(value 'agree'\)"),
         (lambda f: f.assign(ATT_3=f["ATT_3"].where(f.index != 3, 9)), DataError,
-         r"column 'att_03' has values outside the declared range 1..7 in rows 3 \(value 9.0\) \(scale 'attitude'"),
+         r"column 'att_03' has values outside the declared range 1..7 in rows 5 \(value 9.0\) \(scale 'attitude'"),
         (lambda f: f.assign(PSR_1=f["PSR_1"].astype(float).where(f.index != 2, 2.5)), DataError,
          r"column 'psr_01' has non-integer values"),
         (lambda f: f[~((f["Valence"] == "Positive comments") & (f["Response"] == "Reply"))], DataError,
@@ -163,7 +163,7 @@ def _write(tmp_path, frame, name="bad.csv"):
         (lambda f: f.assign(Gender=f["Gender"].replace({"Man": "M"})), DataError,
          r"column 'Gender' \(item 'gender'\) has non-numeric answers .*text answers allowed: \['Woman'"),
         (lambda f: f.assign(MC_val=f["MC_val"].where(f.index != 1, 0)), DataError,
-         r"column 'mc_valence' has values outside the declared range 1..7 in rows 1"),
+         r"column 'mc_valence' has values outside the declared range 1..7 in rows 3"),
     ],
     ids=["missing-item", "missing-condition", "unknown-label", "duplicate-id", "non-numeric",
          "out-of-range", "non-integer", "empty-cell", "unknown-text-code", "single-item-range"],
@@ -305,6 +305,6 @@ def test_bad_sav_condition_code_names_the_value_and_leaves_the_file(raw, tmp_pat
     before = _snapshot(path)
     data = read_data(path, study=STUDY)
     assert data["Valence"].cat.categories.tolist() == ["Negative comments", "Positive comments", "Neutral comments"]
-    with pytest.raises(DataError, match=r"column 'Valence' \(factor 'valence'\) .* in rows 4 \(value 'Neutral comments'\)"):
+    with pytest.raises(DataError, match=r"column 'Valence' \(factor 'valence'\) .* in rows 5 \(value 'Neutral comments'\)"):
         prepare(data, STUDY)
     assert _unchanged(path, before)
