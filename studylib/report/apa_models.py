@@ -316,7 +316,8 @@ def verdict(holds: bool, conclusive: bool, *, test: str = "ci") -> str:
     return VERDICTS[2]
 
 
-_STATUS_VERDICT = {"supported": (True, True), "not significant": (True, False), "not supported": (False, False)}
+_STATUS_VERDICT = {"supported": (True, True), "direction only": (True, False), "not significant": (True, False),
+                   "not supported": (False, False)}
 
 
 def hypotheses_table(findings: pd.DataFrame, *, id_column: str = "finding", statement_column: str = "statement",
@@ -326,7 +327,8 @@ def hypotheses_table(findings: pd.DataFrame, *, id_column: str = "finding", stat
     """One row per hypothesis: the predicted direction, the estimate with its CI or *p*, the verdict.
 
     ``findings`` is :func:`studylib.findings.check_hypotheses`'s table (a ``status`` column:
-    supported, not significant, not supported) or a table with ``holds`` and ``conclusive``.
+    supported, direction only (or not significant), not supported, not estimable) or a table
+    with ``holds`` and ``conclusive``.
     The verdict reads "Supported", "In the predicted direction, CI includes 0" (for a test
     without a CI: "*p* ≥ alpha") or "Not supported".
     """
@@ -339,7 +341,11 @@ def hypotheses_table(findings: pd.DataFrame, *, id_column: str = "finding", stat
         pairs = list(zip(findings["holds"].astype(bool), findings["conclusive"].astype(bool), strict=True))
     a = format_number(alpha, 2, leading_zero=False)
     verdicts = []
-    for (holds, conclusive), lo in zip(pairs, findings["ci_low"], strict=True):
+    status = findings["status"].astype(str).tolist() if "status" in findings else [""] * len(findings)
+    for (holds, conclusive), lo, st in zip(pairs, findings["ci_low"], status, strict=True):
+        if st == "not estimable":
+            verdicts.append("Not estimable")
+            continue
         v = verdict(holds, conclusive, test="ci" if pd.notna(lo) else "p")
         verdicts.append(v.replace("not significant", f"*p* ≥ {a}"))
     findings["verdict"] = verdicts
