@@ -254,13 +254,6 @@ def apply_exclusions(
     check_dataframe(data)
     rules, scale_map = _rules_and_scales(study_or_rules, scales)
     study = study_or_rules if isinstance(study_or_rules, Study) else None
-    if factors is None:
-        factors = ([f.name for f in study.factors] if study is not None else
-                   [c for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)])
-        if not factors:
-            raise SpecError("apply_exclusions needs the design factors of the exclusion log: pass factors= "
-                            "(or a Study), e.g. factors=['condition']")
-    factors = check_columns(data, list(factors), context="design factors of the exclusion log")
     flags = pd.DataFrame(index=data.index)
     if "resp_id" in data.columns:
         flags["resp_id"] = data["resp_id"]
@@ -269,6 +262,13 @@ def apply_exclusions(
         name = rule.rule if rule.rule not in names else f"{rule.rule}_{names.count(rule.rule) + 1}"
         names.append(name)
         flags[name] = _flag(data, rule, scale_map, study).to_numpy(dtype=bool)
+    if factors is None:
+        factors = ([f.name for f in study.factors] if study is not None else
+                   [c for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)])
+        if not factors:
+            raise SpecError("apply_exclusions needs the design factors of the exclusion log: pass factors= "
+                            "(or a Study), e.g. factors=['condition']")
+    factors = check_columns(data, list(factors), context="design factors of the exclusion log")
     kept = np.ones(len(data), dtype=bool)
     excluded_by = pd.Series(pd.NA, index=data.index, dtype="str")
     steps = []

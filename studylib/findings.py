@@ -162,9 +162,13 @@ def _process(h: Any, spec: Any, res: Any) -> dict[str, Any]:
     if h.kind in ("indirect", "index"):
         path = _path(est[h.kind])
         table = res.indirect if h.kind == "indirect" else res.index
-        rows = x_rows(table[table["path"] == path])
+        rows = table[table["path"] == path]
         if rows.empty:
             raise _NotEstimable(f"no {h.kind} effect for path {path!r}; paths: {sorted(set(table['path']))}")
+        if x_rows(rows).empty:
+            raise _NotEstimable(f"no {h.kind} effect of {x_term} for path {path!r}; X terms: "
+                                f"{sorted(set(rows['x_term']))}")
+        rows = x_rows(rows)
         if h.kind == "indirect":
             r = one(_rows_at(rows, at, o, {"w": "w", "z": "z"}), f"the indirect effect {path}{where}")
             return {"quantity": f"conditional indirect effect {path}{where}", "estimate": float(r["effect"]),

@@ -42,12 +42,12 @@ def test_example_run_prints_summary_and_writes_json(capsys, tmp_path):
     code, out, _ = _run(capsys, "--example", "--config", unseeded, "--out", tmp_path / "res",
                         "--no-progress", "--json", tmp_path / "r.json")
     assert code == 0
-    assert "reported directions hold" in out and "report.html" in out
+    assert "hypotheses supported" in out and "report.html" in out
     payload = json.loads((tmp_path / "r.json").read_text())
     assert payload == json.loads((tmp_path / "res" / "results.json").read_text())
     assert payload["settings"]["boot"] == 1000
     seed = payload["settings"]["seed"]
-    assert isinstance(seed, int) and payload["process"]["seed"] == seed
+    assert isinstance(seed, int) and payload["process"]["model83"]["seed"] == seed
     assert f"seed {seed}" in (tmp_path / "res" / "report.html").read_text()
 
 

@@ -350,7 +350,8 @@ def test_a_non_integer_likert_answer_is_refused_by_every_entry_point(files, tmp_
     code, _, err = _run(capsys, "score", "--data", bad_items, "--scale", "psr")
     assert code == 2 and found in _one_line(err, "score", allowed)
     code, _, err = _run(capsys, "reproduce", "--data", bad_export, "--out", tmp_path / "r", "--no-progress")
-    assert code == 2 and found in _one_line(err, "reproduce", allowed)
+    line = found.replace("rows 0", "rows 2")  # an export's rows are named by line number (header = line 1)
+    assert code == 2 and line in _one_line(err, "reproduce", allowed)
     with pytest.raises(DataError, match=rf"{found.replace('(', '.').replace(')', '.')}.*{allowed}"):
         reliability(items, scale="psr")
 
@@ -392,13 +393,13 @@ def _config(tmp_path, change):
 
 def test_exclusions_that_remove_everyone_name_the_rule(tmp_path, capsys):
     def old_only(config):
-        rule = next(r for r in config["exclusions"] if r["rule"] == "age_range")
+        rule = next(r for r in config["exclusions"] if r["rule"] == "range")
         rule.update(min=100, max=120)
 
     code, _, err = _run(capsys, "reproduce", "--config", _config(tmp_path, old_only), "--out", tmp_path / "r",
                         "--no-progress")
     assert code == 2
-    _one_line(err, "reproduce", "exclusion step 4 ('age_range': age missing or outside 100..120) removed the "
+    _one_line(err, "reproduce", "exclusion step 4 ('range': age missing or outside 100..120) removed the "
                                 "last 276 of 310 respondents: nobody is left to analyse")
     assert "exclusions[3] in the study file" in err
 
@@ -411,7 +412,7 @@ def test_impossible_values_are_refused_not_counted_by_a_rule(tmp_path, capsys):
     code, _, err = _run(capsys, "reproduce", "--data", negative, "--out", tmp_path / "r", "--no-progress")
     assert code == 2
     line = _one_line(err, "reproduce", "column 'duration_s' (exclusion rule 'speeder') has negative completion "
-                                       "times in rows 3 (value -99.0)")
+                                       "times in rows 5 (value -99.0)")  # line numbers, header = 1
     assert "ranges: duration_s" in line and "missing code" in line
     export = pd.read_csv(SYNTHETIC)
     export.loc[[4, 7], "Age"] = 999
@@ -419,8 +420,8 @@ def test_impossible_values_are_refused_not_counted_by_a_rule(tmp_path, capsys):
     export.to_csv(coded, index=False)
     code, _, err = _run(capsys, "reproduce", "--data", coded, "--out", tmp_path / "r", "--no-progress")
     assert code == 2
-    line = _one_line(err, "reproduce", "column 'age' has values outside the declared range 0..120 in rows 4 "
-                                       "(value 999.0), 7 (value 999.0)")
+    line = _one_line(err, "reproduce", "column 'age' has values outside the declared range 0..120 in rows 6 "
+                                       "(value 999.0), 9 (value 999.0)")
     assert "'ranges: age' in the study file" in line and "If 999 marks a missing answer" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["age999.csv", "negative.csv"]
 

@@ -1,4 +1,5 @@
-"""Tests of studylib.pipeline.reproduce on the shipped synthetic data (the thesis analysis).
+"""Tests of studylib.pipeline.reproduce on the shipped synthetic data (the example study),
+and on a study file without any optional block.
 
 One full run (B = 5000, the study's seed) is shared by the tests of this module; a second run
 with the same input and seed checks that every output file is byte-identical.
@@ -13,12 +14,12 @@ import pytest
 from browser_check import check_figures, require_chromium
 
 from studylib import paths
+from studylib.descriptives import demographics
 from studylib.output import MANIFEST, STAGE_PREFIX
 from studylib.pipeline import (
     OUTPUTS,
     _publish,
     _staging,
-    demographics,
     load_analysis_data,
     reproduce,
 )
@@ -30,7 +31,7 @@ SERIAL = "valence -> psr -> pk -> attitude"
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("reproduce") / "results"
-    return reproduce(out=out)
+    return reproduce(out=out, config=paths.STUDY_CONFIG)
 
 
 def _indirect(result):
@@ -46,7 +47,8 @@ def test_reported_directions_hold_on_the_shipped_data(run):
     assert effect["reply"] < effect["like"]
     anova_psr = pd.DataFrame(run.results["tables"]["anova_psr"]).set_index("term")
     assert anova_psr.loc["valence:response", "p"] < 0.05
-    assert run.findings["holds"].all()
+    assert (run.findings["status"] != "not supported").all()
+    assert run.findings["hypothesis"].tolist() == [f"H{i}" for i in range(1, 10)]
 
 
 def test_outputs_are_complete_and_consistent(run):
@@ -83,12 +85,12 @@ def test_summary_names_the_key_findings(run):
     text = run.summary()
     assert "kept after exclusions (SYNTHETIC data)" in text
     assert "ANOVA psr: valence x response F(2, " in text
-    assert "indirect_none > 0" in text and "reply < like" in text
-    assert f"of {len(run.findings)} reported directions hold" in text
+    assert "H1: " in text and "H4: " in text
+    assert f"of {len(run.findings)} hypotheses supported" in text
 
 
 def test_same_input_and_seed_give_identical_files(run, tmp_path):
-    again = reproduce(out=tmp_path / "again")
+    again = reproduce(out=tmp_path / "again", config=paths.STUDY_CONFIG)
     assert (again.out / "results.json").read_bytes() == (run.out / "results.json").read_bytes()
     first = sorted(p.relative_to(run.out) for p in run.out.rglob("*") if p.is_file())
     second = sorted(p.relative_to(again.out) for p in again.out.rglob("*") if p.is_file())
@@ -141,7 +143,7 @@ def test_staging_is_removed_on_error_and_out_is_untouched(tmp_path):
 
 
 def test_load_analysis_data_and_demographics():
-    sd = load_analysis_data()
+    sd = load_analysis_data(config=paths.STUDY_CONFIG)
     assert sd.synthetic and len(sd.kept) == sd.log.n_after < len(sd.prepared)
     assert {"psr", "pk", "attitude"} <= set(sd.kept.columns)
     assert sd.summary().splitlines() == [
@@ -149,6 +151,65 @@ def test_load_analysis_data_and_demographics():
         "data file:     influencer_study.csv (synthetic)",
         f"respondents:   310 read, {sd.log.n_after} kept after exclusions",
     ]
-    demo = demographics(sd.kept)
+    demo = demographics(sd.kept, sd.study)
     assert demo["n"].iloc[:-1].sum() == demo["n"].iloc[-1] == len(sd.kept)
-    assert ((demo["women"] + demo["men"] + demo["non_binary"] + demo["not_said"]).round(12) == 1).all()
+    assert ((demo[[f"gender_{c}_pct" for c in (1, 2, 3, 4)]].sum(axis=1)).round(9) == 100).all()
+    assert demo["age_mean"].between(18, 30).all() and (demo["follower_1_pct"] == 100).all()  # after exclusions
+
+
+NOCHECKS = paths.ROOT / "tests" / "studies" / "study_nochecks.yaml"
+
+
+@pytest.fixture(scope="module")
+def nochecks_run(tmp_path_factory):
+    from studylib.simulate import simulate_from_study
+
+    folder = tmp_path_factory.mktemp("nochecks")
+    export = folder / "export.csv"
+    simulate_from_study(NOCHECKS, seed=1).to_csv(export, index=False)
+    return reproduce(export, config=NOCHECKS, out=folder / "results")
+
+
+def test_a_study_without_optional_blocks_runs_with_its_own_names(nochecks_run):
+    run = nochecks_run
+    assert run.results["blocks_absent"] == ["attention_check", "manipulation_checks", "demographics",
+                                            "exclusions", "hypotheses"]
+    assert run.results["data"] == {"n_read": 120, "n_kept": 120} and len(run.findings) == 0
+    tables = set(run.results["tables"])
+    assert {"anova_liking", "process_indirect", "cell_sizes"} <= tables
+    assert not tables & {"exclusion_flow", "demographics", "findings"}
+    assert not any(t.startswith("check_") for t in tables)
+    html = (run.out / "report.html").read_text()
+    assert "Not part of this study (not declared in its study file, so skipped): attention check, " \
+           "manipulation checks, demographics, exclusion rules, hypotheses." in html
+    assert "<title>Message x channel (test study, no optional blocks)</title>" in html
+    assert "Synthetic data." not in html  # its export is not marked synthetic
+    for word in ("thesis", "valence", "psr", "attitude", "follower"):
+        assert word not in html.lower(), word
+    assert run.results["labels"]["levels"]["channel"] == {"mail": "E-mail", "feed": "Social feed", "app": "App notice"}
+
+
+def test_missing_declared_column_names_the_block(tmp_path):
+    from studylib.errors import ColumnError
+    from studylib.simulate import simulate_from_study
+
+    export = tmp_path / "export.csv"
+    simulate_from_study(NOCHECKS, seed=1).drop(columns=["lk_2"]).to_csv(export, index=False)
+    with pytest.raises(ColumnError, match=r"columns not in data: 'lk_2' \(needed by scales.liking\)"):
+        reproduce(export, config=NOCHECKS, out=tmp_path / "results")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv"]
+
+
+def test_the_study_file_comes_from_studylib_study(monkeypatch, tmp_path):
+    from studylib.simulate import simulate_from_study
+    from studylib.study import load_study
+
+    monkeypatch.setenv("STUDYLIB_STUDY", str(NOCHECKS))
+    assert load_study().path == NOCHECKS
+    export = tmp_path / "export.csv"
+    simulate_from_study(NOCHECKS, seed=2).to_csv(export, index=False)
+    sd = load_analysis_data(export)
+    assert sd.study.name.startswith("Message x channel") and not sd.synthetic
+    monkeypatch.setenv("STUDYLIB_STUDY", str(tmp_path / "none.yaml"))
+    with pytest.raises(FileNotFoundError, match=r"none.yaml \(from \$STUDYLIB_STUDY\)"):
+        load_study()

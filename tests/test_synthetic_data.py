@@ -120,9 +120,11 @@ def test_cell_means_follow_the_pattern(clean):
 
 def test_manipulation_checks_worked(clean):
     data, _ = clean
-    mc = manipulation_checks(data)
-    assert mc.response["p"].iloc[0] < 0.001 and mc.response["cramers_v"].iloc[0] > 0.5
-    assert mc.valence["estimate"].iloc[0] > 1.5 and mc.valence["p"].iloc[0] < 0.001
+    mc = manipulation_checks(data, load_study("analyses/study.yaml")).results
+    recall, rating = mc["mc_response"].test.iloc[0], mc["mc_valence"]
+    assert recall["p"] < 0.001 and recall["cramers_v"] > 0.5
+    means = rating.table.set_index("level")["mean"]
+    assert means["positive"] - means["negative"] > 1.5 and rating.test["p"].iloc[0] < 0.001
 
 
 def test_codebook_and_readme_document_every_column():
