@@ -132,6 +132,9 @@ def test_reproduce_writes_the_report_of_the_second_study(reproduced):
     assert "SYNTHETIC" in html
     assert re.search(r"Not part of this study[^:]*: attention check, manipulation checks, demographics", html)
     assert thesis_names_in(html) == []
+    files = [p for p in reproduced.rglob("*") if p.suffix in (".csv", ".md", ".tex", ".svg")]
+    assert {p.parent.name for p in files} == {"tables", "figures"}
+    assert {p.name: thesis_names_in(p.read_text(encoding="utf-8")) for p in files} == {p.name: [] for p in files}
 
 
 def test_reproduce_scores_the_study_s_own_hypotheses(reproduced):
