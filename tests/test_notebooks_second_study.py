@@ -4,7 +4,10 @@
 default study, the thesis (analyses/study.yaml). Here notebooks 01-06 run once more, in a
 fresh kernel each, with ``STUDYLIB_STUDY`` naming the second example study
 (analyses/studies/disclosure/study.yaml), and their outputs must carry that study's names and
-nothing of the thesis's. Notebook 07 (power) is not part of this (its own tests cover it).
+nothing of the thesis's. The notebooks with sections for optional blocks also run on
+tests/studies/study_nochecks.yaml (no exclusions, no hypotheses, a PROCESS model 4 without a
+moderator), where those sections must say the block is not part of the study. Notebook 07
+(power) is not part of this (its own tests cover it).
 """
 
 from __future__ import annotations
@@ -59,10 +62,10 @@ def test_notebook_code_names_no_study(path):
     assert [n for n in own if n in code] == []  # nor the second study's
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_on_the_second_study(path, monkeypatch):
+def _run(path, study, monkeypatch) -> str:
+    """Execute a notebook in a fresh kernel on ``study``; return the text of its outputs."""
     # An absolute path: the kernel runs in analyses/, not in the project root.
-    monkeypatch.setenv("STUDYLIB_STUDY", str(SECOND))
+    monkeypatch.setenv("STUDYLIB_STUDY", str(study))
     # B = 1000 (the least studylib.process accepts) instead of the study file's 5000: the
     # test is about the study reaching every cell, not about the bootstrap's precision.
     monkeypatch.setenv("STUDYLIB_BOOT", "1000")
@@ -71,7 +74,12 @@ def test_notebook_runs_on_the_second_study(path, monkeypatch):
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(paths.ANALYSES)}}).execute()
-    text = _outputs(nb)
+    return _outputs(nb)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_on_the_second_study(path, monkeypatch):
+    text = _run(path, SECOND, monkeypatch)
     second = load_study(SECOND)
     assert second.title in text
     assert second.data_note in text
@@ -84,3 +92,29 @@ def test_notebook_runs_on_the_second_study(path, monkeypatch):
         assert "disclosure -> trust -> intention" in text
     if path.name.startswith("06"):
         assert all(h.id in text for h in second.hypotheses)
+
+
+#: Notebooks with a section for a block that tests/studies/study_nochecks.yaml leaves out
+#: (exclusions, hypotheses besides the checks and demographics), and what each must say.
+BARE = {"01_data_and_exclusions.ipynb": ["Exclusions: not part of this study", "Attention check: not part",
+                                         "Demographics: not part"],
+        "03_manipulation_checks.ipynb": ["Manipulation checks: not part of this study"],
+        "05_process_models.ipynb": ["message -> recall -> liking"],  # model 4: no moderator, no plot of W
+        "06_findings.ipynb": ["Hypotheses: not part of this study"]}
+
+
+@pytest.mark.parametrize("name", sorted(BARE))
+def test_notebook_runs_on_a_study_without_optional_blocks(name, tmp_path, monkeypatch):
+    import yaml
+
+    from studylib.simulate import simulate_from_study
+
+    source = paths.ROOT / "tests" / "studies" / "study_nochecks.yaml"
+    simulate_from_study(source).to_csv(tmp_path / "export.csv", index=False)
+    spec = yaml.safe_load(source.read_text(encoding="utf-8"))
+    (tmp_path / "study.yaml").write_text(yaml.safe_dump({**spec, "data": "export.csv"}, sort_keys=False),
+                                         encoding="utf-8")
+    assert set(load_study(tmp_path / "study.yaml").absent) >= {"exclusions", "hypotheses", "manipulation_checks"}
+    text = _run(paths.ANALYSES / name, tmp_path / "study.yaml", monkeypatch)
+    for expected in BARE[name]:
+        assert expected in text, expected
