@@ -99,8 +99,7 @@ def prepare(raw: pd.DataFrame, study: Study) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index of ``raw``; columns ``resp_id`` (str), one Categorical per factor (levels in
-        the configured order: ``valence`` negative, positive; ``response`` none, like,
-        reply), then every item id of ``study.columns`` in file order (float64, NaN for
+        the order of ``design`` in the study file), then every item id of ``study.columns`` in file order (float64, NaN for
         missing; text answers mapped through ``codes`` or the .sav value labels).
         ``.attrs`` holds ``source`` and ``study`` (paths) and ``first_line``, the export
         line number of the first row (header = line 1).

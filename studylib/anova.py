@@ -97,7 +97,7 @@ class FactorialDesign:
     ('a', 'b', 'a:b')
     >>> fit.F
     array([102.4,  48.4,   6.4])
-    >>> # from a DataFrame with Categorical factors: codes = df[["valence", "response"]]
+    >>> # from a DataFrame with Categorical factors: codes = df[["tone", "reaction"]]
     >>> # .apply(lambda s: s.cat.codes).to_numpy()
     >>> Y = np.column_stack([y, 2 * y, y[::-1]])   # many outcomes at once (simulations)
     >>> FactorialDesign(codes).fit(Y).F.shape      # (terms, outcomes)
@@ -356,21 +356,21 @@ def anova(
     Examples
     --------
     >>> df = pd.DataFrame({
-    ...     "valence": ["negative", "positive"] * 6,
-    ...     "response": ["none"] * 4 + ["like"] * 4 + ["reply"] * 4,
-    ...     "psr": [3.1, 4.2, 2.9, 4.6, 4.4, 3.2, 4.8, 3.5, 5.0, 3.0, 5.3, 2.6],
+    ...     "tone": ["negative", "positive"] * 6,
+    ...     "reaction": ["none"] * 4 + ["like"] * 4 + ["reply"] * 4,
+    ...     "score": [3.1, 4.2, 2.9, 4.6, 4.4, 3.2, 4.8, 3.5, 5.0, 3.0, 5.3, 2.6],
     ... })
-    >>> tab = anova(df, "psr", ["valence", "response"])
+    >>> tab = anova(df, "score", ["tone", "reaction"])
     >>> tab[["term", "ss", "df", "F", "p", "eta2_partial"]].round(4)
                    term      ss   df        F       p  eta2_partial
-    0           valence  1.6133  1.0  27.6571  0.0019        0.8217
-    1          response  0.2017  2.0   1.7286  0.2554        0.3656
-    2  valence:response  7.4317  2.0  63.7000  0.0001        0.9550
+    0           tone  1.6133  1.0  27.6571  0.0019        0.8217
+    1          reaction  0.2017  2.0   1.7286  0.2554        0.3656
+    2  tone:reaction  7.4317  2.0  63.7000  0.0001        0.9550
     3          Residual  0.3500  6.0      NaN     NaN           NaN
     >>> tab.attrs["n"], tab.attrs["conf"]
     (12, 0.9)
     >>> # R: options(contrasts = c("contr.sum", "contr.poly"))
-    >>> # R: car::Anova(lm(psr ~ valence * response, df), type = 3)
+    >>> # R: car::Anova(lm(score ~ tone * reaction, df), type = 3)
     """
     ss_type = check_option(ss_type, "ss_type", _SS_TYPES)
     conf = check_fraction(conf, "conf")

@@ -76,15 +76,15 @@ def levene(
     Examples
     --------
     >>> df = pd.DataFrame({
-    ...     "valence": ["negative", "positive"] * 9,
-    ...     "response": ["none"] * 6 + ["like"] * 6 + ["reply"] * 6,
-    ...     "psr": [3.1, 4.2, 2.9, 4.6, 3.6, 4.0, 4.4, 3.2, 4.8, 3.5, 4.1, 2.7,
+    ...     "tone": ["negative", "positive"] * 9,
+    ...     "reaction": ["none"] * 6 + ["like"] * 6 + ["reply"] * 6,
+    ...     "score": [3.1, 4.2, 2.9, 4.6, 3.6, 4.0, 4.4, 3.2, 4.8, 3.5, 4.1, 2.7,
     ...             5.0, 3.0, 5.3, 2.6, 4.2, 3.3],
     ... })
-    >>> levene(df, "psr", ["valence", "response"]).round(4)
+    >>> levene(df, "score", ["tone", "reaction"]).round(4)
       center       F  df  df_resid       p
     0   mean  0.4646   5        12  0.7954
-    >>> # R: car::leveneTest(psr ~ valence * response, df, center = mean)
+    >>> # R: car::leveneTest(score ~ tone * reaction, df, center = mean)
     """
     check_option(center, "center", ("mean", "median"))
     prep = prepare(data, dv, between, missing=missing, context="levene")
@@ -148,15 +148,15 @@ def shapiro_residuals(
     Examples
     --------
     >>> df = pd.DataFrame({
-    ...     "valence": ["negative", "positive"] * 9,
-    ...     "response": ["none"] * 6 + ["like"] * 6 + ["reply"] * 6,
-    ...     "psr": [3.1, 4.2, 2.9, 4.6, 3.6, 4.0, 4.4, 3.2, 4.8, 3.5, 4.1, 2.7,
+    ...     "tone": ["negative", "positive"] * 9,
+    ...     "reaction": ["none"] * 6 + ["like"] * 6 + ["reply"] * 6,
+    ...     "score": [3.1, 4.2, 2.9, 4.6, 3.6, 4.0, 4.4, 3.2, 4.8, 3.5, 4.1, 2.7,
     ...             5.0, 3.0, 5.3, 2.6, 4.2, 3.3],
     ... })
-    >>> shapiro_residuals(df, "psr", ["valence", "response"]).round(4)
+    >>> shapiro_residuals(df, "score", ["tone", "reaction"]).round(4)
             W      p   n
     0  0.9384  0.272  18
-    >>> # R: shapiro.test(residuals(lm(psr ~ valence * response, df)))
+    >>> # R: shapiro.test(residuals(lm(score ~ tone * reaction, df)))
     """
     prep = prepare(data, dv, between, missing=missing, context="shapiro_residuals")
     resid = prep.residuals()
@@ -225,18 +225,18 @@ def robust_anova(
     Examples
     --------
     >>> df = pd.DataFrame({
-    ...     "valence": ["negative", "positive"] * 9,
-    ...     "response": ["none"] * 6 + ["like"] * 6 + ["reply"] * 6,
-    ...     "psr": [3.1, 4.2, 2.9, 4.6, 3.6, 4.0, 4.4, 3.2, 4.8, 3.5, 4.1, 2.7,
+    ...     "tone": ["negative", "positive"] * 9,
+    ...     "reaction": ["none"] * 6 + ["like"] * 6 + ["reply"] * 6,
+    ...     "score": [3.1, 4.2, 2.9, 4.6, 3.6, 4.0, 4.4, 3.2, 4.8, 3.5, 4.1, 2.7,
     ...             5.0, 3.0, 5.3, 2.6, 4.2, 3.3],
     ... })
-    >>> robust_anova(df, "psr", ["valence", "response"]).round(4)
+    >>> robust_anova(df, "score", ["tone", "reaction"]).round(4)
                    term        F  df  df_resid       p
-    0           valence   9.2195   1        12  0.0103
-    1          response   0.1661   2        12  0.8489
-    2  valence:response  17.2713   2        12  0.0003
-    >>> # R: car::Anova(lm(psr ~ valence * response, df,
-    >>> #      contrasts = list(valence = contr.sum, response = contr.sum)),
+    0           tone   9.2195   1        12  0.0103
+    1          reaction   0.1661   2        12  0.8489
+    2  tone:reaction  17.2713   2        12  0.0003
+    >>> # R: car::Anova(lm(score ~ tone * reaction, df,
+    >>> #      contrasts = list(tone = contr.sum, reaction = contr.sum)),
     >>> #      type = 3, white.adjust = "hc3")
     """
     check_option(hc, "hc", HC_TYPES)

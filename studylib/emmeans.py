@@ -156,15 +156,15 @@ def emmeans(
     Examples
     --------
     >>> df = pd.DataFrame({
-    ...     "valence": ["negative", "positive"] * 6,
-    ...     "response": ["none"] * 4 + ["like"] * 4 + ["reply"] * 4,
-    ...     "psr": [3.1, 4.2, 2.9, 4.6, 4.4, 3.2, 4.8, 3.5, 5.0, 3.0, 5.3, 2.6],
+    ...     "tone": ["negative", "positive"] * 6,
+    ...     "reaction": ["none"] * 4 + ["like"] * 4 + ["reply"] * 4,
+    ...     "score": [3.1, 4.2, 2.9, 4.6, 4.4, 3.2, 4.8, 3.5, 5.0, 3.0, 5.3, 2.6],
     ... })
-    >>> emmeans(df, "psr", ["valence", "response"], specs="valence").round(4)
-        valence  n  estimate      se  df  ci_low  ci_high
+    >>> emmeans(df, "score", ["tone", "reaction"], specs="tone").round(4)
+        tone  n  estimate      se  df  ci_low  ci_high
     0  negative  6    4.2500  0.0986   6  4.0087   4.4913
     1  positive  6    3.5167  0.0986   6  3.2754   3.7579
-    >>> # R: emmeans::emmeans(lm(psr ~ valence * response, df), ~ valence)
+    >>> # R: emmeans::emmeans(lm(score ~ tone * reaction, df), ~ tone)
     """
     conf = check_fraction(conf, "conf")
     prep = prepare(data, dv, between, missing=missing, context="emmeans")
@@ -231,7 +231,7 @@ def simple_effects(
 
     See Also
     --------
-    studylib.pairwise : the contrasts with t tests, e.g. ``pairwise(..., by="response")``.
+    studylib.pairwise : the contrasts with t tests, e.g. ``pairwise(..., by="reaction")``.
 
     Notes
     -----
@@ -251,16 +251,16 @@ def simple_effects(
     Examples
     --------
     >>> df = pd.DataFrame({
-    ...     "valence": ["negative", "positive"] * 6,
-    ...     "response": ["none"] * 4 + ["like"] * 4 + ["reply"] * 4,
-    ...     "psr": [3.1, 4.2, 2.9, 4.6, 4.4, 3.2, 4.8, 3.5, 5.0, 3.0, 5.3, 2.6],
+    ...     "tone": ["negative", "positive"] * 6,
+    ...     "reaction": ["none"] * 4 + ["like"] * 4 + ["reply"] * 4,
+    ...     "score": [3.1, 4.2, 2.9, 4.6, 4.4, 3.2, 4.8, 3.5, 5.0, 3.0, 5.3, 2.6],
     ... })
-    >>> simple_effects(df, "psr", ["valence", "response"], effect="valence").round(4)
-      response     term      ss  df  df_resid        F       p  eta2_partial
-    0     like  valence  1.5625   1         6  26.7857  0.0021        0.8170
-    1     none  valence  1.9600   1         6  33.6000  0.0012        0.8485
-    2    reply  valence  5.5225   1         6  94.6714  0.0001        0.9404
-    >>> # R: emmeans::joint_tests(lm(psr ~ valence * response, df), by = "response")
+    >>> simple_effects(df, "score", ["tone", "reaction"], effect="tone").round(4)
+      reaction     term      ss  df  df_resid        F       p  eta2_partial
+    0     like  tone  1.5625   1         6  26.7857  0.0021        0.8170
+    1     none  tone  1.9600   1         6  33.6000  0.0012        0.8485
+    2    reply  tone  5.5225   1         6  94.6714  0.0001        0.9404
+    >>> # R: emmeans::joint_tests(lm(score ~ tone * reaction, df), by = "reaction")
     """
     prep = prepare(data, dv, between, missing=missing, context="simple_effects")
     if not isinstance(effect, str):
@@ -387,18 +387,18 @@ def pairwise(
     Examples
     --------
     >>> df = pd.DataFrame({
-    ...     "valence": ["negative", "positive"] * 6,
-    ...     "response": ["none"] * 4 + ["like"] * 4 + ["reply"] * 4,
-    ...     "psr": [3.1, 4.2, 2.9, 4.6, 4.4, 3.2, 4.8, 3.5, 5.0, 3.0, 5.3, 2.6],
+    ...     "tone": ["negative", "positive"] * 6,
+    ...     "reaction": ["none"] * 4 + ["like"] * 4 + ["reply"] * 4,
+    ...     "score": [3.1, 4.2, 2.9, 4.6, 4.4, 3.2, 4.8, 3.5, 5.0, 3.0, 5.3, 2.6],
     ... })
-    >>> out = pairwise(df, "psr", ["valence", "response"], effect="valence", by="response")
-    >>> out[["response", "contrast", "estimate", "t", "p_adj"]].round(4)
-      response             contrast  estimate       t   p_adj
+    >>> out = pairwise(df, "score", ["tone", "reaction"], effect="tone", by="reaction")
+    >>> out[["reaction", "contrast", "estimate", "t", "p_adj"]].round(4)
+      reaction             contrast  estimate       t   p_adj
     0     like  negative - positive      1.25  5.1755  0.0021
     1     none  negative - positive     -1.40 -5.7966  0.0012
     2    reply  negative - positive      2.35  9.7299  0.0001
-    >>> # R: fit <- lm(psr ~ valence * response, df)
-    >>> # R: emmeans::emmeans(fit, pairwise ~ valence | response, adjust = "tukey")
+    >>> # R: fit <- lm(score ~ tone * reaction, df)
+    >>> # R: emmeans::emmeans(fit, pairwise ~ tone | reaction, adjust = "tukey")
     """
     conf = check_fraction(conf, "conf")
     check_option(adjust, "adjust", ADJUSTMENTS)

@@ -1,7 +1,7 @@
 """Questionnaire definitions: load and validate YAML scale files, or build scales in code.
 
 A questionnaire file (``questionnaires/<id>.yaml``) describes either a multi-item
-``scale`` (items, reverse keys, response range, scoring rule) or a set of
+``scale`` (items, reverse keys, answer range, scoring rule) or a set of
 ``single_items`` (manipulation checks, attention check, demographics), each with its own
 allowed range or answer codes. Every file is checked against the schema in
 :data:`SCHEMA` on load; errors name the file, the scale and the field.
@@ -58,7 +58,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Scale:
-    """A multi-item questionnaire scale: items, reverse keys, response range, scoring rule.
+    """A multi-item questionnaire scale: items, reverse keys, answer range, scoring rule.
 
     Build one with :meth:`Scale.from_dict` (a researcher's own instrument) or load a
     shipped or user YAML file with :func:`load_scale`.
@@ -291,7 +291,7 @@ class SingleItem:
 
     ``codes`` (value -> {en, nl}) lists every allowed answer of a categorical question;
     ``anchors`` labels some points of a rating; ``correct`` is the right answer of an
-    instructed-response (attention) item.
+    instructed (attention-check) item.
     """
 
     id: str
@@ -466,7 +466,7 @@ def load_scale(id_or_path: str | Path, *, directory: str | Path | None = None,
     Parameters
     ----------
     id_or_path : str or path
-        A scale id such as ``"psr"`` (looked up as ``<directory>/<id>.yaml``) or the path
+        A scale id such as ``"trust"`` (looked up as ``<directory>/<id>.yaml``) or the path
         of a ``.yaml``/``.yml`` file.
     directory : str or path, optional
         Where to look up ids; default the project's ``questionnaires/`` folder.

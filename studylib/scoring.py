@@ -105,8 +105,8 @@ def reverse_items(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
     data : DataFrame
         One row per respondent; must contain every item of ``scale``.
     scale : Scale or str
-        Items, reverse keys and the declared response range (a Scale, a scale id such
-        as ``"psr"``, a YAML path or a definition dict).
+        Items, reverse keys and the declared answer range (a Scale, a scale id such
+        as ``"trust"`` of the questionnaire folder, a YAML path or a definition dict).
 
     Returns
     -------
@@ -165,7 +165,7 @@ def score(data: pd.DataFrame, scale: Scale) -> pd.DataFrame:
         One row per respondent with the scale's item columns (other columns ignored).
     scale : Scale or str
         From :func:`studylib.load_scale` or :meth:`Scale.from_dict`; a scale id such as
-        ``"psr"``, a YAML path or a definition dict also works.
+        ``"trust"``, a YAML path or a definition dict also works.
 
     Returns
     -------
@@ -241,7 +241,7 @@ def score_scales(data: pd.DataFrame, scales: Any) -> pd.DataFrame:
     scales : Scale, str, mapping or list of these
         Scales, scale ids (loaded with :func:`studylib.load_scale`) or the dict returned by
         :func:`studylib.load_questionnaires` (its single-item sets are an error: they
-        have no score; pass the scales you want, e.g. ``[qs["psr"], qs["pk"]]``).
+        have no score; pass the scales you want, e.g. ``[qs["trust"], qs["intent"]]``).
 
     Returns
     -------

@@ -82,7 +82,7 @@ class Factor:
 
 @dataclass(frozen=True)
 class AttentionCheck:
-    """An instructed-response item: its item id, the correct answer and a display label."""
+    """An instructed item (attention check): its item id, the correct answer and a display label."""
 
     item: str
     correct: float
@@ -385,7 +385,7 @@ def load_study(path: str | Path | None = None, *, encoding: str | None = None) -
     SpecError
         The file is not valid YAML, or a block or key is missing, unknown or has a value
         not allowed (the message names the file, the block and key and what is allowed,
-        e.g. ``field 'scales.psr.max' is missing``).
+        e.g. ``field 'scales.trust.max' is missing``).
 
     Examples
     --------

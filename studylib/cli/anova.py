@@ -38,7 +38,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             "effects of each factor within the levels of the others and pairwise contrasts. "
             "Rows with a missing value are dropped listwise and counted."
         ),
-        epilog="example: studylib anova --data scores.csv --dv psr --between valence response --json anova.json",
+        epilog="example: studylib anova --data scores.csv --dv trust --between frame source --json anova.json",
     )
     parser.add_argument("--data", required=True, type=Path, metavar="FILE", help="data file, one row per participant: CSV, Qualtrics CSV or SPSS .sav")
     parser.add_argument("--dv", required=True, help="numeric outcome column")

@@ -37,7 +37,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             "standardized alpha and McDonald's omega total. The data file (CSV, Qualtrics CSV or "
             "SPSS .sav) has one row per respondent and is never modified."
         ),
-        epilog="example: studylib score --data items.csv --scale psr --scale pk --out scores.csv",
+        epilog="example: studylib score --data items.csv --scale trust --scale intent --out scores.csv",
     )
     p.add_argument("--data", required=True, metavar="FILE", help="item-level data: CSV, Qualtrics CSV or SPSS .sav")
     p.add_argument(

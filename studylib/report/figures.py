@@ -102,16 +102,16 @@ def interaction_plot(
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> df = pd.DataFrame({
-    ...     "valence": ["negative", "positive"] * 6,
-    ...     "response": ["none"] * 4 + ["like"] * 4 + ["reply"] * 4,
-    ...     "psr": [3.1, 4.2, 2.9, 4.6, 4.4, 3.2, 4.8, 3.5, 5.0, 3.0, 5.3, 2.6],
+    ...     "tone": ["negative", "positive"] * 6,
+    ...     "reaction": ["none"] * 4 + ["like"] * 4 + ["reply"] * 4,
+    ...     "score": [3.1, 4.2, 2.9, 4.6, 4.4, 3.2, 4.8, 3.5, 5.0, 3.0, 5.3, 2.6],
     ... })
-    >>> ax = interaction_plot(df, "psr", x="response", trace="valence")
+    >>> ax = interaction_plot(df, "score", x="reaction", trace="tone")
     >>> [t.get_text() for t in ax.get_xticklabels()], ax.get_legend().get_title().get_text()
-    (['like', 'none', 'reply'], 'valence')
+    (['like', 'none', 'reply'], 'tone')
     >>> import matplotlib.pyplot as plt
     >>> plt.close(ax.figure)
-    >>> # R: emmeans::emmip(lm(psr ~ valence * response, df), valence ~ response, CIs = TRUE)
+    >>> # R: emmeans::emmip(lm(score ~ tone * reaction, df), tone ~ reaction, CIs = TRUE)
     """
     if not isinstance(x, str) or not isinstance(trace, str):
         raise InputTypeError(f"x and trace must be column names (str); got {x!r}, {trace!r}")
@@ -196,13 +196,13 @@ def score_histograms(
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from studylib import Scale
-    >>> s = Scale.from_dict({"id": "psr", "name": "PSR", "items": ["a", "b"], "min": 1, "max": 7})
-    >>> fig = score_histograms(pd.DataFrame({"psr": [1.5, 4.0, 4.5, 6.0, None]}), [s])
+    >>> s = Scale.from_dict({"id": "score", "name": "Trust", "items": ["a", "b"], "min": 1, "max": 7})
+    >>> fig = score_histograms(pd.DataFrame({"score": [1.5, 4.0, 4.5, 6.0, None]}), [s])
     >>> fig.axes[0].get_title(), int(sum(bar.get_height() for bar in fig.axes[0].patches))
-    ('PSR', 4)
+    ('Trust', 4)
     >>> import matplotlib.pyplot as plt
     >>> plt.close(fig)
-    >>> # R: hist(df$psr, breaks = seq(1, 7, length.out = 25))
+    >>> # R: hist(df$score, breaks = seq(1, 7, length.out = 25))
     """
     import matplotlib.pyplot as plt
 

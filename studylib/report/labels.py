@@ -3,7 +3,7 @@
 Library code knows no study's names; the study file (or the caller) gives the labels,
 and :class:`Labels` turns the machine names of tidy results into words:
 
-- a variable id (``"att"``) into its label (``"Product attitude"``);
+- a variable id (``"intent"``) into its label (``"Purchase intention"``);
 - a level of a factor (``"reply"``) into its label (``"Reply"``);
 - an ANOVA term (``"a:b"``) into ``"A × B"``;
 - an indicator term of a regression (``"w[reply]"``) into ``"W (reply vs. none)"``, the
@@ -11,16 +11,16 @@ and :class:`Labels` turns the machine names of tidy results into words:
 - a PROCESS path (``"x -> m -> y"``) into ``"X → M → Y"``.
 
 Names without a label are shown readably: underscores become spaces, a first lowercase
-letter is capitalized, and an id of at most three letters is taken for an acronym (``"pk"``
--> ``"PK"``).
+letter is capitalized, and an id of at most three letters without a vowel is taken for an
+acronym (``"tv"`` -> ``"TV"``).
 
 Examples
 --------
 >>> from studylib.report.labels import Labels
->>> lab = Labels({"a": "Comment valence", "b": "Response"},
-...              levels={"b": {"none": "No reaction", "reply": "Reply"}})
->>> lab.term("a:b"), lab.term("b[reply]"), lab.path("a -> pk -> y")
-('Comment valence × Response', 'Response (reply vs. no reaction)', 'Comment valence → PK → Y')
+>>> lab = Labels({"a": "Message frame", "b": "Source"},
+...              levels={"b": {"peer": "Peer", "brand": "Brand"}})
+>>> lab.term("a:b"), lab.term("b[brand]"), lab.path("a -> tv -> y")
+('Message frame × Source', 'Source (brand vs. peer)', 'Message frame → TV → Y')
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ _INDICATOR = re.compile(r"^(?P<var>[^\[\]]+)\[(?:T\.)?(?P<level>[^\[\]]+)\]$")
 def humanize(name: object) -> str:
     """A readable form of a machine name with no label.
 
-    >>> humanize("pk"), humanize("age"), humanize("age_years"), humanize("Gender")
-    ('PK', 'Age', 'Age years', 'Gender')
+    >>> humanize("tv"), humanize("mood"), humanize("time_spent"), humanize("Region")
+    ('TV', 'Mood', 'Time spent', 'Region')
     """
     text = str(name)
     if text.isalpha() and text.islower() and len(text) <= 3 and not set(text) & set("aeiouy"):
