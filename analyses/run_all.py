@@ -1,4 +1,4 @@
-"""Run the whole analysis of a study (the same as ``studylib reproduce``).
+"""Run the whole thesis analysis, or that of any other study file (the same as ``studylib reproduce``).
 
 Inputs
 ------
