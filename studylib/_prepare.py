@@ -114,8 +114,8 @@ def prepare(raw: pd.DataFrame, study: Study) -> pd.DataFrame:
         of the study file that needs it.
     DataError
         Duplicate or missing respondent ids, unknown condition labels, non-numeric answers,
-        values outside a scale's min..max (or not whole numbers) or outside ``ranges``, or
-        an empty design cell. Messages name the column, the file and the rows by the
+        values outside a scale's min..max (or not whole numbers), outside ``ranges`` or a
+        demographic's ``min``..``max`` or ``codes``, or an empty design cell. Messages name the column, the file and the rows by the
         export's line numbers (header = line 1; three header lines in a Qualtrics CSV), as a
         spreadsheet shows them.
 
@@ -195,6 +195,21 @@ def prepare(raw: pd.DataFrame, study: Study) -> pd.DataFrame:
         if item in data.columns:
             check_range(data, [item], lo, hi, context=f"item {item!r}; {where}",
                         fix=f"fix the data or 'ranges: {item}' in the study file")
+    for i, d in enumerate(study.demographics):
+        block = f"demographics[{i}] ({d.item})"
+        if d.codes:
+            x = data[d.item]
+            bad = x.notna() & ~x.isin([float(c) for c in d.codes])
+            if bad.any():
+                raise DataError(
+                    f"column {chosen[d.item]!r} (item {d.item!r}) has answers that are none of the codes of "
+                    f"{block} in rows {format_rows(x.index[bad], x[bad])} ({where}); allowed: "
+                    f"{sorted(d.codes)}. Fix the data or the codes of that block in the study file")
+        elif d.min is not None or d.max is not None:
+            lo = d.min if d.min is not None else -np.inf
+            hi = d.max if d.max is not None else np.inf
+            check_range(data, [d.item], lo, hi, context=f"{block}; {where}",
+                        fix=f"fix the data or min/max of {block} in the study file")
     names = [f.name for f in study.factors]
     counts = data.groupby(names, observed=False).size()
     empty = counts[counts == 0]

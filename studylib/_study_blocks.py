@@ -216,11 +216,32 @@ def _path_nodes(text: Any, model: ModelSpec, where: str, fieldname: str) -> list
 def _at(raw: Any, study: Study, model: ModelSpec, where: str, fieldname: str) -> None:
     at = C.mapping(raw, where, fieldname)
     allowed = list(model.options["between"]) if model.kind == "anova" else \
-        [model.options[r] for r in ("w", "z", "x") if model.options.get(r) is not None]
+        [model.options[r] for r in ("w", "z") if model.options.get(r) is not None]
     factors = {f.name: f for f in study.factors}
     for factor, level in at.items():
         C.known(factor, [a for a in allowed if a in factors], where, fieldname, f"factors of model {model.name!r}")
         C.known(level, factors[factor].levels, where, f"{fieldname}.{factor}", f"levels of {factor!r}")
+
+
+def _canonical(est: dict[str, Any], model: ModelSpec, where: str, ef: str) -> dict[str, Any]:
+    """One form per estimate: a contrast of indirect effects becomes ``{contrast: path, levels}``.
+
+    Accepted as written: ``{indirect: path, levels: [a, b]}``, ``{contrast: {indirect: path,
+    levels: [a, b]}}`` and ``{contrast: path, levels: [a, b]}`` (a process model).
+    """
+    if model.kind != "process":
+        return est
+    if "indirect" in est and "levels" in est and "contrast" not in est:
+        est = {"contrast": est.pop("indirect"), **est}
+    value = est.get("contrast")
+    if isinstance(value, Mapping):
+        C.keys(value, ("indirect", "levels"), where, f"{ef}.contrast", required=("indirect", "levels"))
+        if "levels" in est:
+            raise C.err(where, f"{ef}.levels", "is given twice (also under contrast)")
+        est = {**{k: v for k, v in est.items() if k != "contrast"}, "contrast": value["indirect"],
+               "levels": value["levels"]}
+        est = {"contrast": est.pop("contrast"), **est}
+    return est
 
 
 def _hypothesis(i: int, raw: Any, study: Study, seen: set[str], where: str) -> Hypothesis:
@@ -234,7 +255,8 @@ def _hypothesis(i: int, raw: Any, study: Study, seen: set[str], where: str) -> H
     model = study.model(C.known(raw["model"], [m.name for m in study.models], where, f"{f}.model", "models"))
     est = dict(C.mapping(raw["estimate"], where, f"{f}.estimate"))
     ef = f"{f}.estimate"
-    C.keys(est, (*ESTIMATE_KINDS, "at", "levels", "x_level"), where, ef)
+    C.keys(est, (*ESTIMATE_KINDS, "at", "levels", "x_level", "equation"), where, ef)
+    est = _canonical(est, model, where, ef)
     kinds = [k for k in ESTIMATE_KINDS if k in est]
     if len(kinds) != 1:
         raise C.err(where, ef, f"must have exactly one of {list(ESTIMATE_KINDS)}; got {kinds or list(est)}")
@@ -276,17 +298,16 @@ def _hypothesis(i: int, raw: Any, study: Study, seen: set[str], where: str) -> H
         if kind in ("indirect", "index"):
             _path_nodes(value, model, where, f"{ef}.{kind}")
         elif kind == "contrast":
-            spec = C.mapping(value, where, f"{ef}.contrast")
-            C.keys(spec, ("indirect", "levels"), where, f"{ef}.contrast", required=("indirect", "levels"))
-            _path_nodes(spec["indirect"], model, where, f"{ef}.contrast.indirect")
-            pair = C.str_list(spec["levels"], where, f"{ef}.contrast.levels")
+            _path_nodes(value, model, where, f"{ef}.contrast")
+            pair = C.str_list(est.get("levels"), where, f"{ef}.levels")
             if w not in factors or len(pair) != 2:
-                raise C.err(where, f"{ef}.contrast.levels", f"must name two levels of the moderator W of model "
+                raise C.err(where, f"{ef}.levels", f"must name two levels of the moderator W of model "
                             f"{model.name!r}; got {list(pair)}")
             for lv in pair:
-                C.known(lv, factors[w].levels, where, f"{ef}.contrast.levels", f"levels of {w!r}")
+                C.known(lv, factors[w].levels, where, f"{ef}.levels", f"levels of {w!r}")
         elif kind == "coefficient":
-            spec = C.mapping(value, where, f"{ef}.coefficient")
+            spec = value if isinstance(value, Mapping) else {"term": value, "equation": est.get("equation")}
+            spec = C.mapping(spec, where, f"{ef}.coefficient")
             C.keys(spec, ("equation", "term"), where, f"{ef}.coefficient", required=("equation", "term"))
             C.text(spec["equation"], where, f"{ef}.coefficient.equation")
             C.text(spec["term"], where, f"{ef}.coefficient.term")
@@ -303,17 +324,23 @@ def _hypothesis(i: int, raw: Any, study: Study, seen: set[str], where: str) -> H
     return Hypothesis(hid, text, model.name, kind, est, direction)
 
 
+def _list(value: Any) -> Any:
+    """A block written with nothing under it (YAML null) is an empty list."""
+    return [] if value is None else value
+
+
 def parse_blocks(study: Study, d: Mapping[str, Any], where: str) -> Study:
     """Add the optional blocks, models, hypotheses and the raw simulation block to ``study``."""
     attention = _attention(d["attention_check"], where) if "attention_check" in d else None
     study = dataclasses.replace(study, attention_check=attention)
-    checks = _manipulation(d["manipulation_checks"], study, where) if "manipulation_checks" in d else ()
-    demographics = _demographics(d["demographics"], where) if "demographics" in d else ()
+    checks = _manipulation(_list(d["manipulation_checks"]), study, where) if "manipulation_checks" in d else ()
+    demographics = _demographics(_list(d["demographics"]), where) if "demographics" in d else ()
     study = dataclasses.replace(study, manipulation_checks=checks, demographics=demographics)
-    exclusions = _exclusions(d["exclusions"] or [], study, where) if "exclusions" in d else ()
+    exclusions = _exclusions([] if d["exclusions"] is None else d["exclusions"], study, where) \
+        if "exclusions" in d else ()
     models = tuple(_model(n, s, study, where) for n, s in C.mapping(d.get("models") or {}, where, "models").items())
     study = dataclasses.replace(study, exclusions=exclusions, models=models)
-    raw_h = d.get("hypotheses") or []
+    raw_h = [] if d.get("hypotheses") is None else d["hypotheses"]
     if not isinstance(raw_h, list):
         raise C.err(where, "hypotheses", f"must be a list of hypotheses; got {raw_h!r}")
     seen: set[str] = set()

@@ -183,8 +183,8 @@ def _process(h: Any, spec: Any, res: Any) -> dict[str, Any]:
         return {"quantity": f"index of moderated mediation {path}{where}", "estimate": float(r["index"]),
                 "ci": (float(r["ci_low"]), float(r["ci_high"]))}
     if h.kind == "contrast":
-        path = _path(est["contrast"]["indirect"])
-        a, b = (str(v) for v in est["contrast"]["levels"])
+        path = _path(est["contrast"])
+        a, b = (str(v) for v in est["levels"])
         c = x_rows(res.contrasts)
         same = (c["path1"] == path) & (c["path2"] == path)
         for first, second, sign in ((a, b, 1.0), (b, a, -1.0)):
@@ -196,7 +196,12 @@ def _process(h: Any, spec: Any, res: Any) -> dict[str, Any]:
                         "estimate": sign * float(r["effect"]), "ci": (lo, hi)}
         raise _NotEstimable(f"no contrast of the indirect effects of {path!r} between {a!r} and {b!r}")
     if h.kind in ("coefficient", "term"):
-        spec_c = est["coefficient"] if h.kind == "coefficient" else {"term": est["term"]}
+        if h.kind == "term":
+            spec_c = {"term": est["term"]}
+        elif isinstance(est["coefficient"], Mapping):
+            spec_c = est["coefficient"]
+        else:
+            spec_c = {"term": est["coefficient"], **({"equation": est["equation"]} if est.get("equation") else {})}
         co = res.coefficients
         if "equation" in spec_c:
             co = co[co["equation"] == spec_c["equation"]]

@@ -75,7 +75,7 @@ H_PROCESS = [
     {"id": "H4", "text": "Brand minus peer.", "model": "med",
      "estimate": {"contrast": {"indirect": PATH, "levels": ["peer", "brand"]}}, "direction": "positive"},
     {"id": "H5", "text": "Trust raises intention.", "model": "med",
-     "estimate": {"coefficient": {"equation": "intent", "term": "trust"}}, "direction": "positive"},
+     "estimate": {"coefficient": "trust", "equation": "intent"}, "direction": "positive"},
     {"id": "H6", "text": "No direct effect.", "model": "med", "estimate": {"direct": {}}, "direction": "nonzero"},
     {"id": "H7", "text": "Interaction on trust.", "model": "aov", "estimate": {"term": "frame:source"}},
 ]

@@ -67,6 +67,23 @@ def test_legacy_qualtrics_csv_with_one_extra_row(raw, tmp_path):
     assert back.attrs["question_text"]["ResponseId"] == "Response ID"
 
 
+def test_rows_in_messages_are_the_export_line_numbers(raw, tmp_path):
+    """Header = line 1: a plain CSV's first respondent is line 2, a Qualtrics CSV's line 4
+    (two extra header rows), a legacy Qualtrics CSV's line 3 (one extra row)."""
+    bad = raw.assign(PK_2=raw["PK_2"].astype("str").where(raw.index != 7, "agree"))
+    q = write_data(bad, tmp_path / "q.csv", format="qualtrics_csv", question_text=QT)
+    lines = q.read_text().splitlines()
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_text("\n".join(lines[:2] + lines[3:]) + "\n")
+    plain = write_data(bad, tmp_path / "plain.csv")
+    for path, line in ((plain, 9), (q, 11), (legacy, 10)):
+        data = read_data(path, study=STUDY)
+        with pytest.raises(DataError, match=rf"column 'PK_2' \(item 'pk_02'\) has non-numeric answers in rows "
+                                            rf"{line} \(value 'agree'\)"):
+            prepare(data, STUDY)
+        assert (path.read_text().splitlines()[line - 1].count("agree")) == 1  # that line holds the answer
+
+
 def test_sav_round_trip_gives_the_same_values_and_labels(raw, tmp_path):
     path = write_data(raw, tmp_path / "s.sav", study=STUDY, question_text=QT)
     back = read_data(path)

@@ -95,7 +95,8 @@ def test_cli_takes_a_list_or_covariates_by_equation(data, fit, tmp_path, capsys)
 
 def test_study_file_covariates_by_equation(tmp_path):
     """A study file's process model may give covariates per equation; the pipeline passes them on."""
-    from studylib._pipeline_steps import _Collector, _step_process
+    from studylib._pipeline_models import step_process
+    from studylib._pipeline_steps import _Collector
     from studylib.pipeline import load_analysis_data
     from studylib.report.html import HtmlReport
 
@@ -107,6 +108,7 @@ def test_study_file_covariates_by_equation(tmp_path):
     path.write_text(yaml.safe_dump(cfg, sort_keys=False))
     sd = load_analysis_data(config=path)
     col = _Collector(tmp_path / "stage", HtmlReport("test"))
-    res, numbers = _step_process(sd, col, {"boot": 1000, "seed": 1})
+    fits, numbers = step_process(sd, col, {"boot": 1000, "seed": 1}, None)
+    res = fits["model83"]
     assert res.model.attrs["covariates_by_equation"] == {"psr": [], "pk": ["age"], "attitude": ["age"]}
-    assert numbers["n"] == res.n and "process_coefficients" in col.tables
+    assert numbers["model83"]["n"] == res.n and "process_coefficients" in col.tables

@@ -30,7 +30,7 @@ __all__ = ["main", "build_parser"]
 # add_parser gives (tests/test_import.py checks that the two agree). Only the module of the
 # command being run is imported, so that ``studylib --help`` imports none of them.
 _HELP: dict[str, str] = {
-    "reproduce": "run the whole thesis analysis and write results/report.html",
+    "reproduce": "run a study's whole analysis and write results/report.html",
     "score": "score questionnaire scales and report their reliability",
     "anova": "factorial between-subjects ANOVA (Type III), simple effects and marginal means",
     "process": "conditional process model (every PROCESS 4 model, incl. 83) with bootstrap CIs",
