@@ -182,3 +182,20 @@ def test_the_example_study_gives_the_numbers_of_its_fitted_models():
     inter = fits["anova_psr"].set_index("term").loc["valence:response"]
     assert (tab.loc["H7", "estimate"], tab.loc["H7", "p"]) == (inter["F"], inter["p"])
     assert set(tab["status"]) <= set(STATUSES) and (tab["status"] != "not supported").all()
+
+
+def test_estimates_missing_from_the_results_are_named_in_the_note():
+    hyps = [{"id": "T1", "model": "aov", "estimate": {"term": "frame:source"}},
+            {"id": "T2", "model": "med", "estimate": {"indirect": PATH}, "direction": "positive"},
+            {"id": "T3", "model": "med", "estimate": {"contrast": PATH, "levels": ["peer", "brand"]},
+             "direction": "positive"}]
+    study = _study(hyps)
+    proc = _process([0.2, -0.05], [0.05, -0.2], [0.35, 0.1])
+    proc.contrasts = proc.contrasts.iloc[0:0]
+    tab = check_hypotheses(study, {"aov": _anova(0.01).iloc[[0, 1, 3]], "med": proc})
+    assert tab["status"].tolist() == ["not estimable"] * 3
+    assert tab["note"].tolist() == [
+        "term 'frame:source' not in the ANOVA table; terms: ['frame', 'source', 'Residual']",
+        "2 rows of the results match the indirect effect frame -> trust -> intent; name the moderator levels "
+        "with 'at' (and 'x_level' for a multicategorical X)",
+        "no contrast of the indirect effects of 'frame -> trust -> intent' between 'peer' and 'brand'"]

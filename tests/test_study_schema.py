@@ -331,6 +331,20 @@ ERRORS = [
      r"field 'hypotheses\[6\].estimate.direct' has unknown keys \['when'\]"),
     (lambda d: d["hypotheses"][2]["estimate"].update(x_level="neutral"),
      r"field 'hypotheses\[2\].estimate.x_level' names 'neutral'"),
+    (lambda d: d["models"]["cfa"].update(conf=2), r"field 'models.cfa.conf' must lie strictly between 0 and 1"),
+    (lambda d: d["hypotheses"][4].update(estimate={"contrast": {"indirect": "frame -> trust -> intent",
+                                                                "levels": ["brand", "peer"]}, "levels": ["peer"]}),
+     r"field 'hypotheses\[4\].estimate.levels' is given twice \(also under contrast\)"),
+    (lambda d: (d["design"]["source"]["levels"].update(celeb=["Celeb", 3]),
+                d["manipulation_checks"][1]["correct"].update(celeb=3),
+                d["hypotheses"][0].update(estimate={"simple_effect": "source", "at": {"frame": "gain"}})),
+     r"field 'hypotheses\[0\].direction' must be 'nonzero' for the simple effect of 'source' \(3 levels\)"),
+    (lambda d: (d["models"]["med"].update(w="age"), d.update(hypotheses=[d["hypotheses"][4]])),
+     r"field 'hypotheses\[0\].estimate.levels' must name two levels of the moderator W of model 'med'"),
+    (lambda d: d["design"]["frame"].update(levels={1: "Gain", 2: "Loss"}),
+     r"field 'design.frame.levels' level ids must be names; got 1"),
+    (lambda d: d["scales"].update({"my scale": d["scales"].pop("intent")}),
+     r"field 'scales' scale ids must be names \(letters, digits, _\); got 'my scale'"),
     # simulation
     (lambda d: d.update(simulation=[1]), r"field 'simulation' must be a mapping"),
 ]
@@ -401,3 +415,27 @@ def test_a_coefficient_may_name_its_equation_beside_it(tmp_path):
     path = _edit(tmp_path, lambda d: d["hypotheses"][5].update(estimate={"coefficient": {"term": "trust"}}))
     with pytest.raises(SpecError, match=r"field 'hypotheses\[5\].estimate.coefficient.equation' is missing"):
         load_study(path)
+
+
+def test_report_labels_come_from_the_study_file(tmp_path):
+    from studylib.report.labels import Labels
+
+    lab = Labels.from_study(load_study(_write(tmp_path, BASE)))
+    assert lab.var("frame") == "Message frame" and lab.var("trust") == "Trust" and lab.var("aov") == "ANOVA of trust"
+    assert lab.level("frame", "loss") == "Loss frame" and lab.reference("frame") == "gain"
+    assert lab.term("frame[loss]") == "Message frame (loss frame vs. gain frame)"
+    assert lab.var("intent") == "Intent" and lab.level("source", "brand") == "Brand"  # no label: readable ids
+
+
+def test_lookups_of_unknown_names_say_what_the_study_has(tmp_path):
+    from studylib.errors import InputTypeError
+
+    s = load_study(_write(tmp_path, BASE))
+    for call, pattern in ((lambda: s.factor("mood"), r"no factor 'mood' in 'design'; have \['frame', 'source'\]"),
+                          (lambda: s.scale("nfc"), r"no scale 'nfc' in 'scales'; have \['trust', 'intent'\]"),
+                          (lambda: s.model("m9"), r"no model 'm9' in 'models'; have \['aov', 'med', 'cfa'\]"),
+                          (lambda: s.check("mc9"), r"no manipulation check 'mc9' in 'manipulation_checks'")):
+        with pytest.raises(SpecError, match=r"mystudy\.yaml: " + pattern):
+            call()
+    with pytest.raises(InputTypeError, match="path must be a str or Path; got int"):
+        load_study(3)

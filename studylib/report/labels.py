@@ -109,7 +109,9 @@ class Labels:
         if hasattr(study, "display_labels"):  # the study file's own form of its labels
             declared = study.display_labels()
             variables = {k: v for k, v in declared.get("variables", {}).items() if v != k}
-            levels = {f: dict(lv) for f, lv in declared.get("levels", {}).items()}
+            # a level without a declared label (label = its id) is shown readably, in level order
+            levels = {f: {k: (v if v != k else humanize(k)) for k, v in lv.items()}
+                      for f, lv in declared.get("levels", {}).items()}
             variables.update(dict(extra or {}))
             return cls(variables, levels=levels)
         for f in getattr(study, "factors", ()):
