@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 
 import nbformat
 import pytest
@@ -118,3 +119,10 @@ def test_notebook_runs_on_a_study_without_optional_blocks(name, tmp_path, monkey
     text = _run(paths.ANALYSES / name, tmp_path / "study.yaml", monkeypatch)
     for expected in BARE[name]:
         assert expected in text, expected
+
+
+def test_readme_names_the_second_study_the_way_the_notebooks_find_it():
+    text = (paths.ANALYSES / "README.md").read_text(encoding="utf-8")
+    value = re.search(r"STUDYLIB_STUDY=(\S+) jupyter lab", text).group(1)
+    assert value.startswith("$PWD/")  # absolute: the kernels run in analyses/
+    assert (paths.ROOT / value.removeprefix("$PWD/")).resolve() == SECOND.resolve()
