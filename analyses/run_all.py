@@ -1,12 +1,15 @@
-"""Run the whole thesis analysis (the same as ``studylib reproduce``).
+"""Run the whole thesis analysis, or that of any other study file (the same as ``studylib reproduce``).
 
 Inputs
 ------
-- ``analyses/study.yaml``: the study configuration (design, column map, scales, exclusion
-  rules, models, seed, default data file); another one with ``--config``.
-- the data file named there (the shipped SYNTHETIC ``data/synthetic/influencer_study.csv``)
-  or ``--data FILE`` (CSV, Qualtrics CSV or SPSS .sav). It is read, never modified.
-- ``questionnaires/*.yaml``: the scale definitions.
+- the study file (design, column map, scales, optional blocks, exclusion rules, models,
+  hypotheses, seed, default data file): ``--study FILE``, else the file named by the
+  environment variable ``STUDYLIB_STUDY``, else ``analyses/study.yaml`` (the thesis study);
+  ``analyses/studies/disclosure/study.yaml`` is the second example study.
+- the data file named there (the thesis: the shipped SYNTHETIC
+  ``data/synthetic/influencer_study.csv``) or ``--data FILE`` (CSV, Qualtrics CSV or SPSS
+  .sav). It is read, never modified.
+- the questionnaire files the study file names (the thesis: ``questionnaires/*.yaml``).
 
 Outputs (in ``results/`` or ``--out DIR``; written only when every step succeeded)
 -------
@@ -21,6 +24,7 @@ Usage
 -----
     python analyses/run_all.py              # full run, B = 5000
     python analyses/run_all.py --example    # fast mode, B = 1000
+    python analyses/run_all.py --study analyses/studies/disclosure/study.yaml --out results/disclosure
 """
 
 from __future__ import annotations
@@ -41,12 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the arguments and run ``studylib reproduce`` with them; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      epilog="Options are those of `studylib reproduce --help`.")
-    parser.add_argument("--data", metavar="FILE", help="questionnaire export (default: shipped synthetic data)")
-    parser.add_argument("--config", metavar="FILE", help="study configuration (default: analyses/study.yaml)")
+    parser.add_argument("--data", metavar="FILE", help="questionnaire export (default: the data file of the study)")
+    parser.add_argument("--study", "--config", dest="config", metavar="FILE",
+                        help="study file (default: $STUDYLIB_STUDY, else analyses/study.yaml)")
     parser.add_argument("--out", metavar="DIR", help="results folder (default: results/)")
     parser.add_argument("--boot", type=int, metavar="B", help="bootstrap resamples (default 5000)")
     parser.add_argument("--seed", type=int, metavar="N", help="bootstrap seed (default: the study's)")
-    parser.add_argument("--example", action="store_true", help="fast mode on the shipped data (B = 1000)")
+    parser.add_argument("--example", action="store_true", help="fast mode on the study's own data (B = 1000)")
     parser.add_argument("--json", metavar="FILE", help="also write the content of results.json to FILE")
     parser.add_argument("--pdf", action="store_true", help="also print report.pdf (needs Chromium)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")

@@ -138,8 +138,9 @@ def test_codebook_and_readme_document_every_column():
     readme = (SYNTHETIC / "README.md").read_text()
     assert "synthetic" in readme.lower() and "mirror the direction of the thesis findings" in readme
     assert "--seed 20240315" in readme and "make_synthetic.py" in readme
-    assert set(list_datasets()["file"]) == {"data/synthetic/influencer_study.csv",
-                                            "data/synthetic/influencer_study.sav"}
+    cat = list_datasets()
+    assert set(cat.loc[cat["name"] == "influencer_study", "file"]) == {"data/synthetic/influencer_study.csv",
+                                                                      "data/synthetic/influencer_study.sav"}
 
 
 def test_make_synthetic_reproduces_the_shipped_files(tmp_path):
