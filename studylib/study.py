@@ -353,11 +353,21 @@ class Study:
 
 
 def default_study_path() -> Path:
-    """The study file used when none is given: ``$STUDYLIB_STUDY`` if set, else ``analyses/study.yaml``."""
-    from .paths import STUDY_CONFIG
+    """The study file used when none is given: ``$STUDYLIB_STUDY`` if set, else ``analyses/study.yaml``.
+
+    A relative ``$STUDYLIB_STUDY`` is read from the current folder and, when no such file is
+    there, from the project's root: ``STUDYLIB_STUDY=analyses/studies/disclosure/study.yaml
+    jupyter lab`` works although the notebooks' kernels run in ``analyses/``.
+    """
+    from .paths import ROOT, STUDY_CONFIG
 
     env = os.environ.get(STUDY_ENV, "").strip()
-    return Path(env) if env else STUDY_CONFIG
+    if not env:
+        return STUDY_CONFIG
+    path = Path(env).expanduser()
+    if not path.is_absolute() and not path.exists() and (ROOT / path).exists():
+        return ROOT / path
+    return path
 
 
 def load_study(path: str | Path | None = None, *, encoding: str | None = None) -> Study:

@@ -8,6 +8,7 @@ with the same input and seed checks that every output file is byte-identical.
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -213,3 +214,18 @@ def test_the_study_file_comes_from_studylib_study(monkeypatch, tmp_path):
     monkeypatch.setenv("STUDYLIB_STUDY", str(tmp_path / "none.yaml"))
     with pytest.raises(FileNotFoundError, match=r"none.yaml \(from \$STUDYLIB_STUDY\)"):
         load_study()
+
+
+def test_a_relative_studylib_study_is_found_from_the_project_root(monkeypatch, tmp_path):
+    """A notebook kernel runs in analyses/: a path relative to the project root still works."""
+    from studylib import paths
+    from studylib.study import load_study
+
+    second = paths.ANALYSES / "studies" / "disclosure" / "study.yaml"
+    monkeypatch.chdir(paths.ANALYSES)
+    monkeypatch.setenv("STUDYLIB_STUDY", str(second.relative_to(paths.ROOT)))
+    assert load_study().path.resolve() == second.resolve()
+    copy = tmp_path / "analyses" / "studies" / "disclosure"  # the current folder comes first
+    shutil.copytree(second.parent, copy)
+    monkeypatch.chdir(tmp_path)
+    assert load_study().path.resolve() == (copy / "study.yaml").resolve()
