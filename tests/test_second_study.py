@@ -55,6 +55,7 @@ def thesis_names() -> dict[str, list[str]]:
 def thesis_names_in(text: str) -> list[str]:
     """The thesis names (see :func:`thesis_names`) that occur in ``text``."""
     names = thesis_names()
+    text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", "", text)  # embedded images are not text
     found = [n for n in names["ids"] if re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", text)]
     flat = " ".join(text.split())
     found += [n for n in names["labels"]
