@@ -122,8 +122,7 @@ def _spec(name, **options):
 
 @pytest.fixture
 def study_with(monkeypatch):
-    """Make load_study add measurement models to the example study (the study-file parser of
-    this branch does not read `kind: measurement` yet; the CLI's handling is tested here)."""
+    """Make load_study give the example study these measurement models instead of its own."""
     import dataclasses
 
     import studylib.study
@@ -133,17 +132,32 @@ def study_with(monkeypatch):
     def install(*specs):
         def fake(path=None, **kw):
             study = real(path, **kw)
-            return dataclasses.replace(study, models=study.models + tuple(specs))
+            kept = tuple(m for m in study.models if m.kind != "measurement")
+            return dataclasses.replace(study, models=kept + tuple(specs))
 
         monkeypatch.setattr(studylib.study, "load_study", fake)
 
     return install
 
 
-def test_cfa_config_without_a_measurement_model_uses_every_scale(tmp_path, capsys):
+def test_cfa_config_fits_the_example_study_s_own_measurement_model(tmp_path, capsys):
     from studylib.paths import STUDY_CONFIG
     from studylib.pipeline import load_analysis_data
 
+    js = tmp_path / "own.json"
+    assert main(["cfa", "--config", str(STUDY_CONFIG), "--boot", "0", "--json", str(js)]) == 0
+    assert "model 'measurement'" in capsys.readouterr().out
+    sd = load_analysis_data(config=STUDY_CONFIG)
+    spec = sd.study.model("measurement")
+    assert spec.kind == "measurement" and spec.options["boot"] == 1000
+    assert list(json.loads(js.read_text())["factors"]) == list(spec.options["scales"])
+
+
+def test_cfa_config_without_a_measurement_model_uses_every_scale(study_with, tmp_path, capsys):
+    from studylib.paths import STUDY_CONFIG
+    from studylib.pipeline import load_analysis_data
+
+    study_with()  # the example study without its measurement model
     sd = load_analysis_data(config=STUDY_CONFIG)
     before = sd.data_path.read_bytes()
     js = tmp_path / "cfa.json"
