@@ -177,21 +177,16 @@ def step_measurement(sd: Any, col: TableSink, spec: Any, *, boot: int | None = N
         ``validity`` (records per factor), ``tables`` (names, in order), ``sentence``
         (plain text) and ``options`` (as used, with the seed).
     """
-    from .report.apa_measurement import measurement_sentence, measurement_tables
-    from .report.labels import Labels
     from .report.rich import to_plain
+    from .report.sections import measurement_part
 
-    study = sd.study
-    res = measurement_model(sd.kept, study, spec, boot=boot, seed=seed)
-    labels = Labels.from_study(study)
-    data_note = getattr(study, "data_note", None)
-    synthetic = bool(getattr(sd, "synthetic", False)) and data_note is None
-    tables = measurement_tables(res, labels, data_note=data_note, synthetic=synthetic, prefix=spec.name)
-    sentence = measurement_sentence(res, labels)
+    part = measurement_part(sd, spec, boot=boot, seed=seed)
+    res, sentence = part.results["cfa"], part.sentences[0]
     title = getattr(spec, "label", "") or "Measurement model (confirmatory factor analysis)"
     col.section(title, intro=sentence)
-    for t in tables:
-        col.table(t.name, t.meta["tidy"], t)
+    for t in part.tables:
+        col.table(t.name, t.tidy, t.table)
+    tables = [t.table for t in part.tables]
     return {"model": spec.name, "n": res.n, "n_dropped": res.n_dropped, "fit": res.fit.to_dict(),
             "validity": res.validity.to_dict(orient="records"), "tables": [t.name for t in tables],
             "sentence": to_plain(sentence), "options": dict(res.options)}

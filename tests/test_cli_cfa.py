@@ -146,9 +146,9 @@ def test_cfa_config_fits_the_example_study_s_own_measurement_model(tmp_path, cap
 
     js = tmp_path / "own.json"
     assert main(["cfa", "--config", str(STUDY_CONFIG), "--boot", "0", "--json", str(js)]) == 0
-    assert "model 'measurement'" in capsys.readouterr().out
+    assert "model 'cfa'" in capsys.readouterr().out
     sd = load_analysis_data(config=STUDY_CONFIG)
-    spec = sd.study.model("measurement")
+    spec = sd.study.model("cfa")
     assert spec.kind == "measurement" and spec.options["boot"] == 1000
     assert list(json.loads(js.read_text())["factors"]) == list(spec.options["scales"])
 

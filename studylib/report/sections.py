@@ -35,7 +35,7 @@ from .labels import Labels
 from .rich import escape
 
 __all__ = ["Part", "Shown", "labels_of", "data_part", "scales_part", "checks_part", "anova_part",
-           "process_part", "hypotheses_part", "headline", "quantity_words", "anova_key", "STATUSES"]
+           "measurement_part", "process_part", "hypotheses_part", "headline", "quantity_words", "anova_key", "STATUSES"]
 
 #: The statuses of :func:`studylib.findings.check_hypotheses`, in the order of the headline.
 STATUSES = ("supported", "direction only", "not supported", "not estimable")
@@ -307,6 +307,34 @@ def anova_part(sd: Any, spec: Any, labels: Labels | None = None, *, fit: pd.Data
 
 
 # -- PROCESS -----------------------------------------------------------------------------------
+def measurement_part(sd: Any, spec: Any, labels: Labels | None = None, *, boot: int | None = None,
+                     seed: int | None = None) -> Part:
+    """A ``kind: measurement`` model of the study: its CFA's fit, loadings and validity tables.
+
+    Fitted by :func:`studylib._pipeline_measurement.measurement_model` (the study's scale
+    definitions, reverse keys recoded; bootstrapped from the study's seed unless ``seed``
+    is given; ``boot`` replaces the model's). ``part.results["cfa"]`` is the CFAResult.
+
+    Examples
+    --------
+    >>> from studylib.pipeline import load_analysis_data
+    >>> sd = load_analysis_data()
+    >>> part = measurement_part(sd, sd.study.model("cfa"), boot=0)
+    >>> part.names
+    ['cfa_fit', 'cfa_loadings', 'cfa_validity']
+    """
+    from .._pipeline_measurement import measurement_model
+    from .apa_measurement import measurement_sentence, measurement_tables
+
+    study, lab = sd.study, labels or labels_of(sd)
+    res = measurement_model(sd.kept, study, spec, boot=boot, seed=seed)
+    data_note = getattr(study, "data_note", None)
+    synthetic = bool(getattr(sd, "synthetic", False)) and data_note is None
+    tables = measurement_tables(res, lab, data_note=data_note, synthetic=synthetic, prefix=spec.name)
+    return Part(tables=[Shown(t.name, t.meta["tidy"], t) for t in tables],
+                sentences=[measurement_sentence(res, lab)], results={"cfa": res})
+
+
 def process_part(res: Any, spec: Any, study: Any, labels: Labels, *, boot: int, seed: Any,
                  prefix: str = "process") -> Part:
     """One PROCESS model: coefficients, model summaries, (conditional) indirect effects with an
