@@ -13,7 +13,7 @@ __all__ = ["add_parser", "run"]
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "simulate",
-        help="simulate a synthetic questionnaire export (any study's, or a model-83 experiment's)",
+        help="simulate a synthetic questionnaire export (the thesis's, or any study's)",
         description=(
             "Simulate a SYNTHETIC raw export and write it as CSV, Qualtrics CSV or SPSS .sav. "
             "With --config, any study's export from the `simulation:` block of its study file "
