@@ -1,15 +1,16 @@
 """Loading and checking the parameters of :mod:`studylib.simulate` (YAML or dict).
 
-The names of the simulated design (two factors, X and W, and the three scales of the serial
-model, M1, M2 and Y) are those of the parameter file: the shipped
-``data/synthetic/params.yaml`` gives ``VALENCES``, ``RESPONSES`` and ``SCALES`` (the levels of
-X and W and the scales in causal order), read on first use; the library holds no study's names.
+Every name of the simulated study comes from the parameter file: the two factors X and W
+and their levels from ``design``, the scales of the serial model (M1, M2, Y) from
+``latent`` (:func:`names`), and the export columns of the attention check, the
+manipulation checks (keyed by the factor each checks), the demographics and the screening
+items from their sections. The library holds no study's names; the example study's are in
+``data/synthetic/params.yaml``.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Mapping
 from numbers import Real
 from pathlib import Path
@@ -19,52 +20,49 @@ from ._reading import content_errors, read_yaml
 from .errors import InputTypeError, SpecError
 from .paths import SYNTHETIC
 
-__all__ = ["DEFAULT_PARAMS", "load_params"]  # and RESPONSES, VALENCES, SCALES (__getattr__)
+__all__ = ["DEFAULT_PARAMS", "load_params", "names"]
 
 DEFAULT_PARAMS = SYNTHETIC / "params.yaml"
 
-# The sections of a parameter file and the keys each needs. The factors are the keys of
-# ``design``, the scales those of ``latent`` (see _names).
+# The sections of a parameter file and the keys each needs; the optional sections may be
+# absent. The factors are the keys of ``design``, the scales those of ``latent`` (see _names).
 _REQUIRED = {
     "design": (),
     "latent": (),
     "measurement": (),
     "careless": ("straight_liner_rate", "random_rate", "speeder_rate", "skipper_rate", "skip_prob"),
-    "attention_check": ("column", "correct", "p_correct_attentive", "p_correct_speeder"),
-    "manipulation_checks": (),
-    "demographics": ("age", "gender"),
-    "follower": ("column", "labels", "p_follower"),  # section name fixed by studylib.simulate, which reads it
     "duration": ("column", "median", "sdlog", "straight_liner_factor", "speeder_fraction"),
     "export": ("id_column", "start", "mean_gap_s", "languages"),
 }
+_OPTIONAL = {
+    "attention_check": ("column", "correct", "p_correct_attentive", "p_correct_speeder"),
+    "manipulation_checks": (),
+    "demographics": (),
+    "screening": (),
+}
+# Keys of one manipulation check (by kind), one demographic column (by kind), one screening item.
+_CHECK_KEYS = {"rating": ("column", "mean", "sd"),
+               "recall": ("column", "answers", "p_correct")}
+_DEMOGRAPHIC_KEYS = {"normal": ("column", "mean", "sd", "min", "max"),
+                     "categorical": ("column", "answers")}
+_SCREENING_KEYS = ("column", "pass", "fail", "p_pass")
+POINTS = 7  # answer options of the simulated rating items (1..7)
+
+Names = tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]], tuple[str, str, str]]
 
 
-def __getattr__(name: str) -> Any:
-    """``VALENCES``, ``RESPONSES`` (levels of the two factors) and ``SCALES``, read from the
-    shipped parameter file (``data/synthetic/params.yaml``) on first use."""
-    if name in ("VALENCES", "RESPONSES", "SCALES"):
-        x, w, scales = _default_names()
-        value = {"VALENCES": x[1], "RESPONSES": w[1], "SCALES": scales}[name]
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def names(params: Mapping[str, Any]) -> Names:
+    """``(x, x_levels), (w, w_levels), (m1, m2, y)`` of checked parameters (see :func:`load_params`)."""
+    return _names(params, str(params.get("_source", "<params dict>")))
 
 
-@functools.lru_cache(maxsize=1)
-def _default_names() -> tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]], tuple[str, ...]]:
-    if not DEFAULT_PARAMS.is_file():
-        raise ImportError(f"the simulator's parameter file {DEFAULT_PARAMS} is not there (studylib installed "
-                          "without its example study); studylib.simulate reads its design and scales from it")
-    data = read_yaml(DEFAULT_PARAMS, what="parameter file", error=SpecError)
-    return _names(data, str(DEFAULT_PARAMS))
-
-
-def _names(data: Mapping[str, Any], source: str):
+def _names(data: Mapping[str, Any], source: str) -> Names:
     """``(x, levels), (w, levels), scales`` as the file's ``design`` and ``latent`` name them.
 
     Found from the structure, not the order of keys (a YAML writer may sort them): the
     scales are M1 (no path from another scale), M2 (a path from M1) and Y (paths from M1
-    and M2); X is the factor with a path into M2, W the other one.
+    and M2); X is the factor with a path into M2, W the other one. Levels keep the file's
+    order (the first is the reference).
     """
     design, latent = data.get("design"), data.get("latent")
     if not isinstance(design, Mapping) or len(design) != 2:
@@ -104,6 +102,16 @@ def _number(value: Any, source: str, field: str, *, low: float | None = None,
     return float(value)
 
 
+def _mapping(data: Mapping[str, Any], key: str, source: str, field: str, needs: tuple[str, ...]) -> Mapping:
+    value = data.get(key)
+    if not isinstance(value, Mapping):
+        raise _fail(source, field, f"must be a mapping; got {value!r}")
+    for k in needs:
+        if k not in value:
+            raise _fail(source, f"{field}.{k}", "is missing")
+    return value
+
+
 def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
     """Return ``base`` with ``update`` merged in (nested mappings merged, others replaced)."""
     out = copy.deepcopy(dict(base))
@@ -115,16 +123,16 @@ def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, 
     return out
 
 
-def check_latent(latent: Any, source: str, names=None) -> dict[str, Any]:
+def check_latent(latent: Any, source: str, names: Names) -> dict[str, Any]:
     """Check the ``latent`` section (path values of the structural model).
 
-    ``names`` are ``(x, levels), (w, levels), scales`` (default: the shipped file's): M1 has
-    an intercept and an X effect per level of W, M2 an intercept, M1 and X paths, Y an
-    intercept, M1, M2 and X paths; each a residual SD.
+    ``names`` are ``(x, levels), (w, levels), scales`` (:func:`names`): M1 has an intercept
+    and an X effect per level of W, M2 an intercept, M1 and X paths, Y an intercept, M1, M2
+    and X paths; each a residual SD.
     """
     if not isinstance(latent, Mapping):
         raise _fail(source, "latent", f"must be a mapping; got {type(latent).__name__}")
-    (x, _), (w, w_levels), scales = names if names is not None else _default_names()
+    (x, _), (w, w_levels), scales = names
     for scale in scales:
         if scale not in latent or not isinstance(latent[scale], Mapping):
             raise _fail(source, f"latent.{scale}", "is missing (a mapping is needed)")
@@ -168,11 +176,96 @@ def check_measurement(measurement: Mapping[str, Any], source: str, scales: tuple
         if unknown:
             raise _fail(source, f"{field}.reverse", f"names items not in {field}.items: {unknown}")
         tau = m["thresholds"]
-        if (not isinstance(tau, list) or len(tau) != 6
+        if (not isinstance(tau, list) or len(tau) != POINTS - 1
                 or any(not isinstance(t, Real) for t in tau) or sorted(tau) != tau):
             raise _fail(source, f"{field}.thresholds",
-                        f"must be 6 increasing numbers (7-point items); got {tau!r}")
+                        f"must be {POINTS - 1} increasing numbers ({POINTS}-point items); got {tau!r}")
         _number(m["shift"], source, f"{field}.shift")
+
+
+def _check_attention(data: Mapping[str, Any], source: str, scales: tuple[str, ...]) -> None:
+    ac = data["attention_check"]
+    correct = ac["correct"]
+    if not isinstance(correct, int) or isinstance(correct, bool) or not 1 <= correct <= POINTS:
+        raise _fail(source, "attention_check.correct", f"must be a whole number 1..{POINTS}; got {correct!r}")
+    for key in ("p_correct_attentive", "p_correct_speeder"):
+        _number(ac[key], source, f"attention_check.{key}", low=0.0, high=1.0)
+    if "after" in ac and ac["after"] not in scales:
+        raise _fail(source, "attention_check.after", f"must name a scale of latent {list(scales)} (the column "
+                    f"follows its items); got {ac['after']!r}")
+
+
+def _check_manipulation(data: Mapping[str, Any], source: str, factors: dict[str, tuple[str, ...]]) -> None:
+    for factor, spec in data["manipulation_checks"].items():
+        field = f"manipulation_checks.{factor}"
+        if factor not in factors:
+            raise _fail(source, field, f"must be keyed by the design factor it checks {list(factors)}")
+        kind = spec.get("kind") if isinstance(spec, Mapping) else None
+        if kind not in _CHECK_KEYS:
+            raise _fail(source, f"{field}.kind", f"must be one of {list(_CHECK_KEYS)}; got {kind!r}")
+        spec = _mapping(data["manipulation_checks"], factor, source, field, _CHECK_KEYS[kind])
+        levels = factors[factor]
+        per_level = spec["mean"] if kind == "rating" else spec["answers"]
+        key = "mean" if kind == "rating" else "answers"
+        if not isinstance(per_level, Mapping) or set(per_level) != set(levels):
+            raise _fail(source, f"{field}.{key}", f"must give one value per {factor} level {list(levels)}; "
+                        f"got {per_level!r}")
+        if kind == "rating":
+            for level in levels:
+                _number(per_level[level], source, f"{field}.mean.{level}", low=1.0, high=float(POINTS))
+            _number(spec["sd"], source, f"{field}.sd", low=0.0)
+            continue
+        p_dont = _number(spec.get("p_dont_remember", 0.0), source, f"{field}.p_dont_remember", low=0.0, high=1.0)
+        if _number(spec["p_correct"], source, f"{field}.p_correct", low=0.0, high=1.0) + p_dont > 1:
+            raise _fail(source, field, "p_correct and p_dont_remember must sum to at most 1")
+        if "p_dont_remember" in spec and "dont_remember" not in spec:
+            raise _fail(source, f"{field}.dont_remember", "is missing (the answer text of p_dont_remember)")
+
+
+def _check_demographics(data: Mapping[str, Any], source: str) -> None:
+    for name, spec in data["demographics"].items():
+        field = f"demographics.{name}"
+        kind = spec.get("kind") if isinstance(spec, Mapping) else None
+        if kind not in _DEMOGRAPHIC_KEYS:
+            raise _fail(source, f"{field}.kind", f"must be one of {list(_DEMOGRAPHIC_KEYS)}; got {kind!r}")
+        spec = _mapping(data["demographics"], name, source, field, _DEMOGRAPHIC_KEYS[kind])
+        if kind == "categorical":
+            answers = spec["answers"]
+            if not isinstance(answers, Mapping) or not answers:
+                raise _fail(source, f"{field}.answers", f"must map each answer to its probability; got {answers!r}")
+            for answer, prob in answers.items():
+                _number(prob, source, f"{field}.answers.{answer}", low=0.0, high=1.0)
+            if abs(sum(answers.values()) - 1.0) > 1e-8:
+                raise _fail(source, f"{field}.answers", f"probabilities must sum to 1; got {sum(answers.values()):g}")
+            continue
+        for key in ("mean", "sd", "min", "max"):
+            _number(spec[key], source, f"{field}.{key}", low=0.0 if key == "sd" else None)
+        if spec["min"] > spec["max"]:
+            raise _fail(source, f"{field}.min", f"must not exceed max ({spec['max']!r}); got {spec['min']!r}")
+        if _number(spec.get("outside_rate", 0.0), source, f"{field}.outside_rate", low=0.0, high=1.0) > 0:
+            out = spec.get("outside")
+            if (not isinstance(out, list) or len(out) != 2 or not all(isinstance(v, int) for v in out)
+                    or out[0] >= spec["min"] and out[1] <= spec["max"]):
+                raise _fail(source, f"{field}.outside", "must be [lowest, highest] whole numbers around [min, max] "
+                            f"(the range outside_rate draws from); got {out!r}")
+
+
+def _check_screening(data: Mapping[str, Any], source: str) -> None:
+    for name in data["screening"]:
+        spec = _mapping(data["screening"], name, source, f"screening.{name}", _SCREENING_KEYS)
+        _number(spec["p_pass"], source, f"screening.{name}.p_pass", low=0.0, high=1.0)
+
+
+def _columns(data: Mapping[str, Any], scales: tuple[str, ...]) -> list[str]:
+    """Every export column the parameters name (besides the fixed Qualtrics ones)."""
+    cols = [data["duration"]["column"], data["export"]["id_column"]]
+    cols += [spec["column"] for spec in data["design"].values()]
+    cols += [item for s in scales for item in data["measurement"][s]["items"]]
+    if "attention_check" in data:
+        cols.append(data["attention_check"]["column"])
+    for section in ("manipulation_checks", "demographics", "screening"):
+        cols += [spec["column"] for spec in data.get(section, {}).values()]
+    return cols
 
 
 def load_params(params: str | Path | Mapping[str, Any] | None = None, *,
@@ -217,7 +310,9 @@ def load_params(params: str | Path | Mapping[str, Any] | None = None, *,
 def _check_params(data: Any, source: str) -> dict[str, Any]:
     if not isinstance(data, Mapping):
         raise SpecError(f"{source}: the file must hold a mapping of sections")
-    for section, keys in _REQUIRED.items():
+    for section, keys in {**_REQUIRED, **_OPTIONAL}.items():
+        if section in _OPTIONAL and section not in data:
+            continue
         if section not in data or not isinstance(data[section], Mapping):
             raise _fail(source, section, "is missing (a mapping is needed)")
         for key in keys:
@@ -225,15 +320,9 @@ def _check_params(data: Any, source: str) -> dict[str, Any]:
                 raise _fail(source, f"{section}.{key}", "is missing")
     names = _names(data, source)
     (x, xl), (w, wl), scales = names
-    dx, dw, ds = _default_names()
-    if (x, w, set(xl), set(wl), scales) != (dx[0], dw[0], set(dx[1]), set(dw[1]), ds):
-        raise _fail(source, "design", f"and latent must be those of {DEFAULT_PARAMS.name} (factors {dx[0]} "
-                    f"{list(dx[1])} and {dw[0]} {list(dw[1])}, scales {list(ds)}), which studylib.simulate "
-                    f"simulates; got {x} {list(xl)}, {w} {list(wl)}, scales {list(scales)}. Another design: "
-                    "give the study file a simulation: block (studylib.simulate_from_study)")
-    for factor in (x, w):
-        if factor not in data["manipulation_checks"]:
-            raise _fail(source, f"manipulation_checks.{factor}", "is missing (one check per design factor)")
+    if len(xl) != 2:
+        raise _fail(source, f"design.{x}.levels", f"must have 2 levels ({x} is X of the serial model, coded 0/1; "
+                    f"the first is 0); got {list(xl)}")
     check_latent(data["latent"], source, names)
     check_measurement(data["measurement"], source, scales)
     for key in ("straight_liner_rate", "random_rate", "speeder_rate", "skipper_rate", "skip_prob"):
@@ -247,9 +336,17 @@ def _check_params(data: Any, source: str) -> dict[str, Any]:
         raise _fail(source, "n", f"must be a whole number >= 6; got {data['n']!r}")
     if "seed" in data and data["seed"] is not None and (not isinstance(data["seed"], int) or data["seed"] < 0):
         raise _fail(source, "seed", f"must be a non-negative whole number or null; got {data['seed']!r}")
-    probs = data["demographics"]["gender"].get("probs")
-    labels = data["demographics"]["gender"].get("labels")
-    if not isinstance(probs, list) or not isinstance(labels, Mapping) or len(probs) != len(labels):
-        raise _fail(source, "demographics.gender.probs", "must give one probability per label")
+    if "attention_check" in data:
+        _check_attention(data, source, scales)
+    if "manipulation_checks" in data:
+        _check_manipulation(data, source, {x: xl, w: wl})
+    if "demographics" in data:
+        _check_demographics(data, source)
+    if "screening" in data:
+        _check_screening(data, source)
+    cols = _columns(data, scales)
+    twice = sorted({str(c) for c in cols if cols.count(c) > 1})
+    if twice:
+        raise SpecError(f"{source}: export columns named more than once across the sections: {twice}")
     data["_source"] = source
     return data

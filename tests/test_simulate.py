@@ -1,7 +1,11 @@
 """Tests of studylib.simulate: determinism, structure, recovery of the generating model,
-false-positive rate under the null, parameter errors and the `studylib simulate` CLI."""
+false-positive rate under the null, names from the parameter file, parameter errors and the
+`studylib simulate` CLI."""
 
+import ast
+import copy
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -13,7 +17,7 @@ from statsmodels.stats.anova import anova_lm
 from studylib.cli import main
 from studylib.errors import OptionError, SpecError
 from studylib.io import read_data, write_data
-from studylib.paths import SYNTHETIC
+from studylib.paths import ROOT, SYNTHETIC
 from studylib.simulate import load_params, population_effects, simulate_latent, simulate_study
 
 PSR = [f"PSR_{i}" for i in range(1, 9)]
@@ -205,3 +209,143 @@ def test_cli_simulate_bad_input_exits_2(tmp_path, capsys):
     bad.write_text("design: [1, 2]\n")
     assert main(["simulate", "--params", str(bad), "--out", str(tmp_path / "x.csv")]) == 2
     assert "field 'design' is missing" in capsys.readouterr().err
+
+
+# -- every name from the parameter file ----------------------------------------------------
+
+_FACTORS = {"valence": "tone", "response": "reaction"}
+_LEVELS = {"negative": "low", "positive": "high", "none": "r0", "like": "r1", "reply": "r2"}
+_SCALES = {"psr": "bond", "pk": "wary", "attitude": "liking"}
+_COLUMNS = {"Valence": "Tone", "Response": "Reaction", "ATTN": "Check", "MC_val": "Q_tone",
+            "MC_resp": "Q_reaction", "Age": "Years", "Gender": "Sex", "Follow": "Member",
+            **{f"PSR_{i}": f"B{i}" for i in range(1, 9)}, **{f"PK_{i}": f"W{i}" for i in range(1, 6)},
+            **{f"ATT_{i}": f"L{i}" for i in range(1, 6)}}
+
+
+def _rename(value, names):
+    if isinstance(value, dict):
+        return {names.get(k, k): _rename(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [names.get(v, v) if isinstance(v, str) else v for v in value]
+    return names.get(value, value) if isinstance(value, str) else value
+
+
+def _renamed_params() -> dict:
+    """The example parameters with every factor, level, scale, section key and column renamed."""
+    p = copy.deepcopy(load_params())
+    p.pop("question_text")
+    p["design"] = {_FACTORS[f]: {"column": _COLUMNS[s["column"]],
+                                 "levels": {_LEVELS[k]: v for k, v in s["levels"].items()}}
+                   for f, s in p["design"].items()}
+    names = {**_FACTORS, **_LEVELS, **_SCALES, **_COLUMNS}
+    for section in ("latent", "measurement", "attention_check", "manipulation_checks"):
+        p[section] = _rename(p[section], names)
+    p["demographics"] = {{"age": "years", "gender": "sex"}[k]: {**v, "column": _COLUMNS[v["column"]]}
+                         for k, v in p["demographics"].items()}
+    p["screening"] = {"member": {**p["screening"]["follower"], "column": "Member"}}
+    return p
+
+
+def test_other_names_give_the_same_draws_under_those_names():
+    p = _renamed_params()
+    assert "psr" not in json.dumps(p) and "valence" not in json.dumps(p)
+    raw = simulate_study(p, n=90, seed=21)
+    pd.testing.assert_frame_equal(raw, simulate_study(n=90, seed=21).rename(columns=_COLUMNS))
+    sim = simulate_latent(5, params=p, reps=2, scores="items", seed=3)
+    ref = simulate_latent(5, reps=2, scores="items", seed=3).rename(columns={**_FACTORS, **_SCALES})
+    for f in _FACTORS.values():
+        ref[f] = ref[f].cat.rename_categories(_LEVELS)
+    pd.testing.assert_frame_equal(sim, ref)
+    eff = population_effects(p, latent={"wary": {"bond": -1.0}})
+    assert list(eff.columns) == ["reaction", "a1", "d21", "b2", "serial_indirect", "indirect_bond"]
+    assert eff["reaction"].tolist() == ["r0", "r1", "r2"]
+    assert eff["serial_indirect"].tolist() == pytest.approx([0.3, -0.25, -0.5], rel=1e-12)
+    with pytest.raises(SpecError, match=r"field 'latent.bond.tone' must map each reaction level"):
+        simulate_latent(5, params=p, latent={"bond": {"tone": {"r9": 0.5}}})
+
+
+def test_a_2_x_2_design_without_optional_sections():
+    p = _renamed_params()
+    for section in ("attention_check", "manipulation_checks", "demographics", "screening"):
+        del p[section]
+    p["design"]["reaction"]["levels"] = {"r0": "None", "r2": "Reply"}
+    for key in ("intercept", "tone"):
+        p["latent"]["bond"][key] = {"r0": p["latent"]["bond"][key]["r0"], "r2": p["latent"]["bond"][key]["r2"]}
+    raw = simulate_study(p, n=41, seed=5)
+    assert raw.shape == (41, 9 + 18)
+    assert not {"Check", "Q_tone", "Years", "Member"} & set(raw.columns)
+    cells = raw.groupby(["Tone", "Reaction"]).size()
+    assert len(cells) == 4 and cells.max() - cells.min() <= 1
+    sim = simulate_latent(6, params=p, seed=1)
+    assert sim.shape == (24, 6) and (sim.groupby(["tone", "reaction"], observed=True).size() == 6).all()
+
+
+def test_generic_sections_recall_on_x_rating_on_w_screening_and_demographics():
+    p = _renamed_params()
+    p["manipulation_checks"] = {
+        "tone": {"kind": "recall", "column": "Q_tone", "p_correct": 0.9, "answers": {"low": "Low", "high": "High"}},
+        "reaction": {"kind": "rating", "column": "Q_reaction", "mean": {"r0": 2, "r1": 4, "r2": 6}, "sd": 0.5}}
+    p["demographics"] = {"grade": {"kind": "categorical", "column": "Grade", "answers": {"A": 0.5, "B": 0.5}},
+                         "years": {"kind": "normal", "column": "Years", "mean": 40, "sd": 5, "min": 30, "max": 50}}
+    p["screening"] = {"a": {"column": "S1", "pass": "ok", "fail": "no", "p_pass": 1.0},
+                      "b": {"column": "S2", "pass": "ok", "fail": "no", "p_pass": 0.0}}
+    p["attention_check"]["after"] = "liking"
+    raw = simulate_study(p, n=600, seed=7)
+    assert list(raw.columns[-9:]) == ["L4", "L5", "Check", "Q_tone", "Q_reaction", "Grade", "Years", "S1", "S2"]
+    assert set(raw["Q_tone"]) == {"Low", "High"} and set(raw["Grade"]) == {"A", "B"}
+    match = raw["Q_tone"] == raw["Tone"].map({"Negative comments": "Low", "Positive comments": "High"})
+    assert 0.8 < match.mean() < 0.97  # 90% of the attentive, half of the random answerers
+    means = raw.groupby("Reaction")["Q_reaction"].mean()
+    assert means["No reaction"] < 3 < means["Like"] < 5 < means["Reply"]
+    assert raw["Years"].between(30, 50).all() and (raw["S1"] == "ok").all() and (raw["S2"] == "no").all()
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda p: p["manipulation_checks"].update(valence={"kind": "rating"}),
+     r"field 'manipulation_checks.valence' must be keyed by the design factor it checks \['tone', 'reaction'\]"),
+    (lambda p: p["manipulation_checks"]["tone"].update(kind="scale"),
+     r"field 'manipulation_checks.tone.kind' must be one of \['rating', 'recall'\]; got 'scale'"),
+    (lambda p: p["manipulation_checks"]["reaction"]["answers"].pop("r1"),
+     r"field 'manipulation_checks.reaction.answers' must give one value per reaction level"),
+    (lambda p: p["demographics"]["sex"].update(answers={"F": 0.5, "M": 0.4}),
+     r"field 'demographics.sex.answers' probabilities must sum to 1; got 0.9"),
+    (lambda p: p["demographics"]["years"].pop("outside"),
+     r"field 'demographics.years.outside' must be \[lowest, highest\] whole numbers"),
+    (lambda p: p["screening"]["member"].pop("p_pass"), r"field 'screening.member.p_pass' is missing"),
+    (lambda p: p["attention_check"].update(after="psr"),
+     r"field 'attention_check.after' must name a scale of latent \['bond', 'wary', 'liking'\]"),
+    (lambda p: p["screening"]["member"].update(column="Years"),
+     r"export columns named more than once across the sections: \['Years'\]"),
+    (lambda p: p["design"]["tone"]["levels"].update(mid="Mixed"),
+     r"field 'design.tone.levels' must have 2 levels \(tone is X"),
+])
+def test_errors_of_the_generic_sections_name_the_field(change, message):
+    p = _renamed_params()
+    change(p)
+    with pytest.raises(SpecError, match=message):
+        load_params(p)
+
+
+_THESIS = re.compile(r"\b(psr|pk|attitude|valence|response|follower|gender|age|mc_valence|mc_response)\b")
+
+
+def _code_strings_and_names(path):
+    """Identifiers and string constants of a module that are not docstrings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.lineno, node.value
+        elif isinstance(node, ast.Name):
+            yield node.lineno, node.id
+        elif isinstance(node, ast.Attribute):
+            yield node.lineno, node.attr
+
+
+def test_simulator_code_knows_no_names_of_the_example_study():
+    files = [ROOT / "studylib" / name for name in ("simulate.py", "_simparams.py", "cli/simulate.py")]
+    found = [(f.name, line, text) for f in files for line, text in _code_strings_and_names(f)
+             if _THESIS.search(text)]
+    assert found == []

@@ -18,8 +18,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
             "Simulate a SYNTHETIC raw export and write it as CSV, Qualtrics CSV or SPSS .sav. "
             "With --config, any study's export from the `simulation:` block of its study file "
             "(its id, condition and item columns; attentive respondents). Without it, the "
-            "thesis export (Qualtrics-like columns, careless respondents, missing answers) "
-            "from a parameter file: with the defaults it reproduces "
+            "export of a 2 x k experiment with a serial mediation (PROCESS model 83) from a "
+            "parameter file, every name (factors, levels, scales, columns) taken from the file "
+            "(Qualtrics-like columns, careless respondents, missing answers, optional "
+            "attention check, manipulation checks, demographics and screening items): with "
+            "the defaults, the example study's parameters, it reproduces "
             "data/synthetic/influencer_study."
         ),
     )
@@ -28,9 +31,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--n-per-cell", type=int, default=None, metavar="N",
                         help="with --config: respondents per cell (default: simulation.n_per_cell)")
     parser.add_argument("--params", type=Path, default=None, metavar="FILE",
-                        help="thesis: parameter YAML (default: data/synthetic/params.yaml)")
+                        help="without --config: parameter YAML (default: data/synthetic/params.yaml, "
+                        "the example study's)")
     parser.add_argument("--n", type=int, default=None,
-                        help="thesis: respondents before exclusions (default: n in the parameter file)")
+                        help="without --config: respondents before exclusions (default: n in the "
+                        "parameter file)")
     parser.add_argument("--seed", type=int, default=None, metavar="N",
                         help="random seed (default: simulation.seed or the parameter file's seed)")
     parser.add_argument("--out", type=Path, required=True, metavar="FILE",
@@ -38,7 +43,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--qualtrics", action="store_true",
                         help="write a .csv with Qualtrics' two extra header rows")
     parser.add_argument("--study", type=Path, default=None, metavar="FILE",
-                        help="thesis: study configuration for .sav value labels (default: "
+                        help="without --config: study configuration for .sav value labels (default: "
                         "analyses/study.yaml; with --config, that study)")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE",
                         help="also write a JSON summary (file, seed, n, n per cell)")
@@ -89,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     raw = simulate_study(params, n=args.n, seed=args.seed)
     study = load_study(args.study) if fmt == "sav" else None
     write_data(raw, args.out, format=fmt, study=study, question_text=params.get("question_text"))
-    cond = [params["design"]["valence"]["column"], params["design"]["response"]["column"]]
+    cond = [spec["column"] for spec in params["design"].values()]
     cells = raw.groupby(cond).size().reset_index(name="n")
     summary = {"file": str(args.out), "format": fmt, "params": params["_source"],
                "seed": raw.attrs["seed"], "n": len(raw), "cells": cells}
