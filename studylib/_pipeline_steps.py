@@ -198,6 +198,7 @@ def run_steps(sd: Any, stage: Path, *, settings: dict[str, Any], session: dict[s
     numbers["data"] = _step_data(sd, col)
     tick("data and exclusions")
     numbers["scales"] = _step_scales(sd, col)
+    numbers["measurement"] = step_measurement(sd, col, settings)  # before the models, as a thesis reports it
     tick("scales and reliability")
     numbers["checks"] = _step_checks(sd, col)
     tick("manipulation checks")
@@ -205,7 +206,6 @@ def run_steps(sd: Any, stage: Path, *, settings: dict[str, Any], session: dict[s
     tick("ANOVAs")
     process_fits, numbers["process"] = step_process(sd, col, settings, boot)
     fits.update(process_fits)
-    numbers["measurement"] = step_measurement(sd, col, settings)
     tick("process models")
     findings = step_hypotheses(sd, col, fits)
     tick("hypotheses")
