@@ -1,13 +1,14 @@
-"""Notebooks 01-06 take their study from STUDYLIB_STUDY and run on the second example study.
+"""Notebooks 01-07 take their study from STUDYLIB_STUDY and run on the second example study.
 
 ``pytest --nbmake`` (pyproject.toml) already executes every notebook of analyses/ on the
-default study, the thesis (analyses/study.yaml). Here notebooks 01-06 run once more, in a
+default study, the thesis (analyses/study.yaml). Here notebooks 01-07 run once more, in a
 fresh kernel each, with ``STUDYLIB_STUDY`` naming the second example study
 (analyses/studies/disclosure/study.yaml), and their outputs must carry that study's names and
 nothing of the thesis's. The notebooks with sections for optional blocks also run on
 tests/studies/study_nochecks.yaml (no exclusions, no hypotheses, a PROCESS model 4 without a
 moderator), where those sections must say the block is not part of the study. Notebook 07
-(power) is not part of this (its own tests cover it).
+(power) plans the second study from its own simulation: block; its model-83 part says it
+does not apply.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from test_second_study import SECOND, thesis_names, thesis_names_in
 
 from studylib import load_study, paths
 
-NOTEBOOKS = sorted(paths.ANALYSES.glob("0[1-6]_*.ipynb"))
+NOTEBOOKS = sorted(paths.ANALYSES.glob("0[1-7]_*.ipynb"))
 #: Sections of a notebook about a block the second study does not declare say so.
-ABSENT = {"01_data_and_exclusions.ipynb": 2, "03_manipulation_checks.ipynb": 2}
+ABSENT = {"01_data_and_exclusions.ipynb": 2, "03_manipulation_checks.ipynb": 2, "07_power_replication.ipynb": 1}
 
 
 def _code(path) -> str:
@@ -46,8 +47,8 @@ def _outputs(nb) -> str:
     return "\n".join(parts)
 
 
-def test_notebooks_01_to_06_are_there():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06"]
+def test_notebooks_01_to_07_are_there():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -91,8 +92,10 @@ def test_notebook_runs_on_the_second_study(path, monkeypatch):
             assert second.label(s.id) in text
     if path.name.startswith("05"):
         assert "disclosure -> trust -> intention" in text
-    if path.name.startswith("06"):
+    if path.name.startswith(("06", "07")):
         assert all(h.id in text for h in second.hypotheses)
+    if path.name.startswith("07"):
+        assert "anova_intention" in text and "disclosure x source" in text  # its own power table
 
 
 #: Notebooks with a section for a block that tests/studies/study_nochecks.yaml leaves out
