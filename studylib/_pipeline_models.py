@@ -188,7 +188,8 @@ def summary_lines(sd: Any, findings: pd.DataFrame, fits: dict[str, Any], setting
     from .report.tables import format_p
 
     study = sd.study
-    lines = [f"{sd.log.n_before} respondents read, {sd.log.n_after} kept after exclusions"
+    kept = "kept after exclusions" if study.exclusions else "analysed (the study file states no exclusion rules)"
+    lines = [f"{sd.log.n_before} respondents read, {sd.log.n_after} {kept}"
              + (" (SYNTHETIC data)" if sd.synthetic else "") + "."]
     for spec in (m for m in study.models if m.kind == "anova"):
         tab = fits.get(spec.name)

@@ -90,7 +90,8 @@ class StudyData:
         return "\n".join([
             f"configuration: {config}",
             f"data file:     {self.data_path.name}" + (" (synthetic)" if self.synthetic else ""),
-            f"respondents:   {len(self.prepared)} read, {len(self.kept)} kept after exclusions",
+            f"respondents:   {len(self.prepared)} read, {len(self.kept)} "
+            + ("kept after exclusions" if self.study.exclusions else "analysed (no exclusion rules)"),
         ])
 
 

@@ -211,6 +211,7 @@ def test_the_study_file_comes_from_studylib_study(monkeypatch, tmp_path):
     simulate_from_study(NOCHECKS, seed=2).to_csv(export, index=False)
     sd = load_analysis_data(export)
     assert sd.study.name.startswith("Message x channel") and not sd.synthetic
+    assert f"{len(sd.kept)} analysed (no exclusion rules)" in sd.summary()  # the study states none
     monkeypatch.setenv("STUDYLIB_STUDY", str(tmp_path / "none.yaml"))
     with pytest.raises(FileNotFoundError, match=r"none.yaml \(from \$STUDYLIB_STUDY\)"):
         load_study()
