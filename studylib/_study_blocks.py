@@ -24,7 +24,7 @@ from .study import (
     Study,
 )
 
-CHECK_TESTS = ("anova", "chi2")
+CHECK_TESTS = ("anova", "welch_t", "chi2")
 MODEL_KINDS = ("anova", "process", "measurement")
 DIRECTIONS = ("positive", "negative", "nonzero")
 ESTIMATE_KINDS = ("term", "simple_effect", "contrast", "indirect", "index", "coefficient", "direct")
@@ -63,6 +63,9 @@ def _manipulation(raw: Any, study: Study, where: str) -> tuple[ManipulationCheck
         factor = C.known(spec["factor"], factors, where, f"{f}.factor", "factors")
         test = C.choice(spec.get("test", "anova"), CHECK_TESTS, where, f"{f}.test")
         levels = factors[factor].levels
+        if test == "welch_t" and len(levels) != 2:
+            raise C.err(where, f"{f}.test", f"welch_t compares two levels; {factor!r} has {len(levels)} "
+                        f"({list(levels)}): use test: anova")
         correct: dict[str, Any] = {}
         raw_correct = C.mapping(spec.get("correct") or {}, where, f"{f}.correct")
         for level, value in raw_correct.items():

@@ -6,6 +6,9 @@ and the answer that counts as correct for each level of that factor:
 - ``test: anova``: a rating compared across the factor's levels (one-way ANOVA, with
   eta² and omega²; the mean rating per level; the share of answers in the correct range
   of the respondent's own level);
+- ``test: welch_t``: a rating compared between the two levels of a two-level factor (Welch's
+  t test of the second level minus the first, its CI, Cohen's d and Hedges' g with its
+  normal-approximation CI; the mean rating per level);
 - ``test: chi2``: recall of the level (each answer's correct value names the level it
   recalls; other answers, such as "don't remember", are counted and left out): Pearson's
   chi-square test of condition x recalled level, Cramér's V and the share recalling their
@@ -67,6 +70,10 @@ class CheckResult:
                     f"Cramer's V = {r['cramers_v']:.2f}, n = {int(r['n'])}, {100 * r['prop_correct']:.1f}% "
                     f"recalled their own condition ({int(r['n_other'])} other answers left out)")
         correct = "" if pd.isna(r["prop_correct"]) else f", {100 * r['prop_correct']:.1f}% in the correct range"
+        if self.check.test == "welch_t":
+            return (f"{name}, {r['contrast']}: difference {r['estimate']:.2f}, Welch t({r['df']:.1f}) = "
+                    f"{r['t']:.2f}, {format_p(r['p'], prefix=True)}, Hedges' g = {r['hedges_g']:.2f}, "
+                    f"n = {int(r['n'])}{correct}")
         return (f"{name} by {self.check.factor}: F({r['df1']:g}, {r['df2']:g}) = {r['F']:.2f}, "
                 f"{format_p(r['p'], prefix=True)}, eta2 = {r['eta2']:.2f}, n = {int(r['n'])}{correct}")
 
@@ -135,6 +142,35 @@ def _anova_check(data: pd.DataFrame, check: Any, levels: list[str], conf: float)
     table = pd.DataFrame(rows)
     table.attrs["conf"] = conf
     return CheckResult(check, test, table)
+
+
+def _welch_check(data: pd.DataFrame, check: Any, levels: list[str], conf: float, study: Any) -> CheckResult:
+    """Welch's t test of the rating, second level minus first; Hedges' g (Hedges & Olkin, 1985)."""
+    means = _anova_check(data, check, levels, conf)  # the per-level table and the share correct
+    y = pd.to_numeric(data[check.item]).astype(float)
+    groups = data[check.factor].astype(str)
+    first, second = (y[y.notna() & (groups == lv)].to_numpy() for lv in levels)
+    if len(first) < 2 or len(second) < 2:
+        raise DataError(f"manipulation check {check.id!r}: fewer than two answers in a level of "
+                        f"{check.factor!r}; Welch's t test needs at least two per level")
+    res = stats.ttest_ind(second, first, equal_var=False)
+    ci = res.confidence_interval(confidence_level=conf)
+    n1, n0 = len(second), len(first)
+    diff = second.mean() - first.mean()
+    sp = np.sqrt(((n1 - 1) * second.var(ddof=1) + (n0 - 1) * first.var(ddof=1)) / (n1 + n0 - 2))
+    d = diff / sp
+    g = (1 - 3 / (4 * (n1 + n0) - 9)) * d
+    se_g = np.sqrt((n1 + n0) / (n1 * n0) + g**2 / (2 * (n1 + n0)))
+    z = stats.norm.ppf(0.5 + conf / 2)
+    label = getattr(study, "level_label", lambda f, lv: lv)
+    test = pd.DataFrame([{
+        "test": "welch_t", "contrast": f"{label(check.factor, levels[1])} − {label(check.factor, levels[0])}",
+        "estimate": float(diff), "se": float(np.sqrt(second.var(ddof=1) / n1 + first.var(ddof=1) / n0)),
+        "t": float(res.statistic), "df": float(res.df), "p": float(res.pvalue), "ci_low": float(ci.low),
+        "ci_high": float(ci.high), "cohens_d": float(d), "hedges_g": float(g), "g_ci_low": float(g - z * se_g),
+        "g_ci_high": float(g + z * se_g), "n": n0 + n1, "prop_correct": means.test["prop_correct"].iloc[0]}])
+    test.attrs["conf"] = conf
+    return CheckResult(check, test, means.table)
 
 
 def _chi2_check(data: pd.DataFrame, check: Any, levels: list[str]) -> CheckResult:
@@ -215,6 +251,8 @@ def manipulation_checks(data: pd.DataFrame, study: Any, *, conf: float = 0.95) -
                 raise DataError(f"column {c.item!r} ({context}) has answers that are not whole codes in rows "
                                 f"{format_rows(data.index[odd], answers[odd])}")
             out[c.id] = _chi2_check(data, c, levels)
+        elif c.test == "welch_t":
+            out[c.id] = _welch_check(data, c, levels, conf, study)
         else:
             out[c.id] = _anova_check(data, c, levels, conf)
     return ManipulationChecks(out, conf)

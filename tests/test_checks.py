@@ -15,6 +15,9 @@ from studylib.errors import ColumnError, DataError, OptionError
 from studylib.study import ManipulationCheck
 
 STUDY = load_study("analyses/study.yaml")
+# the example study's rating check is a Welch t test; the same check declared as an ANOVA
+ANOVA_STUDY = dataclasses.replace(STUDY, manipulation_checks=tuple(
+    dataclasses.replace(c, test="anova") if c.id == "mc_valence" else c for c in STUDY.manipulation_checks))
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +51,7 @@ def test_chi2_check_matches_scipy(mc_data):
 
 
 def test_anova_check_matches_pingouin(mc_data):
-    res = manipulation_checks(mc_data, STUDY, conf=0.9).results["mc_valence"]
+    res = manipulation_checks(mc_data, ANOVA_STUDY, conf=0.9).results["mc_valence"]
     ref = pg.anova(data=mc_data.assign(v=mc_data["valence"].astype(str)), dv="mc_valence", between="v",
                    detailed=True)
     row = res.test.iloc[0]
@@ -103,14 +106,65 @@ def test_check_errors(mc_data):
         manipulation_checks(bad, STUDY)
     one_level = mc_data[mc_data["valence"] == "positive"]
     with pytest.raises(DataError, match="answers in fewer than two levels of 'valence'"):
-        manipulation_checks(one_level, STUDY)
+        manipulation_checks(one_level, ANOVA_STUDY)
+    with pytest.raises(DataError, match="answers in fewer than two levels of 'valence'"):
+        manipulation_checks(one_level, STUDY)  # the Welch check, too
 
 
 def test_summary_and_to_dict(mc_data):
-    mc = manipulation_checks(mc_data, STUDY)
+    mc = manipulation_checks(mc_data, ANOVA_STUDY)
     lines = mc.summary().splitlines()
     assert lines[0].startswith("Perceived comment valence by valence: F(1, 238) = ")
     assert lines[1].startswith("Recalled influencer response: chi2(4) = ") and "e-" not in lines[1]
     d = mc.to_dict()
     assert json.loads(json.dumps(d)) == d
     assert d["checks"]["mc_valence"]["test"][0]["F"] == mc.results["mc_valence"].test["F"].iloc[0]
+
+
+def test_welch_check_matches_pingouin(mc_data):
+    """test: welch_t (the example study's rating check): pingouin's ttest and Hedges' g."""
+    res = manipulation_checks(mc_data, STUDY).results["mc_valence"]
+    row = res.test.iloc[0]
+    pos = mc_data.loc[mc_data["valence"] == "positive", "mc_valence"].to_numpy()
+    neg = mc_data.loc[mc_data["valence"] == "negative", "mc_valence"].to_numpy()
+    ref = pg.ttest(pos, neg, correction=True)
+    assert row["t"] == pytest.approx(ref["T"].iloc[0], rel=1e-10)
+    assert row["df"] == pytest.approx(ref["dof"].iloc[0], rel=1e-10)
+    p_ref = ref["p_val"].iloc[0] if "p_val" in ref else ref["p-val"].iloc[0]
+    assert row["p"] == pytest.approx(p_ref, rel=1e-8)
+    ci = ref.filter(like="CI").iloc[0, 0]
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(tuple(ci), abs=0.005)  # pingouin rounds to 2 decimals
+    assert row["estimate"] == pytest.approx(pos.mean() - neg.mean(), rel=1e-12)
+    assert row["hedges_g"] == pytest.approx(pg.compute_effsize(pos, neg, eftype="hedges"), rel=1e-6)
+    assert row["cohens_d"] == pytest.approx(pg.compute_effsize(pos, neg, eftype="cohen"), rel=1e-10)
+    assert row["contrast"] == "Positive comments − Negative comments"
+    assert list(res.table["level"]) == ["negative", "positive"]  # the mean rating per level
+    assert manipulation_checks(mc_data, STUDY).summary().startswith(
+        "Perceived comment valence, Positive comments − Negative comments: difference ")
+
+
+def test_welch_check_gives_the_thesis_numbers_of_before():
+    """The example study on its shipped data: the numbers of the thesis-specific check this
+    generic one replaced (difference 2.318, Welch t 15.546 on 243.91 df, Hedges' g 1.960)."""
+    from studylib.pipeline import load_analysis_data
+
+    sd = load_analysis_data()
+    row = manipulation_checks(sd.kept, sd.study).results["mc_valence"].test.iloc[0]
+    assert (round(row["estimate"], 3), round(row["t"], 3), round(row["df"], 2), round(row["hedges_g"], 3)) == \
+        (2.318, 15.546, 243.91, 1.960)
+
+
+def test_welch_check_needs_a_two_level_factor(tmp_path):
+    import yaml
+
+    from studylib.errors import SpecError
+    from studylib.paths import STUDY_CONFIG
+
+    cfg = yaml.safe_load(STUDY_CONFIG.read_text(encoding="utf-8"))
+    cfg["manipulation_checks"][0]["factor"] = "response"
+    cfg["manipulation_checks"][0].pop("correct")
+    cfg.update(data=str(STUDY_CONFIG.parent / cfg["data"]), questionnaires=str(STUDY_CONFIG.parent / cfg["questionnaires"]))
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"manipulation_checks\[0\]\.test.*welch_t compares two levels; 'response' has 3"):
+        load_study(path)

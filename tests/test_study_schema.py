@@ -233,7 +233,7 @@ ERRORS = [
      r"field 'manipulation_checks\[0\].factor' names 'mood', which is not one of the study's factors: "
      r"\['frame', 'source'\]"),
     (lambda d: d["manipulation_checks"][0].update(test="t"),
-     r"field 'manipulation_checks\[0\].test' must be one of \['anova', 'chi2'\]; got 't'"),
+     r"field 'manipulation_checks\[0\].test' must be one of \['anova', 'welch_t', 'chi2'\]; got 't'"),
     (lambda d: d["manipulation_checks"][1].update(id="mc_frame"),
      r"field 'manipulation_checks\[1\].id' 'mc_frame' is the id of an earlier check"),
     (lambda d: d["manipulation_checks"][1]["correct"].pop("brand"),
@@ -370,7 +370,7 @@ def test_the_example_study_states_the_thesis_findings_as_hypotheses():
     assert s.hypotheses[0].estimate == {"indirect": serial, "at": {"response": "none"}}
     assert s.hypotheses[3].estimate == {"contrast": serial, "levels": ["reply", "like"]}  # one canonical form
     assert s.display_labels()["levels"]["response"] == {"none": "No reaction", "like": "Like", "reply": "Reply"}
-    assert [c.test for c in s.manipulation_checks] == ["anova", "chi2"]
+    assert [c.test for c in s.manipulation_checks] == ["welch_t", "chi2"]
     assert [d.item for d in s.demographics] == ["age", "gender", "follower"]
     assert s.demographics[1].codes == {1: "Woman", 2: "Man", 3: "Non-binary", 4: "Prefer not to say"}
     assert s.synthetic and s.simulation["n_per_cell"] == 50
