@@ -111,7 +111,10 @@ def correct_answers(data: pd.DataFrame, check: Any) -> pd.Series:
     return pd.Series(recalled.to_numpy(dtype=object) == level.to_numpy(dtype=object), index=data.index)
 
 
-def _anova_check(data: pd.DataFrame, check: Any, levels: list[str], conf: float) -> CheckResult:
+def _ratings(data: pd.DataFrame, check: Any, levels: list[str], conf: float
+             ) -> tuple[list[np.ndarray], float, pd.DataFrame]:
+    """A rating check's answers per level, the share in the correct range (NaN when the check
+    declares none) and the table of the mean rating per level (with its t interval)."""
     y = pd.to_numeric(data[check.item]).astype(float)
     groups = data[check.factor].astype(str)
     ok = y.notna() & data[check.factor].notna()
@@ -119,19 +122,8 @@ def _anova_check(data: pd.DataFrame, check: Any, levels: list[str], conf: float)
     if sum(len(s) > 0 for s in samples) < 2:
         raise DataError(f"manipulation check {check.id!r}: answers in fewer than two levels of "
                         f"{check.factor!r}; a comparison across levels is not possible")
-    present = [s for s in samples if len(s)]
-    f, p = stats.f_oneway(*present)
-    n, k = int(sum(len(s) for s in present)), len(present)
-    grand = np.concatenate(present).mean()
-    ss_b = sum(len(s) * (s.mean() - grand) ** 2 for s in present)
-    ss_w = sum(((s - s.mean()) ** 2).sum() for s in present)
-    ms_w = ss_w / (n - k)
     correct = correct_answers(data, check) if check.correct else None
     prop = float(correct[ok].mean()) if correct is not None else np.nan
-    test = pd.DataFrame([{"test": "anova", "F": float(f), "df1": float(k - 1), "df2": float(n - k), "p": float(p),
-                          "eta2": float(ss_b / (ss_b + ss_w)),
-                          "omega2": float((ss_b - (k - 1) * ms_w) / (ss_b + ss_w + ms_w)), "n": n,
-                          "prop_correct": prop}])
     rows = []
     for lv, s in zip(levels, samples, strict=True):
         m, sd = (s.mean(), s.std(ddof=1)) if len(s) > 1 else (s.mean() if len(s) else np.nan, np.nan)
@@ -141,15 +133,28 @@ def _anova_check(data: pd.DataFrame, check: Any, levels: list[str], conf: float)
                      "ci_high": float(m + half), "prop_correct": share})
     table = pd.DataFrame(rows)
     table.attrs["conf"] = conf
+    return samples, prop, table
+
+
+def _anova_check(data: pd.DataFrame, check: Any, levels: list[str], conf: float) -> CheckResult:
+    samples, prop, table = _ratings(data, check, levels, conf)
+    present = [s for s in samples if len(s)]
+    f, p = stats.f_oneway(*present)
+    n, k = int(sum(len(s) for s in present)), len(present)
+    grand = np.concatenate(present).mean()
+    ss_b = sum(len(s) * (s.mean() - grand) ** 2 for s in present)
+    ss_w = sum(((s - s.mean()) ** 2).sum() for s in present)
+    ms_w = ss_w / (n - k)
+    test = pd.DataFrame([{"test": "anova", "F": float(f), "df1": float(k - 1), "df2": float(n - k), "p": float(p),
+                          "eta2": float(ss_b / (ss_b + ss_w)),
+                          "omega2": float((ss_b - (k - 1) * ms_w) / (ss_b + ss_w + ms_w)), "n": n,
+                          "prop_correct": prop}])
     return CheckResult(check, test, table)
 
 
 def _welch_check(data: pd.DataFrame, check: Any, levels: list[str], conf: float, study: Any) -> CheckResult:
     """Welch's t test of the rating, second level minus first; Hedges' g (Hedges & Olkin, 1985)."""
-    means = _anova_check(data, check, levels, conf)  # the per-level table and the share correct
-    y = pd.to_numeric(data[check.item]).astype(float)
-    groups = data[check.factor].astype(str)
-    first, second = (y[y.notna() & (groups == lv)].to_numpy() for lv in levels)
+    (first, second), prop, table = _ratings(data, check, levels, conf)
     if len(first) < 2 or len(second) < 2:
         raise DataError(f"manipulation check {check.id!r}: fewer than two answers in a level of "
                         f"{check.factor!r}; Welch's t test needs at least two per level")
@@ -168,9 +173,9 @@ def _welch_check(data: pd.DataFrame, check: Any, levels: list[str], conf: float,
         "estimate": float(diff), "se": float(np.sqrt(second.var(ddof=1) / n1 + first.var(ddof=1) / n0)),
         "t": float(res.statistic), "df": float(res.df), "p": float(res.pvalue), "ci_low": float(ci.low),
         "ci_high": float(ci.high), "cohens_d": float(d), "hedges_g": float(g), "g_ci_low": float(g - z * se_g),
-        "g_ci_high": float(g + z * se_g), "n": n0 + n1, "prop_correct": means.test["prop_correct"].iloc[0]}])
+        "g_ci_high": float(g + z * se_g), "n": n0 + n1, "prop_correct": prop}])
     test.attrs["conf"] = conf
-    return CheckResult(check, test, means.table)
+    return CheckResult(check, test, table)
 
 
 def _chi2_check(data: pd.DataFrame, check: Any, levels: list[str]) -> CheckResult:
