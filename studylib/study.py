@@ -245,34 +245,28 @@ class Study:
     simulation: Mapping[str, Any] | None = field(default=None, compare=False)
     declared: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
+    def _find(self, items: tuple[Any, ...], key: str, wanted: str, what: str, block: str) -> Any:
+        """The element of ``items`` whose ``key`` is ``wanted`` (SpecError naming the block)."""
+        for x in items:
+            if getattr(x, key) == wanted:
+                return x
+        raise SpecError(f"{self._where}: no {what} {wanted!r} in {block!r}; have {[getattr(x, key) for x in items]}")
+
     def factor(self, name: str) -> Factor:
         """Return the factor called ``name``."""
-        for f in self.factors:
-            if f.name == name:
-                return f
-        raise SpecError(f"{self._where}: no factor {name!r} in 'design'; have {[f.name for f in self.factors]}")
+        return self._find(self.factors, "name", name, "factor", "design")
 
     def scale(self, id: str) -> Scale:
         """Return the scale called ``id``."""
-        for s in self.scales:
-            if s.id == id:
-                return s
-        raise SpecError(f"{self._where}: no scale {id!r} in 'scales'; have {[s.id for s in self.scales]}")
+        return self._find(self.scales, "id", id, "scale", "scales")
 
     def model(self, name: str) -> ModelSpec:
         """Return the model called ``name``."""
-        for m in self.models:
-            if m.name == name:
-                return m
-        raise SpecError(f"{self._where}: no model {name!r} in 'models'; have {[m.name for m in self.models]}")
+        return self._find(self.models, "name", name, "model", "models")
 
     def check(self, id: str) -> ManipulationCheck:
         """Return the manipulation check called ``id``."""
-        for c in self.manipulation_checks:
-            if c.id == id:
-                return c
-        raise SpecError(f"{self._where}: no manipulation check {id!r} in 'manipulation_checks'; "
-                        f"have {[c.id for c in self.manipulation_checks]}")
+        return self._find(self.manipulation_checks, "id", id, "manipulation check", "manipulation_checks")
 
     @property
     def item_ids(self) -> tuple[str, ...]:
