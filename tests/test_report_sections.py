@@ -31,6 +31,7 @@ from studylib.report.sections import (
     scales_part,
 )
 from studylib.scoring import score_scales
+from studylib.study import ModelSpec  # the real one: a model needs nothing of a study file
 
 # -- a small study with the study-file API -----------------------------------------------------
 
@@ -48,14 +49,6 @@ class Factor:
 
     def level_label(self, level: str) -> str:
         return self.level_labels.get(level, level)
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    name: str
-    kind: str
-    options: dict[str, Any]
-    label: str = ""
 
 
 @dataclass(frozen=True)
